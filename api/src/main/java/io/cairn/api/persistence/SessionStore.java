@@ -1,0 +1,90 @@
+package io.cairn.api.persistence;
+
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+import org.osgi.annotation.versioning.ConsumerType;
+
+/**
+ * Keeps MQTT sessions that must outlive their network connection (clean session 0 in MQTT 3.1.1, a Session
+ * Expiry Interval above 0 in MQTT 5).
+ *
+ * <p>The kernel writes every change of a persistent session through to the store as it happens. Calls for one
+ * client identifier never overlap in time and arrive in the order of the changes; calls for different client
+ * identifiers may arrive concurrently from different threads, so implementations MUST be thread-safe. Calls
+ * arrive on the broker's network threads: an implementation MUST NOT block them for long; a durable store
+ * buffers writes and makes them durable in {@link #sync()}.
+ *
+ * <p>Updates that name a session the store does not hold (or a subscription, message or packet identifier that
+ * session does not hold) MUST be ignored. Implementations MUST pass the contract suite
+ * {@code io.cairn.api.persistence.tck.SessionStoreContract} from this module's test-jar.
+ */
+@ConsumerType
+public interface SessionStore {
+
+    /**
+     * Returns the session of {@code clientId}, or empty if the store holds none.
+     */
+    Optional<SessionState> load(String clientId);
+
+    /**
+     * Calls {@code action} once for every session held, in no particular order. Used at start-up and to move
+     * all sessions to another store. Sessions added or removed while this runs may or may not be visited.
+     */
+    void forEach(Consumer<SessionState> action);
+
+    /** The number of sessions held. */
+    int size();
+
+    /**
+     * Stores {@code session}, replacing any session held under the same client identifier along with all its
+     * subscriptions, messages and packet-identifier state.
+     */
+    void save(SessionState session);
+
+    /** Removes the session of {@code clientId} and everything it holds; does nothing if there is none. */
+    void remove(String clientId);
+
+    /**
+     * Records that the client disconnected (or, with {@code disconnectedAt} 0, connected again), and the
+     * expiry interval now in force.
+     */
+    void updateConnection(String clientId, long disconnectedAt, long expiryInterval);
+
+    /** Adds {@code subscription}, replacing one with the same topic filter. */
+    void putSubscription(String clientId, Subscription subscription);
+
+    /** Removes the subscription to exactly {@code topicFilter}. */
+    void removeSubscription(String clientId, String topicFilter);
+
+    /**
+     * Appends an outgoing message. Its sequence is higher than that of every message the session holds.
+     */
+    void addOutbound(String clientId, OutboundMessage message);
+
+    /**
+     * Moves the outgoing message with {@code sequence} to {@code state} under {@code packetId}.
+     */
+    void updateOutbound(String clientId, long sequence, int packetId, OutboundState state);
+
+    /** Removes the outgoing message with {@code sequence}: it was acknowledged, expired or dropped. */
+    void removeOutbound(String clientId, long sequence);
+
+    /** Records that an incoming QoS 2 message with {@code packetId} was received and PUBREC sent. */
+    void addInboundQos2(String clientId, int packetId);
+
+    /** Records that PUBREL for the incoming QoS 2 message {@code packetId} arrived: the id is free again. */
+    void removeInboundQos2(String clientId, int packetId);
+
+    /** Sets the will of the session, or clears it with {@code null}. */
+    void setWill(String clientId, StoredWill will);
+
+    /**
+     * Completes when every change made before this call is durable. The kernel acknowledges a QoS 1/2 message
+     * to its publisher only after the stage completes. A store that is not durable returns a completed stage.
+     */
+    default CompletionStage<Void> sync() {
+        return CompletableFuture.completedFuture(null);
+    }
+}
