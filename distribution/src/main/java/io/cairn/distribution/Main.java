@@ -1,0 +1,238 @@
+package io.cairn.distribution;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.ConsoleHandler;
+import java.util.logging.Handler;
+import java.util.logging.Logger;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleException;
+import org.osgi.framework.Constants;
+import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.launch.Framework;
+import org.osgi.framework.launch.FrameworkFactory;
+import org.osgi.framework.startlevel.BundleStartLevel;
+
+/**
+ * Starts the Cairn runtime from a runtime folder: an OSGi framework (found through {@link ServiceLoader}, so only
+ * its jar is needed on the class path) with the bundles of {@code system/<start level>/}, FileInstall watching
+ * {@code etc/} for configuration files and {@code deploy/} for plugin bundles.
+ *
+ * <p>Usage: {@code java -Dcairn.home=<folder> -cp 'lib/*' io.cairn.distribution.Main}; {@code bin/cairn} does
+ * this. The process runs until it receives SIGINT or SIGTERM, stops the framework (waiting at most
+ * {@code cairn.shutdown.timeout} seconds, default 30) and exits with 0, or 1 when the framework did not stop in time.
+ */
+public final class Main {
+
+    /** System property: the runtime folder; the working directory when absent. */
+    public static final String HOME = "cairn.home";
+    /** System property: seconds to wait for the runtime to come up before reporting what did not (default 60). */
+    public static final String STARTUP_TIMEOUT = "cairn.startup.timeout";
+    /** System property: seconds to wait for the framework to stop on shutdown (default 30). */
+    public static final String SHUTDOWN_TIMEOUT = "cairn.shutdown.timeout";
+
+    private static final int FIRST_LEVEL_OF_PLUGINS = 2;
+
+    private Main() {
+    }
+
+    /** Starts the runtime in {@code cairn.home} and runs until the process is told to stop. */
+    public static void main(String[] args) throws Exception {
+        if (args.length > 0) {
+            System.err.println("Usage: java -Dcairn.home=<runtime folder> -cp '<runtime folder>/lib/*' "
+                    + Main.class.getName() + " (bin/cairn does this)");
+            System.exit(2);
+        }
+        Path home = Path.of(System.getProperty(HOME, "."));
+        Cairn cairn;
+        try {
+            cairn = launch(home, Map.of());
+        } catch (Exception e) {
+            System.err.println("Cairn could not start from " + home.toAbsolutePath() + ": " + e);
+            e.printStackTrace();
+            System.exit(1);
+            return;
+        }
+        AtomicBoolean hookRunning = new AtomicBoolean();
+        Duration shutdownTimeout = Duration.ofSeconds(Long.getLong(SHUTDOWN_TIMEOUT, 30));
+        Thread hook = new Thread(() -> {
+            hookRunning.set(true);
+            long started = System.nanoTime();
+            boolean stopped = cairn.stop(shutdownTimeout);
+            String seconds = String.format(java.util.Locale.ROOT, "%.1f",
+                    (System.nanoTime() - started) / 1_000_000_000.0);
+            if (stopped) {
+                System.out.println("Cairn stopped in " + seconds + " s");
+            } else {
+                System.err.println("Cairn did not stop within " + shutdownTimeout.toSeconds() + " s; exiting anyway");
+            }
+            System.out.flush();
+            // a clean stop on SIGTERM/SIGINT is a successful exit (the JVM would report 143/130)
+            Runtime.getRuntime().halt(stopped ? 0 : 1);
+        }, "cairn-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+
+        Startup startup = cairn.awaitStartup(Duration.ofSeconds(Long.getLong(STARTUP_TIMEOUT, 60)));
+        if (startup.ready()) {
+            cairn.log().info(startup.summary());
+        } else {
+            cairn.log().error(startup.summary(), null);
+        }
+        cairn.awaitStopped();
+        if (!hookRunning.get()) {
+            // stopped from inside (a bundle stopped the system bundle): exit, which runs the hook
+            System.exit(0);
+        }
+    }
+
+    /**
+     * Starts the runtime in {@code home} and returns at once; {@link Cairn#awaitStartup} waits for it to come up.
+     *
+     * <p>Framework storage goes to {@code data/cache} (cleaned at each launch), bundles of {@code system/<n>/} are
+     * installed at start level {@code n} and started, the framework starts at level 2, and logging is set up with
+     * {@code etc/logback.xml}. It sets the system properties {@code cairn.home} and
+     * {@code logback.configurationFile} (when that file exists): one JVM runs one runtime at a time.
+     *
+     * @param home       the runtime folder, with {@code system/}, {@code etc/} and {@code deploy/}
+     * @param properties framework properties that override the launcher's
+     * @throws BundleException if the framework or a system bundle cannot be installed
+     * @throws IOException     if {@code system/} cannot be read
+     */
+    public static Cairn launch(Path home, Map<String, String> properties) throws BundleException, IOException {
+        long launched = System.nanoTime();
+        Path root = home.toAbsolutePath().normalize();
+        if (!Files.isDirectory(root.resolve("system"))) {
+            throw new IOException(root + " is not a Cairn runtime folder: it has no system/ folder");
+        }
+        root = root.toRealPath();
+        Files.createDirectories(root.resolve("data"));
+        Files.createDirectories(root.resolve("log"));
+        Files.createDirectories(root.resolve("deploy"));
+        System.setProperty(HOME, root.toString());
+        Path logback = root.resolve("etc").resolve("logback.xml");
+        if (Files.isRegularFile(logback)) {
+            System.setProperty("logback.configurationFile", logback.toString());
+        }
+
+        Map<String, Object> config = new HashMap<>(frameworkProperties(root));
+        config.putAll(properties);
+        RuntimeLog log = new RuntimeLog(System.out, System.err);
+        config.put("felix.log.logger", new FrameworkLog(log));
+
+        FrameworkFactory factory = frameworkFactory();
+        @SuppressWarnings("unchecked")
+        Framework framework = factory.newFramework((Map<String, String>) (Map<?, ?>) config);
+        framework.init();
+        log.attach(framework);
+
+        Map<Long, String> bundleErrors = new ConcurrentHashMap<>();
+        BundleContext context = framework.getBundleContext();
+        context.addFrameworkListener(event -> {
+            if (event.getType() == FrameworkEvent.ERROR && event.getBundle() != null && event.getThrowable() != null) {
+                bundleErrors.put(event.getBundle().getBundleId(), String.valueOf(event.getThrowable().getMessage()));
+            }
+        });
+        try {
+            installSystemBundles(context, root.resolve("system"));
+        } catch (BundleException | IOException | RuntimeException e) {
+            framework.stop();
+            throw e;
+        }
+
+        Logger julRoot = Logger.getLogger("");
+        Handler[] previous = julRoot.getHandlers();
+        for (Handler handler : previous) {
+            if (handler instanceof ConsoleHandler) {
+                julRoot.removeHandler(handler);
+            }
+        }
+        Handler forwarder = new JulForwarder(log);
+        julRoot.addHandler(forwarder);
+
+        framework.start();
+        return new Cairn(root, framework, log, bundleErrors, launched, previous, forwarder);
+    }
+
+    private static Map<String, String> frameworkProperties(Path home) {
+        Map<String, String> config = new HashMap<>();
+        config.put(Constants.FRAMEWORK_STORAGE, home.resolve("data").resolve("cache").toString());
+        config.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
+        config.put(Constants.FRAMEWORK_BEGINNING_STARTLEVEL, String.valueOf(FIRST_LEVEL_OF_PLUGINS));
+        // bundles installed later (deploy/) start after logging and the framework services
+        config.put("felix.startlevel.bundle", String.valueOf(FIRST_LEVEL_OF_PLUGINS));
+        config.put("felix.log.level", "2");
+        config.put(HOME, home.toString());
+        // the main FileInstall watcher: configuration files in etc/; etc/org.apache.felix.fileinstall-deploy.cfg
+        // adds the watcher of deploy/
+        config.put("felix.fileinstall.dir", home.resolve("etc").toString());
+        config.put("felix.fileinstall.filter", ".*\\.cfg");
+        config.put("felix.fileinstall.poll", "500");
+        config.put("felix.fileinstall.noInitialDelay", "true");
+        config.put("felix.fileinstall.enableConfigSave", "false");
+        config.put("felix.fileinstall.log.default", "jul");
+        config.put("felix.fileinstall.log.level", "3");
+        return config;
+    }
+
+    private static FrameworkFactory frameworkFactory() {
+        Iterator<FrameworkFactory> factories = ServiceLoader.load(FrameworkFactory.class).iterator();
+        if (!factories.hasNext()) {
+            throw new IllegalStateException("no OSGi framework on the class path (lib/ must hold the Felix jar)");
+        }
+        return factories.next();
+    }
+
+    /** Installs {@code system/<n>/*.jar} at start level {@code n}, in level then name order, and marks them started. */
+    private static void installSystemBundles(BundleContext context, Path system) throws BundleException, IOException {
+        TreeMap<Integer, List<Path>> levels = new TreeMap<>();
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(system)) {
+            for (Path dir : dirs) {
+                String name = dir.getFileName().toString();
+                if (Files.isDirectory(dir) && name.matches("[1-9][0-9]*")) {
+                    levels.put(Integer.parseInt(name), jars(dir));
+                }
+            }
+        }
+        if (levels.isEmpty()) {
+            throw new IOException(system + " has no start-level folder (system/1/, system/2/, ...)");
+        }
+        List<Bundle> installed = new ArrayList<>();
+        for (Map.Entry<Integer, List<Path>> level : levels.entrySet()) {
+            for (Path jar : level.getValue()) {
+                Bundle bundle = context.installBundle(jar.toUri().toString());
+                bundle.adapt(BundleStartLevel.class).setStartLevel(level.getKey());
+                installed.add(bundle);
+            }
+        }
+        for (Bundle bundle : installed) {
+            if (bundle.getHeaders("").get(Constants.FRAGMENT_HOST) == null) {
+                bundle.start(); // before the framework starts, this only marks it to be started at its level
+            }
+        }
+    }
+
+    private static List<Path> jars(Path dir) {
+        List<Path> jars = new ArrayList<>();
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir, "*.jar")) {
+            stream.forEach(jars::add);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        jars.sort(null);
+        return jars;
+    }
+}
