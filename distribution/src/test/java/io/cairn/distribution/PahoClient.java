@@ -1,0 +1,80 @@
+package io.cairn.distribution;
+
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
+import org.eclipse.paho.client.mqttv3.MqttCallback;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.MqttMessage;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+
+/** An Eclipse Paho MQTT 3.1.1 client that queues what it receives, for tests. */
+final class PahoClient implements MqttCallback, AutoCloseable {
+
+    /** A message received: topic, payload as UTF-8, QoS. */
+    record Received(String topic, String payload, int qos) {
+    }
+
+    private final MqttClient client;
+    private final BlockingQueue<Received> received = new LinkedBlockingQueue<>();
+
+    PahoClient(int port, String clientId) throws MqttException {
+        client = new MqttClient("tcp://127.0.0.1:" + port, clientId, new MemoryPersistence());
+        client.setCallback(this);
+    }
+
+    /** Connects with MQTT 3.1.1 and the given clean-session flag; returns the CONNACK's session-present flag. */
+    boolean connect(boolean cleanSession) throws MqttException {
+        MqttConnectOptions options = new MqttConnectOptions();
+        options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
+        options.setCleanSession(cleanSession);
+        options.setAutomaticReconnect(false);
+        options.setConnectionTimeout(10);
+        options.setKeepAliveInterval(30);
+        return client.connectWithResult(options).getSessionPresent();
+    }
+
+    void subscribe(String filter, int qos) throws MqttException {
+        client.subscribe(filter, qos);
+    }
+
+    void publish(String topic, String payload, int qos) throws MqttException {
+        MqttMessage message = new MqttMessage(payload.getBytes(StandardCharsets.UTF_8));
+        message.setQos(qos);
+        client.publish(topic, message);
+    }
+
+    /** The next message received, waiting at most {@code seconds}; null when none came. */
+    Received next(int seconds) throws InterruptedException {
+        return received.poll(seconds, TimeUnit.SECONDS);
+    }
+
+    void disconnect() throws MqttException {
+        client.disconnect(5_000);
+    }
+
+    @Override
+    public void connectionLost(Throwable cause) {
+    }
+
+    @Override
+    public void messageArrived(String topic, MqttMessage message) {
+        received.add(new Received(topic, new String(message.getPayload(), StandardCharsets.UTF_8), message.getQos()));
+    }
+
+    @Override
+    public void deliveryComplete(IMqttDeliveryToken token) {
+    }
+
+    @Override
+    public void close() throws MqttException {
+        if (client.isConnected()) {
+            client.disconnectForcibly(1_000, 1_000);
+        }
+        client.close();
+    }
+}
