@@ -1,0 +1,54 @@
+package io.cairn.kernel.protocol;
+
+import io.cairn.api.message.QoS;
+import io.cairn.kernel.delivery.Publication;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+
+/**
+ * Encodes the part of an outgoing PUBLISH that differs per subscriber: the fixed header, the topic and the
+ * packet identifier (MQTT 3.1.1 §3.3). The payload is not copied: it is written after this header as a
+ * duplicate of the one buffer all subscribers share. Netty's MqttEncoder would copy the payload into every
+ * subscriber's packet, which is why the kernel writes PUBLISH itself.
+ */
+final class PublishEncoder {
+
+    private PublishEncoder() {
+    }
+
+    /** The fixed header, topic and packet id of a PUBLISH; the caller writes the payload after it. */
+    static ByteBuf header(ByteBufAllocator alloc, Publication publication, QoS qos, int packetId, boolean retain,
+                          boolean dup) {
+        byte[] topic = publication.topicUtf8();
+        int variableHeader = 2 + topic.length + (qos == QoS.AT_MOST_ONCE ? 0 : 2);
+        int remainingLength = variableHeader + publication.payloadSize();
+        ByteBuf buf = alloc.ioBuffer(1 + lengthBytes(remainingLength) + variableHeader);
+        buf.writeByte(0x30 | (dup ? 0x08 : 0) | (qos.value() << 1) | (retain ? 0x01 : 0));
+        writeRemainingLength(buf, remainingLength);
+        buf.writeShort(topic.length);
+        buf.writeBytes(topic);
+        if (qos != QoS.AT_MOST_ONCE) {
+            buf.writeShort(packetId);
+        }
+        return buf;
+    }
+
+    static int lengthBytes(int remainingLength) {
+        if (remainingLength < 128) {
+            return 1;
+        } else if (remainingLength < 16_384) {
+            return 2;
+        } else if (remainingLength < 2_097_152) {
+            return 3;
+        }
+        return 4;
+    }
+
+    private static void writeRemainingLength(ByteBuf buf, int length) {
+        do {
+            int digit = length & 0x7F;
+            length >>>= 7;
+            buf.writeByte(length > 0 ? digit | 0x80 : digit);
+        } while (length > 0);
+    }
+}
