@@ -349,15 +349,30 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         return ctx.channel().eventLoop();
     }
 
+    /**
+     * Whether the connection takes more writes now. When its buffer is over the high-water mark with unflushed
+     * writes, they are flushed first: a long hand-over batch must not fill the buffer and then drop messages that
+     * one flush would have made room for.
+     */
     @Override
     public boolean isWritable() {
-        return ctx.channel().isWritable();
+        if (ctx.channel().isWritable()) {
+            return true;
+        }
+        if (dirty) {
+            flushNow();
+            return ctx.channel().isWritable();
+        }
+        return false;
     }
 
     @Override
     public void writePublish(Publication publication, QoS qos, int packetId, boolean retain, boolean dup) {
-        ctx.write(PublishEncoder.header(ctx.alloc(), publication, qos, packetId, retain, dup), ctx.voidPromise());
-        if (publication.payloadSize() > 0) {
+        if (publication.payloadSize() <= PublishEncoder.COPY_THRESHOLD) {
+            ctx.write(PublishEncoder.packet(ctx.alloc(), publication, qos, packetId, retain, dup), ctx.voidPromise());
+        } else {
+            ctx.write(PublishEncoder.header(ctx.alloc(), publication, qos, packetId, retain, dup, 0),
+                    ctx.voidPromise());
             ctx.write(publication.payload().retainedDuplicate(), ctx.voidPromise());
         }
         markDirty();
