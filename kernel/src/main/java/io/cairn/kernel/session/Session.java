@@ -41,6 +41,7 @@ public final class Session {
     private volatile EventLoop home;
     private volatile Outlet outlet;
     private volatile boolean destroyed;
+    private boolean stored;
 
     private final ConcurrentHashMap<String, Subscription> subscriptions = new ConcurrentHashMap<>();
     private final IntObjectMap<OutboundEntry> inflight = new IntObjectHashMap<>();
@@ -73,6 +74,7 @@ public final class Session {
      */
     public static Session restore(SessionState state, EventLoop home, SessionHost host) {
         Session s = new Session(state.clientId(), true, home, host);
+        s.stored = true;
         for (Subscription sub : state.subscriptions()) {
             s.subscriptions.put(sub.topicFilter(), sub);
             host.index(s, sub);
@@ -133,7 +135,12 @@ public final class Session {
     public void attach(Outlet connection) {
         this.outlet = connection;
         if (persistent) {
-            host.store().updateConnection(clientId, 0, SessionState.NEVER_EXPIRES);
+            if (stored) {
+                host.store().updateConnection(clientId, 0, SessionState.NEVER_EXPIRES);
+            } else {
+                host.store().save(snapshot()); // a new persistent session: the store learns of it here
+                stored = true;
+            }
         }
         if (!inflight.isEmpty()) {
             List<OutboundEntry> resend = new ArrayList<>(inflight.values());
