@@ -97,4 +97,36 @@ class StoreWriteThroughTest {
             late.close();
         }
     }
+
+    @Test
+    void aStoreInstalledWhileTheBrokerRunsReceivesEverySessionAndTheNextOneToo() throws Exception {
+        io.cairn.kernel.Kernel kernel = io.cairn.kernel.Kernel.start(io.cairn.kernel.embedded.BrokerSettings.defaults());
+        TcpTransport tcp = new TcpTransport("test", "127.0.0.1", 0);
+        try {
+            tcp.start(kernel.transportContext());
+            String uri = "tcp://127.0.0.1:" + kernel.broker().listeners().get(0).port();
+            MqttClient subscriber = new MqttClient(uri, "early", new MemoryPersistence());
+            subscriber.connect(persistent());
+            subscriber.subscribe("jobs/+", 2);
+            subscriber.disconnect();
+            subscriber.close();
+            kernel.broker().publish(io.cairn.api.message.Message.of("jobs/7", "run".getBytes(StandardCharsets.UTF_8),
+                    io.cairn.api.message.QoS.EXACTLY_ONCE, false));
+            await().atMost(Duration.ofSeconds(5)).until(() ->
+                    kernel.broker().session("early").orElseThrow().queued() == 1);
+
+            kernel.useSessionStore(sessions);
+            SessionState copied = sessions.load("early").orElseThrow();
+            assertThat(copied.subscriptions()).extracting(s -> s.topicFilter()).containsExactly("jobs/+");
+            assertThat(copied.outbound()).extracting(m -> m.message().topic()).containsExactly("jobs/7");
+
+            MemorySessionStore next = new MemorySessionStore();
+            kernel.dropSessionStore(sessions);
+            kernel.useSessionStore(next);
+            assertThat(next.load("early")).get().isEqualTo(copied);
+        } finally {
+            tcp.stop();
+            kernel.close();
+        }
+    }
 }
