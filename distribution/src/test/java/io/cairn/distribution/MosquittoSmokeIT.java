@@ -44,11 +44,9 @@ class MosquittoSmokeIT {
 
     @BeforeAll
     static void startBroker() throws Exception {
-        Optional<Path> pub = onPath("mosquitto_pub");
-        Optional<Path> sub = onPath("mosquitto_sub");
-        if (pub.isEmpty() || sub.isEmpty()) {
-            String message = "mosquitto_pub/mosquitto_sub not found on PATH: install them with "
-                    + "'apt-get install mosquitto-clients' (.ci/run does)";
+        if (onPath("mosquitto_pub").isEmpty() || onPath("mosquitto_sub").isEmpty() || onPath("stdbuf").isEmpty()) {
+            String message = "mosquitto_pub, mosquitto_sub or stdbuf not found on PATH: install them with "
+                    + "'apt-get install mosquitto-clients coreutils' (.ci/run does)";
             if (System.getenv("CI") != null) {
                 throw new AssertionError(message);
             }
@@ -85,7 +83,8 @@ class MosquittoSmokeIT {
     void publishAndReceive(String version, int qos) throws Exception {
         String topic = "smoke/" + version + "/" + qos;
         String payload = "hello over " + version + " at QoS " + qos;
-        Process subscriber = new ProcessBuilder("mosquitto_sub", "-h", "127.0.0.1", "-p", String.valueOf(port),
+        // stdbuf: mosquitto_sub's debug lines must arrive line by line, not when it exits
+        Process subscriber = new ProcessBuilder("stdbuf", "-oL", "mosquitto_sub", "-h", "127.0.0.1", "-p", String.valueOf(port),
                 "-V", version, "-q", String.valueOf(qos), "-t", topic, "-i", "sub-" + version + "-" + qos,
                 "-C", "1", "-W", String.valueOf(CLIENT_SECONDS), "-d")
                 .redirectErrorStream(true).start();
@@ -103,7 +102,8 @@ class MosquittoSmokeIT {
             ProcessOutput publisherOutput = new ProcessOutput(publisher.getInputStream(), "mosquitto_pub");
             assertThat(publisher.waitFor(CLIENT_SECONDS, TimeUnit.SECONDS)).as("mosquitto_pub finished").isTrue();
             assertThat(publisher.exitValue()).as("mosquitto_pub exit code:\n" + publisherOutput.text()).isZero();
-            await().atMost(Duration.ofSeconds(5)).until(() -> publisherOutput.contains("DISCONNECT"));
+            await("mosquitto_pub output").atMost(Duration.ofSeconds(5))
+                    .until(() -> publisherOutput.contains("DISCONNECT"));
             if (qos == 1) {
                 assertThat(publisherOutput.text()).contains("received PUBACK");
             } else if (qos == 2) {
@@ -113,7 +113,8 @@ class MosquittoSmokeIT {
             assertThat(subscriber.waitFor(CLIENT_SECONDS, TimeUnit.SECONDS)).as("mosquitto_sub got a message")
                     .isTrue();
             assertThat(subscriber.exitValue()).as("mosquitto_sub exit code:\n" + subscriberOutput.text()).isZero();
-            await().atMost(Duration.ofSeconds(5)).until(() -> subscriberOutput.contains(payload));
+            await("payload in mosquitto_sub output").atMost(Duration.ofSeconds(5))
+                    .until(() -> subscriberOutput.contains(payload));
             assertThat(subscriberOutput.lines()).as("the PUBLISH arrives at QoS " + qos)
                     .anyMatch(line -> line.contains("received PUBLISH (d0, q" + qos + ", r0"));
             if (qos == 2) {
@@ -128,10 +129,12 @@ class MosquittoSmokeIT {
     @Order(2)
     @DisplayName("SIGTERM stops the broker cleanly: exit code 0 and a stopped line")
     void sigtermStopsCleanly() throws Exception {
-        broker.destroy(); // SIGTERM
+        // SIGTERM through the handle: Process.destroy() would also close the output we still read
+        assertThat(broker.toHandle().destroy()).isTrue();
         assertThat(broker.waitFor(60, TimeUnit.SECONDS)).as("stopped within 60 s:\n" + output.text()).isTrue();
         assertThat(broker.exitValue()).as("exit code:\n" + output.text()).isZero();
-        await().atMost(Duration.ofSeconds(5)).until(() -> output.contains("Cairn stopped in"));
+        await("stopped line in:\n" + output.text()).atMost(Duration.ofSeconds(5))
+                .until(() -> output.contains("Cairn stopped in"));
         List<String> log = Files.readAllLines(home.resolve("log/cairn.log"));
         assertThat(log).as("log/cairn.log has the ready line").anyMatch(line -> line.contains(" ready ("));
         assertThat(log).as("no Netty leak reports").noneMatch(line -> line.contains("LEAK:"));
