@@ -163,6 +163,62 @@ class DistributionIT {
         assertThat(cairn.listeners()).containsExactly("mqtt://127.0.0.1:" + port);
     }
 
+    @Test
+    @DisplayName("a listener port in use at startup is logged naming the file; the broker runs and takes a fix")
+    void portInUseAtStartup() throws Exception {
+        Path home = Runtimes.copy(temp.resolve("cairn"));
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Runtimes.setDefaultPort(home, taken.getLocalPort());
+            cairn = Main.launch(home, java.util.Map.of());
+            Startup startup = cairn.awaitStartup(STARTUP);
+
+            assertThat(startup.problems()).isEmpty();
+            assertThat(startup.summary()).contains("ready (2 plugins, 0 listeners)");
+            Path cfg = home.resolve("etc/io.cairn.transport.tcp-default.cfg");
+            assertThat(Files.readAllLines(home.resolve("log/cairn.log"))).anyMatch(line -> line.contains("ERROR")
+                    && line.contains(cfg.toString()) && line.contains("127.0.0.1:" + taken.getLocalPort())
+                    && line.contains("Address already in use"));
+        }
+        int port = Runtimes.freePort();
+        Runtimes.setDefaultPort(home, port);
+        await("listener open on the corrected port").atMost(HOT_DEPLOY).until(() -> Runtimes.isOpen(port));
+        assertThat(cairn.listeners()).containsExactly("mqtt://127.0.0.1:" + port);
+        assertThat(cairn.bundleProblems()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("a plugin needing an API version the runtime lacks does not resolve, and the reason is shown")
+    void unresolvablePluginIsReported() throws Exception {
+        Path home = Runtimes.copy(temp.resolve("cairn"));
+        int port = Runtimes.freePort();
+        Runtimes.setDefaultPort(home, port);
+        boot(home);
+
+        Path plugin = home.resolve("deploy/future-plugin.jar");
+        java.util.jar.Manifest manifest = new java.util.jar.Manifest();
+        java.util.jar.Attributes main = manifest.getMainAttributes();
+        main.putValue("Manifest-Version", "1.0");
+        main.putValue("Bundle-ManifestVersion", "2");
+        main.putValue("Bundle-SymbolicName", "io.cairn.test.future");
+        main.putValue("Bundle-Version", "1.0.0");
+        main.putValue("Import-Package", "io.cairn.api.broker;version=\"[9.0,10)\"");
+        Path staging = temp.resolve("future-plugin.jar");
+        try (java.util.jar.JarOutputStream jar = new java.util.jar.JarOutputStream(Files.newOutputStream(staging),
+                manifest)) {
+            jar.flush();
+        }
+        Files.move(staging, plugin);
+
+        await("the plugin is reported with the resolver's reason").atMost(HOT_DEPLOY)
+                .until(() -> cairn.bundleProblems().stream().anyMatch(p -> p.contains("io.cairn.test.future")
+                        && p.contains("io.cairn.api.broker") && p.contains("9.0")));
+        assertThat(Files.readString(home.resolve("log/cairn.log"))).contains("io.cairn.test.future");
+        assertThat(Runtimes.isOpen(port)).as("the broker keeps serving").isTrue();
+
+        Files.delete(plugin);
+        await("uninstalled with its jar").atMost(HOT_DEPLOY).until(() -> cairn.bundleProblems().isEmpty());
+    }
+
     private Optional<Bundle> bundle(String symbolicName) {
         return Arrays.stream(cairn.framework().getBundleContext().getBundles())
                 .filter(b -> symbolicName.equals(b.getSymbolicName()))
