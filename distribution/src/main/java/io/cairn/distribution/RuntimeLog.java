@@ -15,7 +15,8 @@ import org.osgi.framework.launch.Framework;
  * <p>The launcher has only the framework on its class path, so it reaches SLF4J by reflection through the
  * {@code slf4j.api} bundle, and only once a provider bundle is active: a call to {@code LoggerFactory} before the
  * provider is registered would latch SLF4J to its no-op logger for the life of the framework. Until then, and after
- * the framework stopped, lines go to standard output (errors to standard error).
+ * the framework stopped, lines go to standard output (errors and warnings to standard error); of other loggers'
+ * lines, only warnings and errors are shown then (SPI Fly reports each provider it registers at INFO).
  */
 final class RuntimeLog {
 
@@ -67,7 +68,11 @@ final class RuntimeLog {
                 loggers.clear();
             }
         }
-        PrintStream target = level == Level.ERROR || level == Level.WARN ? err : out;
+        boolean problem = level == Level.ERROR || level == Level.WARN;
+        if (!problem && !LAUNCHER.equals(name)) {
+            return;
+        }
+        PrintStream target = problem ? err : out;
         target.println(level + " " + name + " - " + message);
         if (cause != null) {
             cause.printStackTrace(target);
