@@ -150,8 +150,11 @@ public final class TcpTransport implements Transport {
     }
 
     /**
-     * Unregisters the listener and closes the listening socket; returns once the port is released. Accepted
+     * Unregisters the listener and closes the listening socket; returns once the close has completed. Accepted
      * connections stay open. Does nothing if the transport is not started.
+     *
+     * <p>With the kernel's epoll event loops the port is free when this returns; with NIO event loops the JDK
+     * releases it when the selector next polls, a moment later.
      */
     @Override
     public void stop() {
