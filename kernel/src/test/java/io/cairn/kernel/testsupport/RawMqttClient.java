@@ -13,6 +13,8 @@ import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.Optional;
 
 /**
@@ -35,6 +37,7 @@ public final class RawMqttClient implements AutoCloseable {
     private String closedBecause;
     private String writeFailure;
     private int nextPacketId = 1;
+    private final Deque<RawPacket> stashed = new ArrayDeque<>();
 
     private RawMqttClient(String name, Socket socket) throws IOException {
         this.name = name;
@@ -94,6 +97,9 @@ public final class RawMqttClient implements AutoCloseable {
 
     /** Reads the next packet, failing if none arrives within {@code timeout} or the server closes. */
     public RawPacket receive(Duration timeout) {
+        if (!stashed.isEmpty()) {
+            return stashed.poll();
+        }
         ReadResult r = read(timeout);
         if (r.packet != null) {
             return r.packet;
@@ -107,9 +113,28 @@ public final class RawMqttClient implements AutoCloseable {
 
     /** Reads the next packet if one arrives within {@code timeout}; fails if the server closes. */
     public Optional<RawPacket> poll(Duration timeout) {
+        if (!stashed.isEmpty()) {
+            return Optional.of(stashed.poll());
+        }
         ReadResult r = read(timeout);
         if (r.closed) {
             throw new AssertionError(name + ": the server closed the connection (" + closeCause() + ")");
+        }
+        return Optional.ofNullable(r.packet);
+    }
+
+    /**
+     * Reads the next packet, or returns empty if the server closes the connection first; fails if neither
+     * happens within {@code timeout}.
+     */
+    public Optional<RawPacket> receiveUnlessClosed(Duration timeout) {
+        if (!stashed.isEmpty()) {
+            return Optional.of(stashed.poll());
+        }
+        ReadResult r = read(timeout);
+        if (r.packet == null && !r.closed) {
+            throw new AssertionError(name + ": expected a packet or the connection to close, but neither happened"
+                    + " within " + timeout.toMillis() + " ms");
         }
         return Optional.ofNullable(r.packet);
     }
@@ -128,6 +153,43 @@ public final class RawMqttClient implements AutoCloseable {
         assertThat(p.body()).as("%s: body of %s", name, p).hasSize(2);
         assertThat(p.packetId()).as("%s: packet identifier of %s", name, p).isEqualTo(packetId);
         return p;
+    }
+
+    /**
+     * Like {@link #expectAck} ({@code packetId} is ignored for PINGRESP), but PUBLISH packets that arrive first (a client's own subscription can deliver
+     * before the acknowledgement) are kept for the next {@link #receive} instead of failing.
+     */
+    public RawPacket awaitAck(int type, int packetId) {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        Deque<RawPacket> early = new ArrayDeque<>();
+        try {
+            while (true) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new AssertionError(name + ": expected " + Packets.typeName(type) + " " + packetId
+                            + " but none arrived within " + TIMEOUT.toMillis() + " ms; received meanwhile " + early);
+                }
+                RawPacket p = receive(Duration.ofNanos(left));
+                if (p.type() == Packets.PUBLISH && type != Packets.PUBLISH) {
+                    early.add(p);
+                    continue;
+                }
+                assertThat(p.type()).as("%s: type of %s", name, p).isEqualTo(type);
+                assertThat(p.flags()).as("%s: fixed-header flags of %s", name, p)
+                        .isEqualTo(type == Packets.PUBREL ? 2 : 0);
+                if (type == Packets.PINGRESP) {
+                    assertThat(p.body()).as("%s: PINGRESP remaining length", name).isEmpty();
+                } else {
+                    assertThat(p.packetId()).as("%s: packet identifier of %s", name, p).isEqualTo(packetId);
+                }
+                return p;
+            }
+        } finally {
+            // keep the stream order for the caller: the early packets first, then what was stashed before
+            while (!early.isEmpty()) {
+                stashed.addFirst(early.pollLast());
+            }
+        }
     }
 
     /** Reads a CONNACK. */
@@ -152,6 +214,9 @@ public final class RawMqttClient implements AutoCloseable {
 
     /** Asserts that nothing arrives within {@code quiet} and that the connection stays open. */
     public void expectNoPacket(Duration quiet) {
+        if (!stashed.isEmpty()) {
+            throw new AssertionError(name + ": expected no packet but received " + stashed.peek());
+        }
         ReadResult r = read(quiet);
         if (r.packet != null) {
             throw new AssertionError(name + ": expected no packet but received " + r.packet);
@@ -172,6 +237,10 @@ public final class RawMqttClient implements AutoCloseable {
      * sending any packet first.
      */
     public void expectClosed(Duration timeout) {
+        if (!stashed.isEmpty()) {
+            throw new AssertionError(name + ": expected the server to close the connection but it sent "
+                    + stashed.peek());
+        }
         ReadResult r = read(timeout);
         if (r.packet != null) {
             throw new AssertionError(name + ": expected the server to close the connection but it sent " + r.packet);
@@ -215,7 +284,8 @@ public final class RawMqttClient implements AutoCloseable {
     public RawMqttClient subscribe(String filter, int qos) {
         int id = nextPacketId();
         send(Packets.subscribe(id, filter, qos));
-        assertThat(expectSuback(id).returnCodes()).as("%s: SUBACK for %s", name, filter).containsExactly(qos);
+        assertThat(awaitAck(Packets.SUBACK, id).suback().returnCodes()).as("%s: SUBACK for %s", name, filter)
+                .containsExactly(qos);
         return this;
     }
 
@@ -223,7 +293,7 @@ public final class RawMqttClient implements AutoCloseable {
     public RawMqttClient unsubscribe(String filter) {
         int id = nextPacketId();
         send(Packets.unsubscribe(id, filter).build());
-        expectAck(Packets.UNSUBACK, id);
+        awaitAck(Packets.UNSUBACK, id);
         return this;
     }
 
@@ -245,11 +315,11 @@ public final class RawMqttClient implements AutoCloseable {
 
     private void completePublish(int qos, int id) {
         if (qos == 1) {
-            expectAck(Packets.PUBACK, id);
+            awaitAck(Packets.PUBACK, id);
         } else if (qos == 2) {
-            expectAck(Packets.PUBREC, id);
+            awaitAck(Packets.PUBREC, id);
             send(Packets.pubrel(id));
-            expectAck(Packets.PUBCOMP, id);
+            awaitAck(Packets.PUBCOMP, id);
         }
     }
 
@@ -259,8 +329,7 @@ public final class RawMqttClient implements AutoCloseable {
      */
     public RawMqttClient ping() {
         send(Packets.pingreq());
-        RawPacket p = expect(Packets.PINGRESP);
-        assertThat(p.body()).as("%s: PINGRESP remaining length", name).isEmpty();
+        awaitAck(Packets.PINGRESP, -1);
         return this;
     }
 
@@ -273,7 +342,7 @@ public final class RawMqttClient implements AutoCloseable {
             send(Packets.puback(p.packetId()));
         } else if (p.qos() == 2) {
             send(Packets.pubrec(p.packetId()));
-            expectAck(Packets.PUBREL, p.packetId());
+            awaitAck(Packets.PUBREL, p.packetId());
             send(Packets.pubcomp(p.packetId()));
         }
         return this;
