@@ -1,0 +1,301 @@
+package io.cairn.kernel;
+
+import io.cairn.api.broker.Broker;
+import io.cairn.api.broker.ListenerInfo;
+import io.cairn.api.persistence.RetainedStore;
+import io.cairn.api.persistence.SessionStore;
+import io.cairn.api.persistence.StoredWill;
+import io.cairn.api.persistence.Subscription;
+import io.cairn.api.transport.TransportContext;
+import io.cairn.kernel.delivery.Lanes;
+import io.cairn.kernel.delivery.Publication;
+import io.cairn.kernel.delivery.RetainedMessages;
+import io.cairn.kernel.delivery.Router;
+import io.cairn.kernel.embedded.BrokerSettings;
+import io.cairn.kernel.netty.EventLoops;
+import io.cairn.kernel.protocol.ByteCounter;
+import io.cairn.kernel.protocol.ConnectGate;
+import io.cairn.kernel.protocol.MqttConnection;
+import io.cairn.kernel.routing.TopicTree;
+import io.cairn.kernel.session.Session;
+import io.cairn.kernel.session.SessionHost;
+import io.cairn.kernel.session.SessionRegistry;
+import io.cairn.kernel.store.NoSessionStore;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The broker engine: owns the event loops, the session registry, the subscription index, the retained
+ * messages and the stores in force, and wires them together. Used directly by {@code EmbeddedBroker} and by the
+ * OSGi component; both are thin wrappers.
+ */
+public final class Kernel implements SessionHost, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Kernel.class);
+
+    /** The kernel's version, as reported by the broker service and {@code $SYS}. */
+    public static final String VERSION = versionOf();
+
+    private final BrokerSettings settings;
+    private final EventLoops loops;
+    private final Lanes lanes;
+    private final TopicTree<Session, Subscription> subscriptions = new TopicTree<>();
+    private final Router router;
+    private final RetainedMessages retained = new RetainedMessages();
+    private final SessionRegistry sessions;
+    private final ByteCounter bytes = new ByteCounter();
+    private final Set<MqttConnection> clients = ConcurrentHashMap.newKeySet();
+    private final Map<String, ListenerInfo> listeners = new ConcurrentHashMap<>();
+    private final KernelTransportContext transportContext;
+    private final KernelBroker broker;
+    private final AtomicLong clientIds = new AtomicLong();
+    private final String clientIdPrefix = "cairn-" + Long.toHexString(System.nanoTime() & 0xFFFFFF) + '-';
+
+    private volatile SessionStore sessionStore = NoSessionStore.INSTANCE;
+    private volatile ConnectGate connectGate = ConnectGate.OPEN;
+
+    final LongAdder received = new LongAdder();
+    final LongAdder sent = new LongAdder();
+    final LongAdder dropped = new LongAdder();
+    final LongAdder connectionsTotal = new LongAdder();
+    private final AtomicLong connections = new AtomicLong();
+
+    private Kernel(BrokerSettings settings) {
+        this.settings = settings;
+        this.loops = EventLoops.start(settings.ioThreads());
+        this.lanes = new Lanes(loops.child());
+        this.router = new Router(subscriptions, lanes);
+        this.sessions = new SessionRegistry(this);
+        this.transportContext = new KernelTransportContext(this);
+        this.broker = new KernelBroker(this);
+    }
+
+    /** Starts a kernel: event loops up, no listener, no store. */
+    public static Kernel start(BrokerSettings settings) {
+        Kernel k = new Kernel(settings);
+        LOG.info("Cairn kernel {} started ({} I/O threads, {})", VERSION, settings.ioThreads() > 0
+                ? settings.ioThreads() : 2 * Runtime.getRuntime().availableProcessors(),
+                k.loops.epoll() ? "epoll" : "nio");
+        return k;
+    }
+
+    private static String versionOf() {
+        String v = Kernel.class.getPackage().getImplementationVersion();
+        return v != null ? v : "0.1.0";
+    }
+
+    // ------------------------------------------------------------------ wiring
+
+    @Override
+    public BrokerSettings settings() {
+        return settings;
+    }
+
+    public EventLoops loops() {
+        return loops;
+    }
+
+    public Lanes lanes() {
+        return lanes;
+    }
+
+    public SessionRegistry sessions() {
+        return sessions;
+    }
+
+    public RetainedMessages retained() {
+        return retained;
+    }
+
+    public TransportContext transportContext() {
+        return transportContext;
+    }
+
+    public Broker broker() {
+        return broker;
+    }
+
+    ByteCounter byteCounter() {
+        return bytes;
+    }
+
+    public ConnectGate connectGate() {
+        return connectGate;
+    }
+
+    /** Replaces the gate every CONNECT passes (authentication). */
+    public void connectGate(ConnectGate gate) {
+        connectGate = gate;
+    }
+
+    Map<String, ListenerInfo> listeners() {
+        return listeners;
+    }
+
+    Collection<MqttConnection> clients() {
+        return clients;
+    }
+
+    // ------------------------------------------------------------------ SessionHost
+
+    @Override
+    public SessionStore store() {
+        return sessionStore;
+    }
+
+    @Override
+    public void index(Session session, Subscription subscription) {
+        subscriptions.put(subscription.topicFilter(), session, subscription);
+    }
+
+    @Override
+    public void unindex(Session session, String topicFilter) {
+        subscriptions.remove(topicFilter, session);
+    }
+
+    @Override
+    public void countDrop() {
+        dropped.increment();
+    }
+
+    @Override
+    public void countSent() {
+        sent.increment();
+    }
+
+    int subscriptionCount() {
+        return subscriptions.size();
+    }
+
+    // ------------------------------------------------------------------ messages
+
+    /**
+     * Publishes a message to its subscribers and, with retain set, updates the retained message of its topic.
+     * The caller keeps its reference.
+     */
+    public void publish(Publication publication) {
+        if (publication.retain()) {
+            retained.update(publication);
+        }
+        router.route(publication);
+    }
+
+    /** Publishes a will (MQTT 3.1.1 §3.1.2.5) as its client would have. */
+    public void publishWill(StoredWill will) {
+        Publication p = Publication.of(will.message(), System.currentTimeMillis());
+        try {
+            publish(p);
+        } finally {
+            p.release();
+        }
+    }
+
+    public void countReceived() {
+        received.increment();
+    }
+
+    /** A unique client identifier for a 3.1.1 client that sent an empty one (MQTT-3.1.3-6). */
+    public String newClientId() {
+        return clientIdPrefix + clientIds.incrementAndGet();
+    }
+
+    // ------------------------------------------------------------------ connections
+
+    public void connectionOpened() {
+        connectionsTotal.increment();
+    }
+
+    /** A client's CONNECT was accepted and its session attached. */
+    public void connectionAttached(MqttConnection connection) {
+        clients.add(connection);
+        connections.incrementAndGet();
+    }
+
+    public void connectionClosed(MqttConnection connection, boolean wasAttached) {
+        if (wasAttached && clients.remove(connection)) {
+            connections.decrementAndGet();
+        }
+    }
+
+    /** Clients connected now. */
+    public long connectedCount() {
+        return connections.get();
+    }
+
+    // ------------------------------------------------------------------ stores
+
+    /**
+     * Makes {@code store} the session store: sessions it holds that the kernel does not are restored, then every
+     * persistent session of the kernel is written to it, each on its own event loop. No session is lost either
+     * way.
+     */
+    public void useSessionStore(SessionStore store) {
+        int[] restored = new int[1];
+        store.forEach(state -> {
+            if (sessions.restore(state, loops.child())) {
+                restored[0]++;
+            }
+        });
+        sessionStore = store;
+        CountDownLatch copied = new CountDownLatch(sessions.size());
+        for (Session s : sessions.all()) {
+            if (!s.isPersistent()) {
+                copied.countDown();
+                continue;
+            }
+            s.home().execute(() -> {
+                try {
+                    if (!s.isDestroyed() && sessionStore == store) {
+                        store.save(s.snapshot());
+                    }
+                } finally {
+                    copied.countDown();
+                }
+            });
+        }
+        try {
+            if (!copied.await(30, TimeUnit.SECONDS)) {
+                LOG.warn("Copying sessions to {} took longer than 30 s; it goes on in the background", store);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        LOG.info("Sessions now kept by {} ({} restored from it, {} held)", store, restored[0], sessions.size());
+    }
+
+    /** Stops using {@code store} if it is in force; the kernel keeps every session in memory. */
+    public void dropSessionStore(SessionStore store) {
+        if (sessionStore == store) {
+            sessionStore = NoSessionStore.INSTANCE;
+            LOG.info("Session store {} removed; sessions are kept in memory only", store);
+        }
+    }
+
+    public void useRetainedStore(RetainedStore store) {
+        retained.useStore(store);
+    }
+
+    public void dropRetainedStore(RetainedStore store) {
+        retained.dropStore(store);
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    /** Closes every connection and stops the event loops. Listeners MUST be stopped before. */
+    @Override
+    public void close() {
+        for (MqttConnection c : clients) {
+            c.eventLoop().execute(() -> c.closeByServer("broker shutting down"));
+        }
+        loops.close();
+        LOG.info("Cairn kernel stopped");
+    }
+}

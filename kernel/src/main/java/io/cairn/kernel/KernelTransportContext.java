@@ -1,0 +1,91 @@
+package io.cairn.kernel;
+
+import io.cairn.api.broker.ListenerInfo;
+import io.cairn.api.transport.ListenerRegistration;
+import io.cairn.api.transport.TransportContext;
+import io.cairn.kernel.netty.HandlerNames;
+import io.cairn.kernel.protocol.MqttConnection;
+import io.cairn.kernel.protocol.TerminalExceptionHandler;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.handler.codec.mqtt.MqttDecoder;
+import io.netty.handler.codec.mqtt.MqttEncoder;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the kernel hands to transports: its event loops, a ready server bootstrap, and the MQTT pipeline that
+ * follows the transport's front handlers.
+ */
+final class KernelTransportContext implements TransportContext {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KernelTransportContext.class);
+
+    private final Kernel kernel;
+
+    KernelTransportContext(Kernel kernel) {
+        this.kernel = kernel;
+    }
+
+    @Override
+    public EventLoopGroup parentGroup() {
+        return kernel.loops().parent();
+    }
+
+    @Override
+    public EventLoopGroup childGroup() {
+        return kernel.loops().child();
+    }
+
+    @Override
+    public ServerBootstrap newServerBootstrap() {
+        ServerBootstrap b = new ServerBootstrap()
+                .group(kernel.loops().parent(), kernel.loops().child())
+                .channel(kernel.loops().serverChannelType())
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024));
+        if (kernel.loops().epoll()) {
+            // lets a new listener bind the port before the old one closes (hot swap without refused connections)
+            b.option(EpollChannelOption.SO_REUSEPORT, true);
+        }
+        return b;
+    }
+
+    @Override
+    public void initPipeline(Channel channel, String listener) {
+        ChannelPipeline p = channel.pipeline();
+        p.addLast(HandlerNames.BYTE_COUNTER, kernel.byteCounter());
+        p.addLast(HandlerNames.DECODER, new MqttDecoder(kernel.settings().maxPacketSize(),
+                kernel.settings().maxClientIdLength()));
+        p.addLast(HandlerNames.ENCODER, MqttEncoder.INSTANCE);
+        p.addLast(HandlerNames.IDLE, new IdleStateHandler(kernel.settings().connectTimeoutSeconds(), 0, 0,
+                TimeUnit.SECONDS));
+        p.addLast(HandlerNames.CONNECTION, new MqttConnection(kernel, listener));
+        p.addLast(HandlerNames.EXCEPTIONS, TerminalExceptionHandler.INSTANCE);
+    }
+
+    @Override
+    public ListenerRegistration registerListener(ListenerInfo listener) {
+        if (kernel.listeners().putIfAbsent(listener.name(), listener) != null) {
+            throw new IllegalStateException("a listener named '" + listener.name() + "' is already open");
+        }
+        LOG.info("Listener {} open on {}", listener.name(), listener.uri());
+        AtomicBoolean closed = new AtomicBoolean();
+        return () -> {
+            if (closed.compareAndSet(false, true) && kernel.listeners().remove(listener.name(), listener)) {
+                LOG.info("Listener {} closed", listener.name());
+            }
+        };
+    }
+}

@@ -1,0 +1,122 @@
+package io.cairn.kernel.delivery;
+
+import io.cairn.api.message.Message;
+import io.cairn.api.message.MessageProperties;
+import io.cairn.api.message.QoS;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A message inside the kernel: the topic, encoded once, and the payload buffer shared by every subscriber it
+ * goes to. Reference-counted through its payload: every holder (a queued or in-flight delivery, the retained
+ * index, a hand-over between event loops) owns one reference and releases it when done.
+ */
+public final class Publication {
+
+    private final String topic;
+    private final byte[] topicUtf8;
+    private final ByteBuf payload;
+    private final QoS qos;
+    private final boolean retain;
+    private final MessageProperties properties;
+    private final long receivedAt;
+    private volatile Message message;
+
+    /**
+     * Wraps {@code payload}, taking over the caller's reference to it.
+     */
+    public Publication(String topic, ByteBuf payload, QoS qos, boolean retain, MessageProperties properties,
+                       long receivedAt) {
+        this.topic = topic;
+        this.topicUtf8 = topic.getBytes(StandardCharsets.UTF_8);
+        this.payload = payload;
+        this.qos = qos;
+        this.retain = retain;
+        this.properties = properties;
+        this.receivedAt = receivedAt;
+    }
+
+    /** A publication holding its own unpooled copy of {@code message}'s payload (one reference). */
+    public static Publication of(Message message, long receivedAt) {
+        Publication p = new Publication(message.topic(), Unpooled.wrappedBuffer(message.payload()),
+                message.qos(), message.retain(), message.properties(), receivedAt);
+        p.message = message;
+        return p;
+    }
+
+    /**
+     * This publication's content in a heap buffer of exactly its size, left to the garbage collector (one
+     * reference, which long-lived holders such as the retained index never give back, so concurrent readers can
+     * always take another).
+     */
+    public Publication copy() {
+        byte[] bytes = new byte[payload.readableBytes()];
+        payload.getBytes(payload.readerIndex(), bytes);
+        Publication p = new Publication(topic, Unpooled.wrappedBuffer(bytes), qos, retain, properties, receivedAt);
+        p.message = message;
+        return p;
+    }
+
+    public String topic() {
+        return topic;
+    }
+
+    /** The topic name in UTF-8; MUST NOT be modified. */
+    public byte[] topicUtf8() {
+        return topicUtf8;
+    }
+
+    /** The shared payload; callers MUST NOT change its indexes: use {@code retainedDuplicate()} to write it. */
+    public ByteBuf payload() {
+        return payload;
+    }
+
+    public int payloadSize() {
+        return payload.readableBytes();
+    }
+
+    public QoS qos() {
+        return qos;
+    }
+
+    public boolean retain() {
+        return retain;
+    }
+
+    public MessageProperties properties() {
+        return properties;
+    }
+
+    /** When the broker received it, in epoch milliseconds. */
+    public long receivedAt() {
+        return receivedAt;
+    }
+
+    /** This publication as an API message (payload copied once, then cached). */
+    public Message toMessage() {
+        Message m = message;
+        if (m == null) {
+            m = Message.of(topic, payload.nioBuffer(payload.readerIndex(), payload.readableBytes()), qos, retain,
+                    properties);
+            message = m;
+        }
+        return m;
+    }
+
+    /** Takes one more reference. */
+    public Publication retainRef() {
+        payload.retain();
+        return this;
+    }
+
+    /** Gives one reference back. */
+    public void release() {
+        payload.release();
+    }
+
+    @Override
+    public String toString() {
+        return "Publication[" + topic + ", qos=" + qos.value() + ", " + payload.readableBytes() + " bytes]";
+    }
+}

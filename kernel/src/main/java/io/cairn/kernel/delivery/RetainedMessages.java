@@ -1,0 +1,69 @@
+package io.cairn.kernel.delivery;
+
+import io.cairn.api.persistence.RetainedStore;
+import io.cairn.kernel.routing.RetainedIndex;
+import io.cairn.kernel.store.NoRetainedStore;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The retained message of each topic (MQTT 3.1.1 §3.3.1.3): indexed in memory for wildcard look-ups on
+ * subscribe, written through to the active {@link RetainedStore}. Thread-safe.
+ */
+public final class RetainedMessages {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RetainedMessages.class);
+
+    private final RetainedIndex<Publication> index = new RetainedIndex<>();
+    private volatile RetainedStore store = NoRetainedStore.INSTANCE;
+
+    /**
+     * Applies a PUBLISH with retain 1: a payload replaces the topic's retained message (MQTT-3.3.1-5), an empty
+     * payload removes it (MQTT-3.3.1-10, -11).
+     */
+    public void update(Publication publication) {
+        String topic = publication.topic();
+        if (publication.payloadSize() == 0) {
+            index.remove(topic);
+            store.remove(topic);
+        } else {
+            Publication copy = publication.copy();
+            index.put(topic, copy);
+            store.put(copy.toMessage());
+        }
+    }
+
+    /** Calls {@code action} for each retained message whose topic matches {@code filter}. */
+    public void match(String filter, Consumer<Publication> action) {
+        index.match(filter, action);
+    }
+
+    public int size() {
+        return index.size();
+    }
+
+    /**
+     * Switches to {@code newStore}: messages it holds that the index lacks are loaded, then every indexed message
+     * is written to it, so nothing is lost either way.
+     */
+    public void useStore(RetainedStore newStore) {
+        int[] loaded = new int[1];
+        newStore.forEach(m -> {
+            if (index.get(m.topic()) == null) {
+                index.put(m.topic(), Publication.of(m, System.currentTimeMillis()));
+                loaded[0]++;
+            }
+        });
+        store = newStore;
+        index.forEach(p -> newStore.put(p.toMessage()));
+        LOG.info("Retained messages now kept by {} ({} loaded from it, {} held)", newStore, loaded[0], index.size());
+    }
+
+    /** Stops writing to {@code oldStore} if it is the active store. */
+    public void dropStore(RetainedStore oldStore) {
+        if (store == oldStore) {
+            store = NoRetainedStore.INSTANCE;
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package io.cairn.kernel.delivery;
+
+import io.cairn.api.message.QoS;
+import io.cairn.api.persistence.Subscription;
+import io.cairn.kernel.routing.TopicTree;
+import io.cairn.kernel.session.Session;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.FastThreadLocal;
+
+/**
+ * Routes a message to the sessions whose subscriptions match its topic. Callable from any thread.
+ *
+ * <p>Matching is lock-free and allocation-free; each target gets the message at the lower of the publish QoS and
+ * its highest granted QoS. A target on the current event loop gets it at once; targets on other loops get it
+ * through their {@link Lanes lane}, batched. Live deliveries carry retain 0 (MQTT-3.3.1-9).
+ */
+public final class Router {
+
+    private final TopicTree<Session, Subscription> subscriptions;
+    private final Lanes lanes;
+    private final FastThreadLocal<Targets> targets = new FastThreadLocal<>() {
+        @Override
+        protected Targets initialValue() {
+            return new Targets();
+        }
+    };
+
+    public Router(TopicTree<Session, Subscription> subscriptions, Lanes lanes) {
+        this.subscriptions = subscriptions;
+        this.lanes = lanes;
+    }
+
+    /**
+     * Delivers {@code publication} to every matching subscriber. The caller keeps its reference.
+     *
+     * @return the number of sessions it went to
+     */
+    public int route(Publication publication) {
+        Targets t = targets.get();
+        try {
+            subscriptions.match(publication.topic(), t);
+            int n = t.size();
+            QoS published = publication.qos();
+            for (int i = 0; i < n; i++) {
+                deliver(t.session(i), publication, QoS.min(published, t.qos(i)), false);
+            }
+            return n;
+        } finally {
+            t.clear();
+        }
+    }
+
+    /**
+     * Delivers {@code publication} to one session at {@code qos}, on the session's home loop. The caller keeps
+     * its reference.
+     */
+    public void deliver(Session session, Publication publication, QoS qos, boolean retainFlag) {
+        EventLoop home = session.home();
+        if (home.inEventLoop()) {
+            session.offer(publication, qos, retainFlag);
+            return;
+        }
+        publication.retainRef();
+        lanes.handOver(home, new HandOver(session, publication, qos, retainFlag));
+    }
+
+    /** A delivery in transit to another loop; owns one reference to its publication. */
+    private final class HandOver implements Runnable {
+        private final Session session;
+        private final Publication publication;
+        private final QoS qos;
+        private final boolean retainFlag;
+
+        HandOver(Session session, Publication publication, QoS qos, boolean retainFlag) {
+            this.session = session;
+            this.publication = publication;
+            this.qos = qos;
+            this.retainFlag = retainFlag;
+        }
+
+        @Override
+        public void run() {
+            EventLoop home = session.home();
+            if (!home.inEventLoop()) {
+                // the session moved to another loop (its client reconnected there) while this was in transit
+                lanes.handOver(home, this);
+                return;
+            }
+            try {
+                session.offer(publication, qos, retainFlag);
+            } finally {
+                publication.release();
+            }
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package io.cairn.kernel.embedded;
+
+/**
+ * The limits and timings of a broker. Immutable; {@link #defaults()} gives values fit for production, and
+ * {@link #builder()} changes some of them.
+ *
+ * @param maxPacketSize         largest packet accepted from a client, in bytes (fixed header included); a
+ *                              larger one closes the connection
+ * @param maxInflight           outgoing QoS 1/2 messages in flight per client before further ones are queued
+ * @param maxQueuedMessages     messages queued per session (offline, or online but slow) before messages are
+ *                              dropped, QoS 0 first; every drop is counted
+ * @param maxTopicLength        longest topic name or filter in UTF-8 bytes
+ * @param maxTopicLevels        most levels in a topic name or filter
+ * @param maxClientIdLength     longest client identifier accepted from an MQTT 3.1 client (3.1 allows 1-23)
+ * @param keepAliveGrace        the factor on a client's keep-alive after which a silent connection is closed
+ *                              (MQTT 3.1.1 §3.1.2.10: one and a half times)
+ * @param connectTimeoutSeconds seconds a new connection may take to send CONNECT before it is closed
+ * @param ioThreads             event-loop threads serving connections; 0 means twice the number of cores
+ * @param maxConnections        connections accepted at once; a CONNECT beyond it gets CONNACK 0x03 (server
+ *                              unavailable); 0 means no limit
+ */
+public record BrokerSettings(int maxPacketSize, int maxInflight, int maxQueuedMessages, int maxTopicLength,
+                             int maxTopicLevels, int maxClientIdLength, double keepAliveGrace,
+                             int connectTimeoutSeconds, int ioThreads, int maxConnections) {
+
+    /** The largest Remaining Length MQTT can express, plus the five bytes of the largest fixed header. */
+    public static final int PROTOCOL_MAX_PACKET_SIZE = 268_435_455 + 5;
+
+    public BrokerSettings {
+        requireRange("maxPacketSize", maxPacketSize, 16, PROTOCOL_MAX_PACKET_SIZE);
+        requireRange("maxInflight", maxInflight, 1, 65_535);
+        requireRange("maxQueuedMessages", maxQueuedMessages, 0, Integer.MAX_VALUE);
+        requireRange("maxTopicLength", maxTopicLength, 1, 65_535);
+        requireRange("maxTopicLevels", maxTopicLevels, 1, 65_535);
+        requireRange("maxClientIdLength", maxClientIdLength, 23, 65_535);
+        if (!(keepAliveGrace >= 1.0 && keepAliveGrace <= 10.0)) {
+            throw new IllegalArgumentException("keepAliveGrace must be between 1.0 and 10.0, not " + keepAliveGrace);
+        }
+        requireRange("connectTimeoutSeconds", connectTimeoutSeconds, 1, 3600);
+        requireRange("ioThreads", ioThreads, 0, 1024);
+        requireRange("maxConnections", maxConnections, 0, Integer.MAX_VALUE);
+    }
+
+    private static void requireRange(String name, long value, long min, long max) {
+        if (value < min || value > max) {
+            throw new IllegalArgumentException(name + " must be between " + min + " and " + max + ", not " + value);
+        }
+    }
+
+    /** The defaults: 1 MiB packets, 32 in flight, 1000 queued, 64 topic levels, 1.5 × keep-alive. */
+    public static BrokerSettings defaults() {
+        return builder().build();
+    }
+
+    /** A builder that starts from the defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** This settings' values in a builder, to change some. */
+    public Builder toBuilder() {
+        return new Builder().maxPacketSize(maxPacketSize).maxInflight(maxInflight)
+                .maxQueuedMessages(maxQueuedMessages).maxTopicLength(maxTopicLength)
+                .maxTopicLevels(maxTopicLevels).maxClientIdLength(maxClientIdLength)
+                .keepAliveGrace(keepAliveGrace).connectTimeoutSeconds(connectTimeoutSeconds)
+                .ioThreads(ioThreads).maxConnections(maxConnections);
+    }
+
+    /** Builds {@link BrokerSettings}; every value starts at its default. Not thread-safe. */
+    public static final class Builder {
+        private int maxPacketSize = 1 << 20;
+        private int maxInflight = 32;
+        private int maxQueuedMessages = 1000;
+        private int maxTopicLength = 65_535;
+        private int maxTopicLevels = 64;
+        private int maxClientIdLength = 23;
+        private double keepAliveGrace = 1.5;
+        private int connectTimeoutSeconds = 10;
+        private int ioThreads = 0;
+        private int maxConnections = 0;
+
+        private Builder() {
+        }
+
+        public Builder maxPacketSize(int v) { maxPacketSize = v; return this; }
+        public Builder maxInflight(int v) { maxInflight = v; return this; }
+        public Builder maxQueuedMessages(int v) { maxQueuedMessages = v; return this; }
+        public Builder maxTopicLength(int v) { maxTopicLength = v; return this; }
+        public Builder maxTopicLevels(int v) { maxTopicLevels = v; return this; }
+        public Builder maxClientIdLength(int v) { maxClientIdLength = v; return this; }
+        public Builder keepAliveGrace(double v) { keepAliveGrace = v; return this; }
+        public Builder connectTimeoutSeconds(int v) { connectTimeoutSeconds = v; return this; }
+        public Builder ioThreads(int v) { ioThreads = v; return this; }
+        public Builder maxConnections(int v) { maxConnections = v; return this; }
+
+        /**
+         * Creates the settings.
+         *
+         * @throws IllegalArgumentException naming the first value out of range
+         */
+        public BrokerSettings build() {
+            return new BrokerSettings(maxPacketSize, maxInflight, maxQueuedMessages, maxTopicLength,
+                    maxTopicLevels, maxClientIdLength, keepAliveGrace, connectTimeoutSeconds, ioThreads,
+                    maxConnections);
+        }
+    }
+}

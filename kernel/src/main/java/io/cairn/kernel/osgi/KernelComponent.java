@@ -1,0 +1,141 @@
+package io.cairn.kernel.osgi;
+
+import io.cairn.api.broker.Broker;
+import io.cairn.api.persistence.RetainedStore;
+import io.cairn.api.persistence.SessionStore;
+import io.cairn.api.transport.TransportContext;
+import io.cairn.kernel.Kernel;
+import io.cairn.kernel.embedded.BrokerSettings;
+import java.util.Comparator;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The kernel as a Declarative Services component: starts the engine, registers the {@link Broker} and
+ * {@link TransportContext} services, and follows the store plugins as they come and go (the store with the
+ * highest {@code service.ranking} is in force). A change of the kernel's configuration restarts the engine, as
+ * its limits are fixed for its life.
+ */
+@Component(name = "io.cairn.kernel", configurationPid = "io.cairn.kernel",
+        configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true, service = {})
+@Designate(ocd = KernelConfiguration.class)
+public final class KernelComponent {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KernelComponent.class);
+
+    private final List<Ranked<SessionStore>> sessionStores = new CopyOnWriteArrayList<>();
+    private final List<Ranked<RetainedStore>> retainedStores = new CopyOnWriteArrayList<>();
+    private Kernel kernel;
+    private ServiceRegistration<Broker> brokerRegistration;
+    private ServiceRegistration<TransportContext> contextRegistration;
+    private SessionStore sessionStoreInUse;
+    private RetainedStore retainedStoreInUse;
+
+    private record Ranked<T>(T service, int ranking, long id) {
+        static final Comparator<Ranked<?>> BEST_FIRST = Comparator.<Ranked<?>>comparingInt(Ranked::ranking)
+                .reversed().thenComparingLong(Ranked::id);
+    }
+
+    @Activate
+    private synchronized void activate(BundleContext context, KernelConfiguration config) {
+        BrokerSettings settings = BrokerSettings.builder()
+                .maxPacketSize(config.maxPacketSize()).maxInflight(config.maxInflight())
+                .maxQueuedMessages(config.maxQueuedMessages()).maxTopicLength(config.maxTopicLength())
+                .maxTopicLevels(config.maxTopicLevels()).maxClientIdLength(config.maxClientIdLength())
+                .keepAliveGrace(config.keepAliveGrace()).connectTimeoutSeconds(config.connectTimeoutSeconds())
+                .ioThreads(config.ioThreads()).maxConnections(config.maxConnections())
+                .build();
+        kernel = Kernel.start(settings);
+        chooseStores();
+        Dictionary<String, Object> props = new Hashtable<>();
+        props.put(Constants.SERVICE_DESCRIPTION, "Cairn MQTT kernel " + Kernel.VERSION);
+        brokerRegistration = context.registerService(Broker.class, kernel.broker(), props);
+        contextRegistration = context.registerService(TransportContext.class, kernel.transportContext(), props);
+    }
+
+    @Deactivate
+    private synchronized void deactivate() {
+        // transports stop first: their reference to the context is static and mandatory
+        contextRegistration.unregister();
+        brokerRegistration.unregister();
+        kernel.close();
+        kernel = null;
+        sessionStoreInUse = null;
+        retainedStoreInUse = null;
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    synchronized void bindSessionStore(SessionStore store, Map<String, Object> props) {
+        sessionStores.add(new Ranked<>(store, ranking(props), id(props)));
+        chooseStores();
+    }
+
+    synchronized void unbindSessionStore(SessionStore store) {
+        sessionStores.removeIf(r -> r.service() == store);
+        if (kernel != null && sessionStoreInUse == store) {
+            kernel.dropSessionStore(store);
+            sessionStoreInUse = null;
+        }
+        chooseStores();
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    synchronized void bindRetainedStore(RetainedStore store, Map<String, Object> props) {
+        retainedStores.add(new Ranked<>(store, ranking(props), id(props)));
+        chooseStores();
+    }
+
+    synchronized void unbindRetainedStore(RetainedStore store) {
+        retainedStores.removeIf(r -> r.service() == store);
+        if (kernel != null && retainedStoreInUse == store) {
+            kernel.dropRetainedStore(store);
+            retainedStoreInUse = null;
+        }
+        chooseStores();
+    }
+
+    private void chooseStores() {
+        if (kernel == null) {
+            return;
+        }
+        SessionStore bestSessions = sessionStores.stream().sorted(Ranked.BEST_FIRST).map(Ranked::service)
+                .findFirst().orElse(null);
+        if (bestSessions != null && bestSessions != sessionStoreInUse) {
+            kernel.useSessionStore(bestSessions);
+            sessionStoreInUse = bestSessions;
+        }
+        RetainedStore bestRetained = retainedStores.stream().sorted(Ranked.BEST_FIRST).map(Ranked::service)
+                .findFirst().orElse(null);
+        if (bestRetained != null && bestRetained != retainedStoreInUse) {
+            kernel.useRetainedStore(bestRetained);
+            retainedStoreInUse = bestRetained;
+        }
+    }
+
+    private static int ranking(Map<String, Object> props) {
+        return props.get(Constants.SERVICE_RANKING) instanceof Integer i ? i : 0;
+    }
+
+    private static long id(Map<String, Object> props) {
+        return props.get(Constants.SERVICE_ID) instanceof Long l ? l : 0L;
+    }
+}

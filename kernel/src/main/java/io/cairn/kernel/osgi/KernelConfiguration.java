@@ -1,0 +1,39 @@
+package io.cairn.kernel.osgi;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/** The kernel's configuration (PID {@code io.cairn.kernel}, file {@code etc/io.cairn.kernel.cfg}). */
+@ObjectClassDefinition(name = "Cairn kernel", description = "Limits and timings of the MQTT engine")
+public @interface KernelConfiguration {
+
+    @AttributeDefinition(description = "Largest packet accepted from a client, in bytes")
+    int maxPacketSize() default 1 << 20;
+
+    @AttributeDefinition(description = "Outgoing QoS 1/2 messages in flight per client")
+    int maxInflight() default 32;
+
+    @AttributeDefinition(description = "Messages queued per session before messages are dropped, QoS 0 first")
+    int maxQueuedMessages() default 1000;
+
+    @AttributeDefinition(description = "Longest topic name or filter, in UTF-8 bytes")
+    int maxTopicLength() default 65_535;
+
+    @AttributeDefinition(description = "Most levels in a topic name or filter")
+    int maxTopicLevels() default 64;
+
+    @AttributeDefinition(description = "Longest client identifier accepted from MQTT 3.1 clients")
+    int maxClientIdLength() default 23;
+
+    @AttributeDefinition(description = "Factor on the keep-alive after which a silent client is disconnected")
+    double keepAliveGrace() default 1.5;
+
+    @AttributeDefinition(description = "Seconds a new connection may take to send CONNECT")
+    int connectTimeoutSeconds() default 10;
+
+    @AttributeDefinition(description = "Event-loop threads serving connections (0: twice the cores)")
+    int ioThreads() default 0;
+
+    @AttributeDefinition(description = "Connections accepted at once (0: no limit)")
+    int maxConnections() default 0;
+}

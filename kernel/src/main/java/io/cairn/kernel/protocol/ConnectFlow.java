@@ -1,0 +1,96 @@
+package io.cairn.kernel.protocol;
+
+import io.cairn.api.message.Message;
+import io.cairn.api.message.QoS;
+import io.cairn.api.message.ReasonCode;
+import io.cairn.api.persistence.StoredWill;
+import io.cairn.kernel.embedded.BrokerSettings;
+import io.cairn.kernel.routing.Topics;
+import io.netty.handler.codec.mqtt.MqttConnectMessage;
+import io.netty.handler.codec.mqtt.MqttConnectPayload;
+import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
+import io.netty.handler.codec.mqtt.MqttConnectVariableHeader;
+
+/**
+ * Checks a CONNECT (MQTT 3.1.1 §3.1) and either refuses it with the matching CONNACK return code or hands the
+ * connection on to its session. Netty's decoder has already checked the protocol name and level, the reserved
+ * flag and the UTF-8 of every string.
+ */
+final class ConnectFlow {
+
+    private ConnectFlow() {
+    }
+
+    static void connect(MqttConnection c, MqttConnectMessage m) {
+        MqttConnectVariableHeader h = m.variableHeader();
+        MqttConnectPayload p = m.payload();
+        BrokerSettings settings = c.kernel.settings();
+        c.protocolLevel = h.version();
+        c.clientId = p.clientIdentifier();
+        if (c.protocolLevel > 4) {
+            c.refuse(MqttConnectReturnCode.CONNECTION_REFUSED_UNSUPPORTED_PROTOCOL_VERSION, null,
+                    "MQTT 5 is not supported by this broker version");
+            return;
+        }
+        if (!h.isWillFlag() && (h.willQos() != 0 || h.isWillRetain())) {
+            c.violation(h.willQos() != 0 ? "MQTT-3.1.2-13" : "MQTT-3.1.2-15",
+                    "will QoS or will retain set without the will flag");
+            return;
+        }
+        if (h.isWillFlag() && h.willQos() > 2) {
+            c.violation("MQTT-3.1.2-14", "will QoS 3");
+            return;
+        }
+        if (h.hasPassword() && !h.hasUserName()) {
+            c.violation("MQTT-3.1.2-22", "password flag set without the user name flag");
+            return;
+        }
+        if (h.isWillFlag()) {
+            String problem = Topics.validateTopicName(p.willTopic(), settings.maxTopicLength(),
+                    settings.maxTopicLevels());
+            if (problem != null) {
+                c.violation("MQTT-3.1.3-10", "invalid will topic: " + problem);
+                return;
+            }
+        }
+        c.cleanSession = h.isCleanSession();
+        if (c.clientId.isEmpty()) {
+            if (c.protocolLevel == 4 && c.cleanSession) {
+                c.clientId = c.kernel.newClientId(); // MQTT-3.1.3-6
+            } else {
+                c.refuse(MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED, "MQTT-3.1.3-8",
+                        "empty client identifier requires clean session");
+                return;
+            }
+        }
+        if (settings.maxConnections() > 0 && c.kernel.connectedCount() >= settings.maxConnections()) {
+            c.refuse(MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE, null,
+                    "the broker holds its maximum of " + settings.maxConnections() + " connections");
+            return;
+        }
+        c.username = h.hasUserName() ? p.userName() : null;
+        ReasonCode refusal = c.kernel.connectGate().check(c.clientId, c.username,
+                h.hasPassword() ? p.passwordInBytes() : null, c.listener);
+        if (refusal != null) {
+            c.refuse(returnCode(refusal), null, "refused by authentication: " + refusal);
+            return;
+        }
+        c.keepAlive = h.keepAliveTimeSeconds();
+        if (h.isWillFlag()) {
+            c.will = new StoredWill(Message.of(p.willTopic(), p.willMessageInBytes(), QoS.of(h.willQos()),
+                    h.isWillRetain()), 0);
+        }
+        c.beginSession();
+    }
+
+    /** The MQTT 3.1.1 CONNACK return code for a refusal reason. */
+    static MqttConnectReturnCode returnCode(ReasonCode reason) {
+        return switch (reason) {
+            case UNSUPPORTED_PROTOCOL_VERSION -> MqttConnectReturnCode.CONNECTION_REFUSED_UNACCEPTABLE_PROTOCOL_VERSION;
+            case CLIENT_IDENTIFIER_NOT_VALID -> MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED;
+            case BAD_USER_NAME_OR_PASSWORD -> MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USER_NAME_OR_PASSWORD;
+            case NOT_AUTHORIZED, BANNED -> MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED;
+            default -> MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE;
+        };
+    }
+}

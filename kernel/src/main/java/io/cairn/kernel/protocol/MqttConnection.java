@@ -1,0 +1,423 @@
+package io.cairn.kernel.protocol;
+
+import io.cairn.api.broker.ClientInfo;
+import io.cairn.api.message.QoS;
+import io.cairn.api.persistence.StoredWill;
+import io.cairn.kernel.Kernel;
+import io.cairn.kernel.delivery.Flushable;
+import io.cairn.kernel.delivery.Publication;
+import io.cairn.kernel.netty.HandlerNames;
+import io.cairn.kernel.session.Outlet;
+import io.cairn.kernel.session.Session;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.mqtt.MqttConnAckMessage;
+import io.netty.handler.codec.mqtt.MqttConnectMessage;
+import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
+import io.netty.handler.codec.mqtt.MqttIdentifierRejectedException;
+import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttMessageBuilders;
+import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
+import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttPublishMessage;
+import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
+import io.netty.handler.codec.mqtt.MqttUnacceptableProtocolVersionException;
+import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One client connection's MQTT state machine: waits for CONNECT, attaches the session, then dispatches each
+ * packet to its flow ({@link ConnectFlow}, {@link PublishFlow}, {@link SubscribeFlow}, the session's
+ * acknowledgement handling). Not sharable; every method runs on the connection's event loop.
+ *
+ * <p>Protocol violations close this connection only, with one event-log line naming the client and the
+ * violation ({@link #violation}); the will is then published, as for any close that is not a DISCONNECT.
+ */
+public final class MqttConnection extends ChannelInboundHandlerAdapter implements Outlet, Flushable {
+
+    enum State { AWAIT_CONNECT, CONNECTING, CONNECTED, CLOSED }
+
+    final Kernel kernel;
+    final String listener;
+    ChannelHandlerContext ctx;
+    State state = State.AWAIT_CONNECT;
+    private boolean closing;
+    private boolean dirty;
+    private final List<MqttMessage> pending = new ArrayList<>(2);
+
+    String clientId;
+    String username;
+    int protocolLevel;
+    int keepAlive;
+    boolean cleanSession;
+    StoredWill will;
+    Session session;
+    private long connectedAt;
+
+    public MqttConnection(Kernel kernel, String listener) {
+        this.kernel = kernel;
+        this.listener = listener;
+    }
+
+    // ------------------------------------------------------------------ pipeline events
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        kernel.connectionOpened();
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof MqttMessage m)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (state == State.CONNECTING) {
+            pending.add(m); // handled once the session is attached; keeps its reference until then
+            return;
+        }
+        handle(m);
+    }
+
+    private void handle(MqttMessage m) {
+        if (closing || state == State.CLOSED) {
+            ReferenceCountUtil.release(m);
+            return;
+        }
+        if (m.decoderResult().isFailure()) {
+            ReferenceCountUtil.release(m);
+            decoderFailure(m.decoderResult().cause());
+            return;
+        }
+        MqttMessageType type = m.fixedHeader().messageType();
+        if (type == MqttMessageType.PUBLISH) {
+            PublishFlow.publish(this, (MqttPublishMessage) m); // takes over the payload
+            return;
+        }
+        try {
+            if (state == State.AWAIT_CONNECT) {
+                if (type == MqttMessageType.CONNECT) {
+                    ConnectFlow.connect(this, (MqttConnectMessage) m);
+                } else {
+                    violation("MQTT-3.1.0-1", "sent " + type + " before CONNECT");
+                }
+                return;
+            }
+            switch (type) {
+                case PUBACK -> session.onPuback(packetId(m));
+                case PUBREC -> session.onPubrec(packetId(m));
+                case PUBREL -> {
+                    int id = packetId(m);
+                    session.releaseQos2(id);
+                    write(Acks.ack(ctx.alloc(), Acks.PUBCOMP, id));
+                }
+                case PUBCOMP -> session.onPubcomp(packetId(m));
+                case SUBSCRIBE -> SubscribeFlow.subscribe(this, (MqttSubscribeMessage) m);
+                case UNSUBSCRIBE -> SubscribeFlow.unsubscribe(this, (MqttUnsubscribeMessage) m);
+                case PINGREQ -> write(Acks.pingresp(ctx.alloc()));
+                case DISCONNECT -> disconnect();
+                case CONNECT -> violation("MQTT-3.1.0-2", "sent a second CONNECT");
+                default -> violation("MQTT-2.2.1", "sent " + type + ", which only a server may send");
+            }
+        } finally {
+            ReferenceCountUtil.release(m);
+        }
+    }
+
+    private static int packetId(MqttMessage m) {
+        return ((MqttMessageIdVariableHeader) m.variableHeader()).messageId();
+    }
+
+    private void decoderFailure(Throwable cause) {
+        if (state == State.AWAIT_CONNECT) {
+            if (cause instanceof MqttUnacceptableProtocolVersionException) {
+                refuse(MqttConnectReturnCode.CONNECTION_REFUSED_UNACCEPTABLE_PROTOCOL_VERSION, "MQTT-3.1.2-2",
+                        "unsupported protocol name or level (" + cause.getMessage() + ")");
+                return;
+            }
+            if (cause instanceof MqttIdentifierRejectedException) {
+                refuse(MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED, "MQTT-3.1.3-9",
+                        "client identifier rejected (MQTT 3.1 allows 1 to "
+                                + kernel.settings().maxClientIdLength() + " characters)");
+                return;
+            }
+        }
+        if (cause instanceof TooLongFrameException) {
+            violation(null, "packet larger than the maximum packet size of " + kernel.settings().maxPacketSize()
+                    + " bytes");
+            return;
+        }
+        violation("MQTT-4.8.0-1", "malformed packet: " + cause.getMessage());
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        flushNow();
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable() && session != null && state == State.CONNECTED) {
+            session.drain();
+            flushNow();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            if (state == State.AWAIT_CONNECT) {
+                violation("MQTT-3.1.0-1", "sent no CONNECT within " + kernel.settings().connectTimeoutSeconds()
+                        + " s");
+            } else {
+                violation("MQTT-3.1.2-24", "sent nothing for " + kernel.settings().keepAliveGrace()
+                        + " × its keep-alive of " + keepAlive + " s");
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof IOException) {
+            // the network failed under us (reset, broken pipe): an abnormal close, the will goes out
+            EventLog.CLIENTS.debug("Connection of client '{}' failed: {}", clientId, cause.getMessage());
+            ctx.close();
+            return;
+        }
+        ctx.fireExceptionCaught(cause);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        State was = state;
+        state = State.CLOSED;
+        for (MqttMessage m : pending) {
+            ReferenceCountUtil.release(m);
+        }
+        pending.clear();
+        if (was == State.CONNECTED) {
+            ended();
+        }
+        kernel.connectionClosed(this, was == State.CONNECTED);
+        ctx.fireChannelInactive();
+    }
+
+    /** The connection of an attached session ended: publish the will unless DISCONNECT discarded it. */
+    private void ended() {
+        StoredWill w = will;
+        will = null;
+        if (w != null) {
+            kernel.publishWill(w);
+        }
+        if (session.outlet() == this) {
+            session.setWill(null);
+        }
+        kernel.sessions().disconnected(session, this);
+        EventLog.CLIENTS.info("Client '{}' disconnected{}", clientId, w != null ? "; will published" : "");
+    }
+
+    // ------------------------------------------------------------------ connect
+
+    /** Goes on with a CONNECT that {@link ConnectFlow} accepted: find or create the session, then CONNACK. */
+    void beginSession() {
+        state = State.CONNECTING;
+        ctx.channel().config().setAutoRead(false);
+        if (keepAlive > 0) {
+            long millis = (long) Math.ceil(keepAlive * kernel.settings().keepAliveGrace() * 1000);
+            ctx.pipeline().replace(HandlerNames.IDLE, HandlerNames.IDLE,
+                    new IdleStateHandler(millis, 0, 0, TimeUnit.MILLISECONDS));
+        } else {
+            ctx.pipeline().remove(HandlerNames.IDLE);
+        }
+        kernel.sessions().connect(clientId, cleanSession, this, this::attached);
+    }
+
+    private void attached(Session s, Boolean sessionPresent) {
+        session = s;
+        if (state == State.CLOSED) {
+            // the client went away while we looked for its session
+            s.attach(this);
+            StoredWill w = will;
+            will = null;
+            if (w != null) {
+                kernel.publishWill(w);
+            }
+            kernel.sessions().disconnected(s, this);
+            return;
+        }
+        state = State.CONNECTED;
+        connectedAt = System.currentTimeMillis();
+        // MQTT-3.2.2-1: a 3.1 CONNACK has no session-present flag; MQTT-3.2.2-2/-3 for 3.1.1
+        MqttConnAckMessage connack = MqttMessageBuilders.connAck()
+                .returnCode(MqttConnectReturnCode.CONNECTION_ACCEPTED)
+                .sessionPresent(protocolLevel >= 4 && sessionPresent)
+                .build();
+        ctx.write(connack, ctx.voidPromise());
+        s.setWill(will);
+        s.attach(this);
+        kernel.connectionAttached(this);
+        EventLog.CLIENTS.info("Client '{}' connected from {} on {} (MQTT {}, clean session {}, keep-alive {} s{})",
+                clientId, remoteAddress(), listener, protocolLevel == 3 ? "3.1" : "3.1.1", cleanSession,
+                keepAlive, sessionPresent ? ", session resumed" : "");
+        ctx.channel().config().setAutoRead(true);
+        for (int i = 0; i < pending.size(); i++) {
+            handle(pending.get(i)); // after a violation, handle() only releases what is left
+        }
+        pending.clear();
+        ctx.flush();
+    }
+
+    /** Answers CONNECT with a refusal and closes (MQTT 3.1.1 §3.2.2.3). */
+    void refuse(MqttConnectReturnCode code, String normativeId, String why) {
+        EventLog.PROTOCOL.info("Refused connection from {} on {} (client '{}'): {} [CONNACK 0x{}{}]",
+                remoteAddress(), listener, clientId, why, Integer.toHexString(code.byteValue() & 0xFF),
+                normativeId == null ? "" : ", " + normativeId);
+        closing = true;
+        MqttConnAckMessage connack = MqttMessageBuilders.connAck().returnCode(code).sessionPresent(false).build();
+        ctx.writeAndFlush(connack).addListener(f -> ctx.close());
+    }
+
+    /**
+     * Closes the connection for a protocol violation, with one event-log line that names the client, the
+     * violation and the normative statement.
+     */
+    void violation(String normativeId, String what) {
+        if (closing || state == State.CLOSED) {
+            return;
+        }
+        closing = true;
+        EventLog.PROTOCOL.info("Closing connection from {} on {} (client '{}'): {}{}", remoteAddress(), listener,
+                clientId == null ? "" : clientId, what, normativeId == null ? "" : " [" + normativeId + "]");
+        flushNow();
+        ctx.close();
+    }
+
+    private void disconnect() {
+        will = null; // MQTT-3.14.4-3: DISCONNECT discards the will
+        closing = true;
+        flushNow();
+        ctx.close();
+    }
+
+    // ------------------------------------------------------------------ writes
+
+    void write(Object msg) {
+        ctx.write(msg, ctx.voidPromise());
+        markDirty();
+    }
+
+    private void markDirty() {
+        if (!dirty) {
+            dirty = true;
+            EventLoop loop = ctx.channel().eventLoop();
+            if (!kernel.lanes().markDirty(loop, this)) {
+                loop.execute(this::flushNow);
+            }
+        }
+    }
+
+    @Override
+    public void flushNow() {
+        if (dirty) {
+            dirty = false;
+            ctx.flush();
+        }
+    }
+
+    @Override
+    public EventLoop eventLoop() {
+        return ctx.channel().eventLoop();
+    }
+
+    /**
+     * Whether the connection takes more writes now. When its buffer is over the high-water mark with unflushed
+     * writes, they are flushed first: a long hand-over batch must not fill the buffer and then drop messages that
+     * one flush would have made room for.
+     */
+    @Override
+    public boolean isWritable() {
+        if (ctx.channel().isWritable()) {
+            return true;
+        }
+        if (dirty) {
+            flushNow();
+            return ctx.channel().isWritable();
+        }
+        return false;
+    }
+
+    @Override
+    public void writePublish(Publication publication, QoS qos, int packetId, boolean retain, boolean dup) {
+        if (publication.payloadSize() <= PublishEncoder.COPY_THRESHOLD) {
+            ctx.write(PublishEncoder.packet(ctx.alloc(), publication, qos, packetId, retain, dup), ctx.voidPromise());
+        } else {
+            ctx.write(PublishEncoder.header(ctx.alloc(), publication, qos, packetId, retain, dup, 0),
+                    ctx.voidPromise());
+            ctx.write(publication.payload().retainedDuplicate(), ctx.voidPromise());
+        }
+        markDirty();
+    }
+
+    @Override
+    public void writePubrel(int packetId) {
+        write(Acks.ack(ctx.alloc(), Acks.PUBREL, packetId));
+    }
+
+    @Override
+    public void closeForTakeover() {
+        EventLog.CLIENTS.info("Client '{}' connected again elsewhere; closing this connection from {}", clientId,
+                remoteAddress());
+        closing = true;
+        flushNow();
+        ctx.close();
+    }
+
+    @Override
+    public void closeByServer(String reason) {
+        EventLog.CLIENTS.info("Closing connection of client '{}' from {}: {}", clientId, remoteAddress(), reason);
+        closing = true;
+        flushNow();
+        ctx.close();
+    }
+
+    // ------------------------------------------------------------------ views
+
+    String remoteAddress() {
+        SocketAddress a = ctx.channel().remoteAddress();
+        if (a instanceof InetSocketAddress i) {
+            return i.getAddress() == null ? i.getHostString() + ':' + i.getPort()
+                    : i.getAddress().getHostAddress() + ':' + i.getPort();
+        }
+        return String.valueOf(a);
+    }
+
+    public String clientId() {
+        return clientId;
+    }
+
+    /** A summary for the broker service. Safe from any thread: the fields are set before the client is listed. */
+    public ClientInfo info() {
+        return new ClientInfo(clientId, username, protocolLevel, remoteAddress(), listener, connectedAt, keepAlive,
+                cleanSession);
+    }
+}

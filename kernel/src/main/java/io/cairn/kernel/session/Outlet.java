@@ -1,0 +1,30 @@
+package io.cairn.kernel.session;
+
+import io.cairn.api.message.QoS;
+import io.cairn.kernel.delivery.Publication;
+import io.netty.channel.EventLoop;
+
+/**
+ * The network side of a session: the connection a session writes to while a client is attached. Every method
+ * is called on {@link #eventLoop()}.
+ */
+public interface Outlet {
+
+    /** The event loop of the connection. */
+    EventLoop eventLoop();
+
+    /** Whether the connection can take more writes now without growing its buffer past the high-water mark. */
+    boolean isWritable();
+
+    /** Writes a PUBLISH (flushed at the end of this event-loop turn). */
+    void writePublish(Publication publication, QoS qos, int packetId, boolean retain, boolean dup);
+
+    /** Writes a PUBREL (flushed at the end of this event-loop turn). */
+    void writePubrel(int packetId);
+
+    /** Closes the connection because another connection took its session over. */
+    void closeForTakeover();
+
+    /** Closes the connection on an operator's request, as a network failure would (the will is published). */
+    void closeByServer(String reason);
+}

@@ -1,0 +1,492 @@
+package io.cairn.kernel.session;
+
+import io.cairn.api.broker.SessionInfo;
+import io.cairn.api.message.QoS;
+import io.cairn.api.persistence.OutboundMessage;
+import io.cairn.api.persistence.OutboundState;
+import io.cairn.api.persistence.SessionState;
+import io.cairn.api.persistence.StoredWill;
+import io.cairn.api.persistence.Subscription;
+import io.cairn.kernel.delivery.Publication;
+import io.netty.channel.EventLoop;
+import io.netty.util.collection.IntObjectHashMap;
+import io.netty.util.collection.IntObjectMap;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The state of one MQTT session: subscriptions, outgoing QoS flows (in-flight window and queue), incoming QoS 2
+ * packet identifiers, and the will (MQTT 3.1.1 §4.1, §4.3).
+ *
+ * <p>Threading: a session lives on one event loop, its <em>home</em>: the loop of the connection attached to
+ * it, or of the last one. Every method except the read-only accessors MUST be called on the home loop; others
+ * hand work over with {@link #home()}. The home moves only in {@link #moveHome}, on the old home.
+ */
+public final class Session {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Session.class);
+    private static final Object PRESENT = Boolean.TRUE;
+
+    private final String clientId;
+    private final boolean persistent;
+    private final SessionHost host;
+    private volatile EventLoop home;
+    private volatile Outlet outlet;
+    private volatile boolean destroyed;
+
+    private final ConcurrentHashMap<String, Subscription> subscriptions = new ConcurrentHashMap<>();
+    private final IntObjectMap<OutboundEntry> inflight = new IntObjectHashMap<>();
+    private final ArrayDeque<OutboundEntry> queue = new ArrayDeque<>();
+    private final IntObjectMap<Object> inboundQos2 = new IntObjectHashMap<>();
+    private int queuedQos0;
+    private int nextPacketId = 1;
+    private long nextSequence = 1;
+    private StoredWill will;
+
+    private volatile int inflightCount;
+    private volatile int queuedCount;
+    private volatile long dropped;
+
+    /**
+     * Creates an empty session.
+     *
+     * @param persistent whether it outlives its connection (clean session 0)
+     */
+    public Session(String clientId, boolean persistent, EventLoop home, SessionHost host) {
+        this.clientId = clientId;
+        this.persistent = persistent;
+        this.home = home;
+        this.host = host;
+    }
+
+    /**
+     * Rebuilds a session from a store: subscriptions (indexed), queued and in-flight messages and incoming QoS 2
+     * state. The session is offline.
+     */
+    public static Session restore(SessionState state, EventLoop home, SessionHost host) {
+        Session s = new Session(state.clientId(), true, home, host);
+        for (Subscription sub : state.subscriptions()) {
+            s.subscriptions.put(sub.topicFilter(), sub);
+            host.index(s, sub);
+        }
+        for (OutboundMessage m : state.outbound()) {
+            OutboundEntry e = new OutboundEntry(m.sequence(), Publication.of(m.message(), m.receivedAt()),
+                    m.message().qos(), m.message().retain());
+            e.packetId = m.packetId();
+            e.state = m.state();
+            if (m.state() == OutboundState.QUEUED) {
+                s.queue.add(e);
+            } else {
+                s.inflight.put(e.packetId, e);
+            }
+            s.nextSequence = Math.max(s.nextSequence, m.sequence() + 1);
+        }
+        for (int id : state.inboundQos2()) {
+            s.inboundQos2.put(id, PRESENT);
+        }
+        s.will = state.will();
+        s.updateCounts();
+        return s;
+    }
+
+    public String clientId() {
+        return clientId;
+    }
+
+    public boolean isPersistent() {
+        return persistent;
+    }
+
+    public EventLoop home() {
+        return home;
+    }
+
+    /** The attached connection, or {@code null} while offline. Safe to read from any thread. */
+    public Outlet outlet() {
+        return outlet;
+    }
+
+    public boolean isDestroyed() {
+        return destroyed;
+    }
+
+    /** Moves the session to another event loop. Call on the current home, with no connection attached. */
+    public void moveHome(EventLoop newHome) {
+        assert home.inEventLoop() && outlet == null;
+        home = newHome;
+    }
+
+    // ---------------------------------------------------------------- connection
+
+    /**
+     * Attaches a connection: re-sends unacknowledged PUBLISH with DUP set and PUBREL for released QoS 2
+     * messages, in their original order, then sends what is queued (MQTT 3.1.1 §4.4).
+     */
+    public void attach(Outlet connection) {
+        this.outlet = connection;
+        if (persistent) {
+            host.store().updateConnection(clientId, 0, SessionState.NEVER_EXPIRES);
+        }
+        if (!inflight.isEmpty()) {
+            List<OutboundEntry> resend = new ArrayList<>(inflight.values());
+            resend.sort(Comparator.comparingLong(e -> e.sequence));
+            for (OutboundEntry e : resend) {
+                if (e.state == OutboundState.RELEASED) {
+                    connection.writePubrel(e.packetId);
+                } else {
+                    connection.writePublish(e.publication, e.qos, e.packetId, e.retainFlag, true);
+                    host.countSent();
+                }
+            }
+        }
+        drain();
+    }
+
+    /**
+     * Detaches the connection {@code connection} if it is the one attached: a persistent session stays, a clean
+     * one is destroyed.
+     *
+     * @return whether it was attached
+     */
+    public boolean detach(Outlet connection) {
+        if (outlet != connection) {
+            return false;
+        }
+        outlet = null;
+        if (persistent) {
+            host.store().updateConnection(clientId, System.currentTimeMillis(), SessionState.NEVER_EXPIRES);
+        } else {
+            destroy();
+        }
+        return true;
+    }
+
+    /** Detaches whatever connection is attached without destroying the session (takeover). */
+    public Outlet detachForTakeover() {
+        Outlet o = outlet;
+        outlet = null;
+        return o;
+    }
+
+    /** Ends the session: unindexes its subscriptions, releases its messages and removes it from the store. */
+    public void destroy() {
+        if (destroyed) {
+            return;
+        }
+        destroyed = true;
+        for (String filter : subscriptions.keySet()) {
+            host.unindex(this, filter);
+        }
+        subscriptions.clear();
+        for (OutboundEntry e : inflight.values()) {
+            e.releasePayload();
+        }
+        inflight.clear();
+        for (OutboundEntry e : queue) {
+            e.releasePayload();
+        }
+        queue.clear();
+        queuedQos0 = 0;
+        inboundQos2.clear();
+        if (persistent) {
+            host.store().remove(clientId);
+        }
+        updateCounts();
+    }
+
+    // ---------------------------------------------------------------- will
+
+    /** Sets or clears (with {@code null}) the will of the current connection. */
+    public void setWill(StoredWill newWill) {
+        will = newWill;
+        if (persistent) {
+            host.store().setWill(clientId, newWill);
+        }
+    }
+
+    /** Takes the will away from the session (to publish it, or because it was discarded). */
+    public StoredWill takeWill() {
+        StoredWill w = will;
+        if (w != null) {
+            setWill(null);
+        }
+        return w;
+    }
+
+    // ---------------------------------------------------------------- subscriptions
+
+    /**
+     * Adds or replaces a subscription (MQTT-3.8.4-3: a subscription to the same filter replaces the old one).
+     */
+    public void subscribe(Subscription subscription) {
+        subscriptions.put(subscription.topicFilter(), subscription);
+        host.index(this, subscription);
+        if (persistent) {
+            host.store().putSubscription(clientId, subscription);
+        }
+    }
+
+    /** Removes the subscription to exactly {@code topicFilter}; returns whether there was one. */
+    public boolean unsubscribe(String topicFilter) {
+        if (subscriptions.remove(topicFilter) == null) {
+            return false;
+        }
+        host.unindex(this, topicFilter);
+        if (persistent) {
+            host.store().removeSubscription(clientId, topicFilter);
+        }
+        return true;
+    }
+
+    // ---------------------------------------------------------------- outgoing messages
+
+    /**
+     * Delivers a message to this session at {@code qos}: written now when the connection can take it, queued
+     * otherwise (QoS 0 is not kept for an offline session). Does not take over the caller's reference.
+     *
+     * @param retainFlag the retain flag to send (1 only for retained messages sent on subscribe)
+     */
+    public void offer(Publication publication, QoS qos, boolean retainFlag) {
+        if (destroyed) {
+            return;
+        }
+        Outlet o = outlet;
+        if (qos == QoS.AT_MOST_ONCE) {
+            if (o == null) {
+                return; // MQTT 3.1.1 §3.1.2.4: QoS 0 messages need not be stored for an offline session
+            }
+            if (queue.isEmpty() && o.isWritable()) {
+                o.writePublish(publication, qos, 0, retainFlag, false);
+                host.countSent();
+                return;
+            }
+            enqueue(new OutboundEntry(0, publication.retainRef(), qos, retainFlag));
+            return;
+        }
+        OutboundEntry e = new OutboundEntry(nextSequence++, publication.retainRef(), qos, retainFlag);
+        if (o != null && queue.isEmpty() && inflight.size() < host.settings().maxInflight() && o.isWritable()) {
+            send(o, e);
+            if (persistent) {
+                host.store().addOutbound(clientId, e.toStored());
+            }
+        } else if (enqueue(e) && persistent) {
+            host.store().addOutbound(clientId, e.toStored());
+        }
+        updateCounts();
+    }
+
+    private boolean enqueue(OutboundEntry e) {
+        int limit = host.settings().maxQueuedMessages();
+        if (queue.size() >= limit) {
+            if (queuedQos0 > 0) {
+                dropOldestQos0();
+            } else {
+                drop(e);
+                return false;
+            }
+        }
+        queue.addLast(e);
+        if (e.qos == QoS.AT_MOST_ONCE) {
+            queuedQos0++;
+        }
+        updateCounts();
+        return true;
+    }
+
+    private void dropOldestQos0() {
+        Iterator<OutboundEntry> it = queue.iterator();
+        while (it.hasNext()) {
+            OutboundEntry e = it.next();
+            if (e.qos == QoS.AT_MOST_ONCE) {
+                it.remove();
+                queuedQos0--;
+                drop(e);
+                return;
+            }
+        }
+    }
+
+    private void drop(OutboundEntry e) {
+        e.releasePayload();
+        dropped++;
+        host.countDrop();
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("Queue of client '{}' full ({} messages): dropped a QoS {} message", clientId, queue.size(),
+                    e.qos.value());
+        }
+    }
+
+    private void send(Outlet o, OutboundEntry e) {
+        int id = allocatePacketId();
+        e.packetId = id;
+        e.state = OutboundState.SENT;
+        inflight.put(id, e);
+        o.writePublish(e.publication, e.qos, id, e.retainFlag, false);
+        host.countSent();
+    }
+
+    private int allocatePacketId() {
+        int id = nextPacketId;
+        while (inflight.containsKey(id)) {
+            id = id == 0xFFFF ? 1 : id + 1;
+        }
+        nextPacketId = id == 0xFFFF ? 1 : id + 1;
+        return id;
+    }
+
+    /**
+     * Sends queued messages while the connection can take them and the in-flight window has room. Call when the
+     * connection becomes writable again or a slot in the window is freed.
+     */
+    public void drain() {
+        Outlet o = outlet;
+        if (o == null) {
+            return;
+        }
+        int maxInflight = host.settings().maxInflight();
+        while (!queue.isEmpty() && o.isWritable()) {
+            OutboundEntry head = queue.peekFirst();
+            if (head.qos == QoS.AT_MOST_ONCE) {
+                queue.pollFirst();
+                queuedQos0--;
+                o.writePublish(head.publication, head.qos, 0, head.retainFlag, false);
+                host.countSent();
+                head.releasePayload();
+            } else if (inflight.size() < maxInflight) {
+                queue.pollFirst();
+                send(o, head);
+                if (persistent) {
+                    host.store().updateOutbound(clientId, head.sequence, head.packetId, OutboundState.SENT);
+                }
+            } else {
+                break;
+            }
+        }
+        updateCounts();
+    }
+
+    /** PUBACK from the client: the QoS 1 message {@code packetId} is delivered. */
+    public void onPuback(int packetId) {
+        OutboundEntry e = inflight.get(packetId);
+        if (e == null || e.qos != QoS.AT_LEAST_ONCE) {
+            LOG.debug("Client '{}' acknowledged unknown QoS 1 packet id {}", clientId, packetId);
+            return;
+        }
+        complete(e);
+    }
+
+    /**
+     * PUBREC from the client: the QoS 2 message {@code packetId} is received; answer with PUBREL (also for an id
+     * we no longer know, so the client can finish its flow).
+     */
+    public void onPubrec(int packetId) {
+        OutboundEntry e = inflight.get(packetId);
+        if (e != null && e.qos == QoS.EXACTLY_ONCE && e.state == OutboundState.SENT) {
+            e.state = OutboundState.RELEASED;
+            if (persistent) {
+                host.store().updateOutbound(clientId, e.sequence, packetId, OutboundState.RELEASED);
+            }
+        } else if (e == null) {
+            LOG.debug("Client '{}' sent PUBREC for unknown packet id {}", clientId, packetId);
+        }
+        Outlet o = outlet;
+        if (o != null) {
+            o.writePubrel(packetId);
+        }
+    }
+
+    /** PUBCOMP from the client: the QoS 2 message {@code packetId} is complete. */
+    public void onPubcomp(int packetId) {
+        OutboundEntry e = inflight.get(packetId);
+        if (e == null || e.state != OutboundState.RELEASED) {
+            LOG.debug("Client '{}' sent PUBCOMP for unknown packet id {}", clientId, packetId);
+            return;
+        }
+        complete(e);
+    }
+
+    private void complete(OutboundEntry e) {
+        inflight.remove(e.packetId);
+        e.releasePayload();
+        if (persistent) {
+            host.store().removeOutbound(clientId, e.sequence);
+        }
+        drain();
+    }
+
+    // ---------------------------------------------------------------- incoming QoS 2
+
+    /**
+     * Records an incoming QoS 2 PUBLISH. Returns {@code false} if {@code packetId} is already held (a re-sent
+     * PUBLISH before PUBREL): it MUST NOT be delivered again (MQTT 3.1.1 §4.3.3).
+     */
+    public boolean receiveQos2(int packetId) {
+        if (inboundQos2.containsKey(packetId)) {
+            return false;
+        }
+        inboundQos2.put(packetId, PRESENT);
+        if (persistent) {
+            host.store().addInboundQos2(clientId, packetId);
+        }
+        return true;
+    }
+
+    /** PUBREL from the client: the packet id of an incoming QoS 2 message is free again. */
+    public void releaseQos2(int packetId) {
+        if (inboundQos2.remove(packetId) != null && persistent) {
+            host.store().removeInboundQos2(clientId, packetId);
+        }
+    }
+
+    // ---------------------------------------------------------------- views
+
+    private void updateCounts() {
+        inflightCount = inflight.size();
+        queuedCount = queue.size();
+    }
+
+    /** The subscriptions, read from any thread. */
+    public List<Subscription> subscriptions() {
+        return List.copyOf(subscriptions.values());
+    }
+
+    /** A summary for the broker service; callable from any thread (counts may be a moment old). */
+    public SessionInfo info() {
+        return new SessionInfo(clientId, outlet != null, persistent, subscriptions(), inflightCount, queuedCount,
+                dropped);
+    }
+
+    /** The whole session as a store keeps it. Call on the home loop. */
+    public SessionState snapshot() {
+        List<OutboundMessage> outbound = new ArrayList<>();
+        List<OutboundEntry> entries = new ArrayList<>(inflight.values());
+        entries.sort(Comparator.comparingLong(e -> e.sequence));
+        for (OutboundEntry e : entries) {
+            outbound.add(e.toStored());
+        }
+        for (OutboundEntry e : queue) {
+            if (e.qos != QoS.AT_MOST_ONCE) {
+                outbound.add(e.toStored());
+            }
+        }
+        Set<Integer> qos2 = new HashSet<>();
+        for (IntObjectMap.PrimitiveEntry<Object> entry : inboundQos2.entries()) {
+            qos2.add(entry.key());
+        }
+        return new SessionState(clientId, SessionState.NEVER_EXPIRES,
+                outlet == null ? System.currentTimeMillis() : 0, subscriptions(), outbound, qos2, will);
+    }
+
+    @Override
+    public String toString() {
+        return "Session[" + clientId + (persistent ? ", persistent" : "") + ']';
+    }
+}

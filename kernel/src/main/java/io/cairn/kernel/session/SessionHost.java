@@ -1,0 +1,28 @@
+package io.cairn.kernel.session;
+
+import io.cairn.api.persistence.SessionStore;
+import io.cairn.api.persistence.Subscription;
+import io.cairn.kernel.embedded.BrokerSettings;
+
+/**
+ * What a session needs from the kernel: limits, the subscription index, the active store and the counters.
+ */
+public interface SessionHost {
+
+    BrokerSettings settings();
+
+    /** The session store in force now (a store that keeps nothing when none is installed). */
+    SessionStore store();
+
+    /** Adds the subscription to the routing index. */
+    void index(Session session, Subscription subscription);
+
+    /** Removes the subscription to {@code topicFilter} from the routing index. */
+    void unindex(Session session, String topicFilter);
+
+    /** Counts a message not delivered to a subscriber because its queue was full. */
+    void countDrop();
+
+    /** Counts a PUBLISH written to a client. */
+    void countSent();
+}

@@ -1,0 +1,206 @@
+package io.cairn.transport.tcp;
+
+import io.cairn.api.broker.ListenerInfo;
+import io.cairn.api.transport.ListenerRegistration;
+import io.cairn.api.transport.Transport;
+import io.cairn.api.transport.TransportContext;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A listener that accepts MQTT connections over plain TCP on one address.
+ *
+ * <p>{@link #start} binds through {@link TransportContext#newServerBootstrap()}, so the event loops and the server
+ * channel type are the kernel's; this transport adds no handlers of its own and hands every accepted channel to
+ * {@link TransportContext#initPipeline}. {@link #stop} closes only the listening socket: connections already
+ * accepted belong to the kernel and stay open. {@link #start} and {@link #stop} must not be called concurrently;
+ * {@link #localAddress()} may be called from any thread.
+ */
+public final class TcpTransport implements Transport {
+
+    /** The URI scheme this transport registers its listener with. */
+    public static final String SCHEME = "mqtt";
+
+    /** The accept queue length used when none is given. */
+    public static final int DEFAULT_BACKLOG = 1024;
+
+    private static final Logger LOG = LoggerFactory.getLogger(TcpTransport.class);
+
+    private final String name;
+    private final String host;
+    private final int port;
+    private final int backlog;
+
+    private volatile Channel serverChannel;
+    private volatile ListenerRegistration registration;
+
+    /**
+     * Creates a listener for {@code host:port} with the default backlog of {@value #DEFAULT_BACKLOG}.
+     *
+     * @param name the listener's name, unique in the broker
+     * @param host the host name or address literal to bind, for example {@code 127.0.0.1} or {@code 0.0.0.0}
+     * @param port the port to bind, 0 for any free port
+     * @throws IllegalArgumentException if the name or host is blank or the port is outside 0..65535
+     */
+    public TcpTransport(String name, String host, int port) {
+        this(name, host, port, DEFAULT_BACKLOG);
+    }
+
+    /**
+     * Creates a listener for {@code host:port}.
+     *
+     * @param name    the listener's name, unique in the broker
+     * @param host    the host name or address literal to bind, for example {@code 127.0.0.1} or {@code 0.0.0.0}
+     * @param port    the port to bind, 0 for any free port
+     * @param backlog the length of the queue of connections not yet accepted (SO_BACKLOG), at least 1
+     * @throws IllegalArgumentException if the name or host is blank, the port is outside 0..65535 or the backlog
+     *                                  is below 1
+     */
+    public TcpTransport(String name, String host, int port, int backlog) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(host, "host");
+        if (name.isBlank()) {
+            throw new IllegalArgumentException("listener name must not be blank");
+        }
+        if (host.isBlank()) {
+            throw new IllegalArgumentException("listener " + name + ": host must not be blank");
+        }
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("listener " + name + ": port " + port + " is outside 0..65535");
+        }
+        if (backlog < 1) {
+            throw new IllegalArgumentException("listener " + name + ": backlog " + backlog + " is below 1");
+        }
+        this.name = name;
+        this.host = host;
+        this.port = port;
+        this.backlog = backlog;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    /** The configured host, as given to the constructor. */
+    public String host() {
+        return host;
+    }
+
+    /** The configured port, 0 meaning any free port. */
+    public int port() {
+        return port;
+    }
+
+    /** The configured accept backlog. */
+    public int backlog() {
+        return backlog;
+    }
+
+    /**
+     * Binds {@code host:port} and registers the listener with the kernel; returns once the socket is bound.
+     *
+     * @throws BindException         if the address cannot be bound; the message names the listener, the address
+     *                               and the cause (for example {@code Address already in use})
+     * @throws IllegalStateException if this transport is already started, or the kernel already has a listener
+     *                               with this name (the socket is then closed again)
+     */
+    @Override
+    public void start(TransportContext context) throws BindException {
+        Objects.requireNonNull(context, "context");
+        if (serverChannel != null) {
+            throw new IllegalStateException("listener " + name + " is already started on " + serverChannel.localAddress());
+        }
+        InetSocketAddress requested = new InetSocketAddress(host, port);
+        if (requested.isUnresolved()) {
+            throw new BindException("Listener " + name + " cannot bind " + address() + ": unknown host " + host);
+        }
+        ChannelFuture bound = context.newServerBootstrap()
+                .option(ChannelOption.SO_BACKLOG, backlog)
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel channel) {
+                        context.initPipeline(channel, name);
+                    }
+                })
+                .bind(requested)
+                .awaitUninterruptibly();
+        if (!bound.isSuccess()) {
+            bound.channel().close();
+            throw bindFailure(bound.cause());
+        }
+        Channel channel = bound.channel();
+        InetSocketAddress local = (InetSocketAddress) channel.localAddress();
+        ListenerInfo info = new ListenerInfo(name, SCHEME, local.getAddress().getHostAddress(), local.getPort());
+        try {
+            registration = context.registerListener(info);
+        } catch (RuntimeException e) {
+            channel.close().syncUninterruptibly();
+            throw e;
+        }
+        serverChannel = channel;
+        LOG.debug("Listener {} bound to {}", name, info.uri());
+    }
+
+    /**
+     * Unregisters the listener and closes the listening socket; returns once the port is released. Accepted
+     * connections stay open. Does nothing if the transport is not started.
+     */
+    @Override
+    public void stop() {
+        Channel channel = serverChannel;
+        ListenerRegistration current = registration;
+        serverChannel = null;
+        registration = null;
+        if (current != null) {
+            current.close();
+        }
+        if (channel != null) {
+            channel.close().syncUninterruptibly();
+            LOG.debug("Listener {} unbound from {}", name, channel.localAddress());
+        }
+    }
+
+    /**
+     * The address the listener is bound to, with the actual port when port 0 was configured.
+     *
+     * @throws IllegalStateException if the transport is not started
+     */
+    public InetSocketAddress localAddress() {
+        Channel channel = serverChannel;
+        if (channel == null) {
+            throw new IllegalStateException("listener " + name + " is not started");
+        }
+        return (InetSocketAddress) channel.localAddress();
+    }
+
+    /** Whether the listener is bound now. */
+    public boolean isStarted() {
+        return serverChannel != null;
+    }
+
+    private BindException bindFailure(Throwable cause) {
+        String reason = cause == null ? "unknown cause"
+                : cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+        BindException failure = new BindException(
+                "Listener " + name + " cannot bind " + address() + ": " + reason);
+        failure.initCause(cause);
+        return failure;
+    }
+
+    private String address() {
+        return (host.indexOf(':') >= 0 ? '[' + host + ']' : host) + ':' + port;
+    }
+
+    @Override
+    public String toString() {
+        return "TcpTransport[" + name + ' ' + address() + ']';
+    }
+}

@@ -1,0 +1,228 @@
+package io.cairn.transport.tcp.internal;
+
+import io.cairn.api.transport.TransportContext;
+import io.cairn.transport.tcp.TcpTransport;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one {@link TcpTransport} per factory configuration of {@value #PID}, that is one per
+ * {@code etc/io.cairn.transport.tcp-<name>.cfg} file, and rebinds it when the configuration changes.
+ *
+ * <p>An invalid configuration is rejected with one ERROR line naming the file and the key: a new listener is then
+ * not started, and a running one keeps its previous address. A listener that cannot bind (port in use) is logged
+ * the same way; when a changed configuration cannot bind, the previous address is bound again.
+ */
+@Component(configurationPid = TcpTransportComponent.PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
+        service = {})
+@Designate(ocd = TcpTransportConfiguration.class, factory = true)
+public final class TcpTransportComponent {
+
+    /** The factory configuration PID of TCP listeners. */
+    public static final String PID = "io.cairn.transport.tcp";
+
+    private static final Logger LOG = LoggerFactory.getLogger(TcpTransportComponent.class);
+    private static final String FILEINSTALL_FILENAME = "felix.fileinstall.filename";
+
+    @Reference
+    private TransportContext context;
+
+    /** The listener bound now, or null. */
+    private TcpTransport transport;
+    /** The configuration {@link #transport} was created from (its port may be 0 where the transport's is not). */
+    private TcpTransport configured;
+
+    /** Used by Declarative Services. */
+    public TcpTransportComponent() {
+    }
+
+    TcpTransportComponent(TransportContext context) {
+        this.context = context;
+    }
+
+    @Activate
+    private void activate(TcpTransportConfiguration config, Map<String, Object> properties) {
+        apply(config, properties);
+    }
+
+    @Modified
+    private void modified(TcpTransportConfiguration config, Map<String, Object> properties) {
+        apply(config, properties);
+    }
+
+    @Deactivate
+    private void deactivate() {
+        close();
+    }
+
+    /** Validates {@code config} and binds the listener it describes, replacing the one bound now if it differs. */
+    synchronized void apply(TcpTransportConfiguration config, Map<String, Object> properties) {
+        String source = source(properties);
+        TcpTransport previous = transport;
+        Optional<TcpTransport> wanted = validate(config, properties, source, previous);
+        if (wanted.isEmpty()) {
+            return;
+        }
+        TcpTransport next = wanted.get();
+        if (previous != null && sameSettings(configured, next)) {
+            return;
+        }
+        InetSocketAddress previousAddress = previous == null ? null : previous.localAddress();
+        if (previous != null) {
+            previous.stop();
+            transport = null;
+        }
+        try {
+            next.start(context);
+            transport = next;
+            configured = next;
+        } catch (BindException | RuntimeException e) {
+            LOG.error("Configuration {}: {}{}", source, e.getMessage(), restore(previous, previousAddress));
+        }
+    }
+
+    /** Unbinds the listener, if one is bound. */
+    synchronized void close() {
+        if (transport != null) {
+            transport.stop();
+            transport = null;
+            configured = null;
+        }
+    }
+
+    /** The address bound now, or empty when no listener is bound. */
+    synchronized Optional<InetSocketAddress> localAddress() {
+        return transport == null ? Optional.empty() : Optional.of(transport.localAddress());
+    }
+
+    /** Binds the address {@code previous} had (its actual port, when it was configured with port 0) again. */
+    private String restore(TcpTransport previous, InetSocketAddress previousAddress) {
+        if (previous == null) {
+            configured = null;
+            return "; listener not started";
+        }
+        TcpTransport again = new TcpTransport(previous.name(), previous.host(), previousAddress.getPort(),
+                previous.backlog());
+        try {
+            again.start(context);
+            transport = again;
+            return "; listener " + previous.name() + " kept on " + previous.host() + ':' + previousAddress.getPort();
+        } catch (BindException | RuntimeException e) {
+            configured = null;
+            return "; the previous address could not be bound again either: " + e.getMessage();
+        }
+    }
+
+    private static Optional<TcpTransport> validate(TcpTransportConfiguration config, Map<String, Object> properties,
+                                                   String source, TcpTransport previous) {
+        String outcome = previous == null ? "listener not started"
+                : "listener " + previous.name() + " keeps running on " + previous.host() + ':'
+                + previous.localAddress().getPort();
+        String name;
+        String host;
+        int port;
+        int backlog;
+        try {
+            name = properties.containsKey("name") ? config.name() : factoryName(properties);
+        } catch (RuntimeException e) {
+            return invalid(source, "name", properties, "is not a string", outcome);
+        }
+        if (name == null || name.isBlank()) {
+            return invalid(source, "name", properties, "must not be empty", outcome);
+        }
+        try {
+            host = config.host();
+        } catch (RuntimeException e) {
+            return invalid(source, "host", properties, "is not a string", outcome);
+        }
+        if (host == null || host.isBlank()) {
+            return invalid(source, "host", properties, "must not be empty", outcome);
+        }
+        try {
+            port = config.port();
+        } catch (RuntimeException e) {
+            return invalid(source, "port", properties, "is not a number", outcome);
+        }
+        if (port < 0 || port > 65535) {
+            return invalid(source, "port", properties, "is outside 0..65535", outcome);
+        }
+        try {
+            backlog = config.backlog();
+        } catch (RuntimeException e) {
+            return invalid(source, "backlog", properties, "is not a number", outcome);
+        }
+        if (backlog < 1) {
+            return invalid(source, "backlog", properties, "must be at least 1", outcome);
+        }
+        return Optional.of(new TcpTransport(name.strip(), host.strip(), port, backlog));
+    }
+
+    private static Optional<TcpTransport> invalid(String source, String key, Map<String, Object> properties,
+                                                  String problem, String outcome) {
+        Object raw = properties.get(key);
+        LOG.error("Invalid configuration {}: key {}{} {}; {}", source, key,
+                raw == null ? "" : " = '" + raw + "'", problem, outcome);
+        return Optional.empty();
+    }
+
+    private static boolean sameSettings(TcpTransport a, TcpTransport b) {
+        return a.name().equals(b.name()) && a.host().equals(b.host()) && a.port() == b.port()
+                && a.backlog() == b.backlog();
+    }
+
+    /**
+     * The name of a factory configuration: {@code default} for {@code io.cairn.transport.tcp~default} or for the
+     * file {@code io.cairn.transport.tcp-default.cfg}; {@code null} when neither tells.
+     */
+    private static String factoryName(Map<String, Object> properties) {
+        Object pid = properties.get("service.pid");
+        if (pid instanceof String s && s.startsWith(PID + '~')) {
+            return s.substring(PID.length() + 1);
+        }
+        Object file = properties.get(FILEINSTALL_FILENAME);
+        if (file != null) {
+            String fileName = fileName(file.toString());
+            String prefix = PID + '-';
+            if (fileName.startsWith(prefix) && fileName.endsWith(".cfg") && fileName.length() > prefix.length() + 4) {
+                return fileName.substring(prefix.length(), fileName.length() - 4);
+            }
+        }
+        return null;
+    }
+
+    /** The configuration file as a path when FileInstall created the configuration, else its PID. */
+    static String source(Map<String, Object> properties) {
+        Object file = properties.get(FILEINSTALL_FILENAME);
+        if (file != null) {
+            String location = file.toString();
+            if (location.startsWith("file:")) {
+                try {
+                    return Path.of(URI.create(location)).toString();
+                } catch (IllegalArgumentException e) {
+                    return location;
+                }
+            }
+            return location;
+        }
+        Object pid = properties.get("service.pid");
+        return pid == null ? PID : pid.toString();
+    }
+
+    private static String fileName(String location) {
+        int slash = Math.max(location.lastIndexOf('/'), location.lastIndexOf('\\'));
+        return location.substring(slash + 1);
+    }
+}
