@@ -16,6 +16,7 @@ import java.util.stream.Collectors;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,14 +33,21 @@ import org.slf4j.LoggerFactory;
  * the extension collects garbage a few bounded rounds, allocates buffers so the detector polls its queue, and
  * fails naming every leak with the access records Netty kept. It also fails if the buffer detector in use is
  * not a recording one, so leak checking can never silently be off.
+ *
+ * <p>With {@code -Dcairn.leaks.perTest=true} it also checks after every test, which is slower but names the
+ * test that leaked rather than the class during which the collector happened to notice.
  */
-public final class LeakFailExtension implements AfterAllCallback {
+public final class LeakFailExtension implements AfterAllCallback, AfterEachCallback {
 
     private static final Logger LOG = LoggerFactory.getLogger(LeakFailExtension.class);
 
     /** The factory installed for the whole test JVM. */
     static final RecordingLeakDetectorFactory FACTORY = install();
 
+    /** The system property that turns on the check after every test. */
+    public static final String PER_TEST_PROPERTY = "cairn.leaks.perTest";
+
+    private static final boolean PER_TEST = Boolean.getBoolean(PER_TEST_PROPERTY);
     private static final int GC_ROUNDS = 3;
     private static final Duration GC_WAIT = Duration.ofSeconds(2);
 
@@ -55,13 +63,31 @@ public final class LeakFailExtension implements AfterAllCallback {
     }
 
     @Override
+    public void afterEach(ExtensionContext context) {
+        if (PER_TEST) {
+            check(context);
+        }
+    }
+
+    @Override
     public void afterAll(ExtensionContext context) {
+        check(context);
+    }
+
+    private static void check(ExtensionContext context) {
         requireRecordingDetector();
         settle(LeakFailExtension::allocateBuffers);
         List<RecordingLeakDetectorFactory.LeakReport> leaks = FACTORY.drain();
         if (!leaks.isEmpty()) {
-            throw failure(context.getDisplayName(), leaks);
+            throw failure(where(context), leaks);
         }
+    }
+
+    private static String where(ExtensionContext context) {
+        return context.getTestMethod()
+                .map(m -> m.getDeclaringClass().getSimpleName() + "." + m.getName() + " [" + context.getDisplayName()
+                        + "]")
+                .orElseGet(context::getDisplayName);
     }
 
     /**

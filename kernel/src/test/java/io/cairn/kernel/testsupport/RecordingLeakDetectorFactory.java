@@ -42,6 +42,7 @@ public final class RecordingLeakDetectorFactory extends ResourceLeakDetectorFact
     }
 
     @Override
+    @SuppressWarnings("deprecation") // abstract in Netty, so it must be implemented
     public <T> ResourceLeakDetector<T> newResourceLeakDetector(Class<T> resource, int samplingInterval,
                                                               long maxActive) {
         return new RecordingDetector<>(resource, samplingInterval, reports, log);

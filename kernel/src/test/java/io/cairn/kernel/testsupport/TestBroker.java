@@ -1,6 +1,7 @@
 package io.cairn.kernel.testsupport;
 
 import io.cairn.api.broker.Broker;
+import io.cairn.api.persistence.SessionStore;
 import io.cairn.kernel.embedded.EmbeddedBroker;
 import io.cairn.persistence.mem.MemoryRetainedStore;
 import io.cairn.persistence.mem.MemorySessionStore;
@@ -23,12 +24,17 @@ public final class TestBroker implements AutoCloseable {
         this.port = embedded.listeners().get(0).port();
     }
 
-    /** Starts a broker with {@code config}; returns once it listens. */
+    /** Starts a broker with {@code config} and the memory stores; returns once it listens. */
     public static TestBroker start(BrokerConfig config) throws Exception {
+        return start(config, new MemorySessionStore());
+    }
+
+    /** Starts a broker with {@code config} and {@code sessionStore}; returns once it listens. */
+    public static TestBroker start(BrokerConfig config, SessionStore sessionStore) throws Exception {
         EmbeddedBroker embedded = EmbeddedBroker.builder()
                 .settings(config.toSettings())
                 .transport(new TcpTransport("test", "127.0.0.1", 0))
-                .sessionStore(new MemorySessionStore())
+                .sessionStore(sessionStore)
                 .retainedStore(new MemoryRetainedStore())
                 .start();
         return new TestBroker(embedded);
@@ -79,20 +85,27 @@ public final class TestBroker implements AutoCloseable {
         return resource;
     }
 
-    /** Closes every tracked resource, newest first, keeping the broker running. */
-    public void closeResources() throws Exception {
+    /**
+     * Closes every tracked resource, newest first, keeping the broker running.
+     *
+     * @throws IllegalStateException if a resource failed to close (after trying all of them)
+     */
+    public void closeResources() {
         List<AutoCloseable> toClose;
         synchronized (resources) {
             toClose = new ArrayList<>(resources);
             resources.clear();
         }
-        Exception failure = null;
+        IllegalStateException failure = null;
         for (int i = toClose.size() - 1; i >= 0; i--) {
             try {
                 toClose.get(i).close();
             } catch (Exception e) {
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
                 if (failure == null) {
-                    failure = e;
+                    failure = new IllegalStateException("could not close every test client", e);
                 } else {
                     failure.addSuppressed(e);
                 }
@@ -105,7 +118,7 @@ public final class TestBroker implements AutoCloseable {
 
     /** Closes the tracked resources, then the broker. */
     @Override
-    public void close() throws Exception {
+    public void close() {
         try {
             closeResources();
         } finally {

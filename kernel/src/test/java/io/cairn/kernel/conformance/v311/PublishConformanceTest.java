@@ -263,8 +263,9 @@ class PublishConformanceTest {
     @Test
     @Tag("MQTT-4.6.0-5")
     @Tag("MQTT-4.6.0-6")
-    @DisplayName("[MQTT-4.6.0-5] [MQTT-4.6.0-6] QoS 1 messages of one publisher reach a subscriber in publishing "
-            + "order, and are acknowledged in that order")
+    @Tag("MQTT-7.1.1-1")
+    @DisplayName("[MQTT-4.6.0-5] [MQTT-4.6.0-6] [MQTT-7.1.1-1] QoS 1 messages of one publisher reach a subscriber "
+            + "over TCP in publishing order, none lost, and are acknowledged in that order")
     void qos1OrderIsKept() {
         int count = 100;
         RawMqttClient sub = broker.connect("order1-sub").subscribe("pub/order1", 1);
