@@ -24,6 +24,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** MQTT 3.1.1 §3.1 CONNECT and §3.2 CONNACK, as the server must handle them. */
 class ConnectConformanceTest {
 
+    /**
+     * How soon an invalid CONNECT must be answered by a close: well inside the suite's connect timeout of 10 s,
+     * so that a broker that merely waits for more bytes (and is then cut off by the timeout) fails.
+     */
+    static final Duration PROMPTLY = Duration.ofSeconds(5);
+
     @RegisterExtension
     final EmbeddedBrokerExtension broker = EmbeddedBrokerExtension.perTest();
 
@@ -88,7 +94,7 @@ class ConnectConformanceTest {
     void secondConnectCloses() {
         RawMqttClient c = broker.connect("connect-twice");
         c.send(Packets.connect("connect-twice").build());
-        c.expectClosed();
+        c.expectClosed(PROMPTLY);
     }
 
     @Test
@@ -132,7 +138,7 @@ class ConnectConformanceTest {
     void reservedFlagCloses() {
         RawMqttClient c = broker.rawClient("c");
         c.send(Packets.connect("connect-reserved").reservedFlag(true).build());
-        c.expectClosed();
+        c.expectClosed(PROMPTLY);
     }
 
     @ParameterizedTest(name = "client id ''{0}''")
@@ -244,7 +250,7 @@ class ConnectConformanceTest {
     void passwordWithoutUsernameCloses() {
         RawMqttClient c = broker.rawClient("c");
         c.send(Packets.connect("connect-pw-only").password("secret").build());
-        c.expectClosed();
+        c.expectClosed(PROMPTLY);
     }
 
     @Test
@@ -254,7 +260,7 @@ class ConnectConformanceTest {
     void willQos3Closes() {
         RawMqttClient c = broker.rawClient("c");
         c.send(Packets.connect("connect-will-qos3").will("will/t", "bye", 3, false).build());
-        c.expectClosed();
+        c.expectClosed(PROMPTLY);
     }
 
     @Test
@@ -266,7 +272,7 @@ class ConnectConformanceTest {
     void willQosWithoutWillFlagCloses() {
         RawMqttClient c = broker.rawClient("c");
         c.send(Packets.connect("connect-will-qos-only").willQos(1).build());
-        c.expectClosed();
+        c.expectClosed(PROMPTLY);
     }
 
     @Test
@@ -278,7 +284,7 @@ class ConnectConformanceTest {
     void willRetainWithoutWillFlagCloses() {
         RawMqttClient c = broker.rawClient("c");
         c.send(Packets.connect("connect-will-retain-only").willRetain(true).build());
-        c.expectClosed();
+        c.expectClosed(PROMPTLY);
     }
 
     @Test
@@ -289,7 +295,7 @@ class ConnectConformanceTest {
     void willFlagWithoutWillFieldsCloses() {
         RawMqttClient c = broker.rawClient("c");
         c.send(Packets.connect("connect-will-missing").willFlag(true).build());
-        c.expectClosed();
+        c.expectClosed(PROMPTLY);
     }
 
     @Test
@@ -300,7 +306,7 @@ class ConnectConformanceTest {
     void usernameFlagWithoutUsernameCloses() {
         RawMqttClient c = broker.rawClient("c");
         c.send(Packets.connect("connect-user-missing").usernameFlag(true).build());
-        c.expectClosed();
+        c.expectClosed(PROMPTLY);
     }
 
     @Test
@@ -325,7 +331,7 @@ class ConnectConformanceTest {
     void clientIdNotUtf8Closes() {
         RawMqttClient c = broker.rawClient("c");
         c.send(Packets.connect("").clientIdBytes(bytes('i', 'd', 0xC3, 0x28)).build());  // C3 28: broken 2-byte
-        c.expectClosed();
+        c.expectClosed(PROMPTLY);
     }
 
     @Test

@@ -187,7 +187,7 @@ class MalformedPacketConformanceTest {
                 0x00, 0x01, 'm');                   // will message
         RawMqttClient victim = BROKER.rawClient("victim");
         victim.send(connect);
-        victim.expectClosed();
+        victim.expectClosed(ConnectConformanceTest.PROMPTLY);
         assertBystanderWorks();
     }
 
@@ -197,7 +197,7 @@ class MalformedPacketConformanceTest {
     void nullCharacterInClientId() {
         RawMqttClient victim = BROKER.rawClient("victim");
         victim.send(Packets.connect("").clientIdBytes(bytes('a', 0x00, 'b')).build());
-        victim.expectClosed();
+        victim.expectClosed(ConnectConformanceTest.PROMPTLY);
         assertBystanderWorks();
     }
 
@@ -207,7 +207,7 @@ class MalformedPacketConformanceTest {
     void nullCharacterInUsername() {
         RawMqttClient victim = BROKER.rawClient("victim");
         victim.send(Packets.connect("nul-user").username("a\u0000b").build());
-        victim.expectClosed();
+        victim.expectClosed(ConnectConformanceTest.PROMPTLY);
         assertBystanderWorks();
     }
 

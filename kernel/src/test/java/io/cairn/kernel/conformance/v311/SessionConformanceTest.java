@@ -125,10 +125,11 @@ class SessionConformanceTest {
     @DisplayName("[MQTT-4.1.0-2] [MQTT-3.1.2-6] a clean session lasts as long as its connection")
     void cleanSessionLastsAsLongAsTheConnection() {
         RawMqttClient c = broker.connect("sess-transient").subscribe("s/transient", 0);
-        assertThat(broker.broker().session("sess-transient")).hasValueSatisfying(s -> {
-            assertThat(s.connected()).isTrue();
-            assertThat(s.persistent()).isFalse();
-        });
+        await().atMost(RawMqttClient.TIMEOUT).untilAsserted(() -> assertThat(broker.broker().session("sess-transient"))
+                .hasValueSatisfying(s -> {
+                    assertThat(s.connected()).isTrue();
+                    assertThat(s.persistent()).isFalse();
+                }));
         c.abort();
         await().atMost(RawMqttClient.TIMEOUT).untilAsserted(() ->
                 assertThat(broker.broker().session("sess-transient")).isEmpty());
