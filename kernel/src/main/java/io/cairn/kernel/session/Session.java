@@ -41,6 +41,8 @@ public final class Session {
     private volatile EventLoop home;
     private volatile Outlet outlet;
     private volatile boolean destroyed;
+    private boolean stored;
+    private long disconnectedAt = System.currentTimeMillis();
 
     private final ConcurrentHashMap<String, Subscription> subscriptions = new ConcurrentHashMap<>();
     private final IntObjectMap<OutboundEntry> inflight = new IntObjectHashMap<>();
@@ -73,6 +75,8 @@ public final class Session {
      */
     public static Session restore(SessionState state, EventLoop home, SessionHost host) {
         Session s = new Session(state.clientId(), true, home, host);
+        s.stored = true;
+        s.disconnectedAt = state.disconnectedAt() > 0 ? state.disconnectedAt() : System.currentTimeMillis();
         for (Subscription sub : state.subscriptions()) {
             s.subscriptions.put(sub.topicFilter(), sub);
             host.index(s, sub);
@@ -132,8 +136,14 @@ public final class Session {
      */
     public void attach(Outlet connection) {
         this.outlet = connection;
+        disconnectedAt = 0;
         if (persistent) {
-            host.store().updateConnection(clientId, 0, SessionState.NEVER_EXPIRES);
+            if (stored) {
+                host.store().updateConnection(clientId, 0, SessionState.NEVER_EXPIRES);
+            } else {
+                host.store().save(snapshot()); // a new persistent session: the store learns of it here
+                stored = true;
+            }
         }
         if (!inflight.isEmpty()) {
             List<OutboundEntry> resend = new ArrayList<>(inflight.values());
@@ -161,8 +171,9 @@ public final class Session {
             return false;
         }
         outlet = null;
+        disconnectedAt = System.currentTimeMillis();
         if (persistent) {
-            host.store().updateConnection(clientId, System.currentTimeMillis(), SessionState.NEVER_EXPIRES);
+            host.store().updateConnection(clientId, disconnectedAt, SessionState.NEVER_EXPIRES);
         } else {
             destroy();
         }
@@ -173,6 +184,7 @@ public final class Session {
     public Outlet detachForTakeover() {
         Outlet o = outlet;
         outlet = null;
+        disconnectedAt = System.currentTimeMillis();
         return o;
     }
 
@@ -481,8 +493,8 @@ public final class Session {
         for (IntObjectMap.PrimitiveEntry<Object> entry : inboundQos2.entries()) {
             qos2.add(entry.key());
         }
-        return new SessionState(clientId, SessionState.NEVER_EXPIRES,
-                outlet == null ? System.currentTimeMillis() : 0, subscriptions(), outbound, qos2, will);
+        return new SessionState(clientId, SessionState.NEVER_EXPIRES, disconnectedAt, subscriptions(), outbound,
+                qos2, will);
     }
 
     @Override
