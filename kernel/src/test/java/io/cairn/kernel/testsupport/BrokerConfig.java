@@ -1,0 +1,91 @@
+package io.cairn.kernel.testsupport;
+
+import io.cairn.kernel.embedded.BrokerSettings;
+
+/**
+ * The broker limits a test runs with: a mutable, fluent copy of the {@link BrokerSettings} knobs, starting from
+ * the values the conformance suite assumes (1 MiB packets, 32 in flight, 1000 queued, 1.5 x keep-alive).
+ */
+public final class BrokerConfig {
+
+    private int maxPacketSize = 1 << 20;
+    private int maxInflight = 32;
+    private int maxQueuedMessages = 1000;
+    private int maxTopicLength = 65535;
+    private int maxTopicLevels = 64;
+    private double keepAliveGrace = 1.5;
+    private int connectTimeoutSeconds = 10;
+
+    /** The suite's defaults. */
+    public static BrokerConfig standard() {
+        return new BrokerConfig();
+    }
+
+    /** An independent copy. */
+    public BrokerConfig copy() {
+        BrokerConfig c = new BrokerConfig();
+        c.maxPacketSize = maxPacketSize;
+        c.maxInflight = maxInflight;
+        c.maxQueuedMessages = maxQueuedMessages;
+        c.maxTopicLength = maxTopicLength;
+        c.maxTopicLevels = maxTopicLevels;
+        c.keepAliveGrace = keepAliveGrace;
+        c.connectTimeoutSeconds = connectTimeoutSeconds;
+        return c;
+    }
+
+    public BrokerConfig maxPacketSize(int bytes) {
+        this.maxPacketSize = bytes;
+        return this;
+    }
+
+    public BrokerConfig maxInflight(int messages) {
+        this.maxInflight = messages;
+        return this;
+    }
+
+    public BrokerConfig maxQueuedMessages(int messages) {
+        this.maxQueuedMessages = messages;
+        return this;
+    }
+
+    public BrokerConfig maxTopicLength(int bytes) {
+        this.maxTopicLength = bytes;
+        return this;
+    }
+
+    public BrokerConfig maxTopicLevels(int levels) {
+        this.maxTopicLevels = levels;
+        return this;
+    }
+
+    public BrokerConfig keepAliveGrace(double factor) {
+        this.keepAliveGrace = factor;
+        return this;
+    }
+
+    public BrokerConfig connectTimeoutSeconds(int seconds) {
+        this.connectTimeoutSeconds = seconds;
+        return this;
+    }
+
+    /** The kernel's settings for these values. */
+    public BrokerSettings toSettings() {
+        return BrokerSettings.builder()
+                .maxPacketSize(maxPacketSize)
+                .maxInflight(maxInflight)
+                .maxQueuedMessages(maxQueuedMessages)
+                .maxTopicLength(maxTopicLength)
+                .maxTopicLevels(maxTopicLevels)
+                .keepAliveGrace(keepAliveGrace)
+                .connectTimeoutSeconds(connectTimeoutSeconds)
+                .build();
+    }
+
+    @Override
+    public String toString() {
+        return "BrokerConfig[maxPacketSize=" + maxPacketSize + ", maxInflight=" + maxInflight + ", maxQueuedMessages="
+                + maxQueuedMessages + ", maxTopicLength=" + maxTopicLength + ", maxTopicLevels=" + maxTopicLevels
+                + ", keepAliveGrace=" + keepAliveGrace + ", connectTimeoutSeconds=" + connectTimeoutSeconds + "]";
+    }
+}
