@@ -21,11 +21,17 @@ import io.cairn.kernel.session.Session;
 import io.cairn.kernel.session.SessionHost;
 import io.cairn.kernel.session.SessionRegistry;
 import io.cairn.kernel.store.NoSessionStore;
+import io.netty.channel.EventLoop;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -292,10 +298,42 @@ public final class Kernel implements SessionHost, AutoCloseable {
     /** Closes every connection and stops the event loops. Listeners MUST be stopped before. */
     @Override
     public void close() {
+        // first every connection closes (wills go out), then every session lets go of its messages; each step
+        // runs on the loops that own the state and is waited for, bounded
+        List<Future<?>> closing = new ArrayList<>();
         for (MqttConnection c : clients) {
-            c.eventLoop().execute(() -> c.closeByServer("broker shutting down"));
+            closing.add(runOn(c.eventLoop(), () -> c.closeByServer("broker shutting down")));
         }
+        awaitAll(closing);
+        List<Future<?>> disposing = new ArrayList<>();
+        for (Session s : sessions.all()) {
+            disposing.add(runOn(s.home(), s::dispose));
+        }
+        awaitAll(disposing);
         loops.close();
         LOG.info("Cairn kernel stopped");
+    }
+
+    /** Runs {@code task} on {@code loop}: at once when already there, otherwise as a task to wait for. */
+    private static Future<?> runOn(EventLoop loop, Runnable task) {
+        if (loop.inEventLoop()) {
+            task.run();
+            return loop.newSucceededFuture(null);
+        }
+        return loop.submit(task);
+    }
+
+    private static void awaitAll(List<Future<?>> futures) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        for (Future<?> f : futures) {
+            try {
+                f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (ExecutionException | TimeoutException e) {
+                LOG.warn("Shutdown step did not finish cleanly: {}", e.toString());
+            }
+        }
     }
 }

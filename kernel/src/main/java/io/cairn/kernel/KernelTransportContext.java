@@ -5,6 +5,7 @@ import io.cairn.api.transport.ListenerRegistration;
 import io.cairn.api.transport.TransportContext;
 import io.cairn.kernel.netty.HandlerNames;
 import io.cairn.kernel.protocol.MqttConnection;
+import io.cairn.kernel.protocol.MqttFramer;
 import io.cairn.kernel.protocol.TerminalExceptionHandler;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -66,8 +67,11 @@ final class KernelTransportContext implements TransportContext {
     public void initPipeline(Channel channel, String listener) {
         ChannelPipeline p = channel.pipeline();
         p.addLast(HandlerNames.BYTE_COUNTER, kernel.byteCounter());
+        MqttFramer framer = new MqttFramer(kernel.settings().maxPacketSize());
+        p.addLast(HandlerNames.FRAMER, framer);
         p.addLast(HandlerNames.DECODER, new MqttDecoder(kernel.settings().maxPacketSize(),
                 kernel.settings().maxClientIdLength()));
+        p.addLast(HandlerNames.FRAME_CHECK, framer.sentinel());
         p.addLast(HandlerNames.ENCODER, MqttEncoder.INSTANCE);
         p.addLast(HandlerNames.IDLE, new IdleStateHandler(kernel.settings().connectTimeoutSeconds(), 0, 0,
                 TimeUnit.SECONDS));

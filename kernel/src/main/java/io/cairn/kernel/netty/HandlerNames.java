@@ -8,8 +8,12 @@ public final class HandlerNames {
 
     /** Counts bytes in and out for the broker's statistics. */
     public static final String BYTE_COUNTER = "cairn-bytes";
+    /** Cuts whole packets by their fixed header and checks what the decoder does not. */
+    public static final String FRAMER = "cairn-mqtt-framer";
     /** Netty's MQTT decoder. */
     public static final String DECODER = "cairn-mqtt-decoder";
+    /** Checks that every packet the framer passed produced a message. */
+    public static final String FRAME_CHECK = "cairn-mqtt-frame-check";
     /** Netty's MQTT encoder (PUBLISH to subscribers is written pre-encoded and passes through). */
     public static final String ENCODER = "cairn-mqtt-encoder";
     /** Closes a connection that sends no CONNECT in time, or nothing within 1.5 × its keep-alive. */

@@ -106,7 +106,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             return;
         }
         MqttMessageType type = m.fixedHeader().messageType();
-        if (type == MqttMessageType.PUBLISH) {
+        if (type == MqttMessageType.PUBLISH && state == State.CONNECTED) {
             PublishFlow.publish(this, (MqttPublishMessage) m); // takes over the payload
             return;
         }

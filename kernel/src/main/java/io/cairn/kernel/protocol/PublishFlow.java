@@ -27,6 +27,11 @@ final class PublishFlow {
             return;
         }
         QoS qos = QoS.of(m.fixedHeader().qosLevel().value());
+        if (qos == QoS.AT_MOST_ONCE && m.fixedHeader().isDup()) {
+            m.release();
+            c.violation("MQTT-3.3.1-2", "sent a QoS 0 PUBLISH with DUP set");
+            return;
+        }
         int packetId = m.variableHeader().packetId();
         Publication publication = new Publication(topic, m.payload(), qos, m.fixedHeader().isRetain(),
                 MessageProperties.NONE, System.currentTimeMillis());

@@ -11,7 +11,6 @@ import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttSubAckMessage;
 import io.netty.handler.codec.mqtt.MqttSubAckPayload;
 import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
-import io.netty.handler.codec.mqtt.MqttSubscriptionOption;
 import io.netty.handler.codec.mqtt.MqttTopicSubscription;
 import io.netty.handler.codec.mqtt.MqttUnsubAckMessage;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
@@ -35,15 +34,7 @@ final class SubscribeFlow {
             c.violation("MQTT-3.8.3-3", "sent SUBSCRIBE without a topic filter");
             return;
         }
-        for (MqttTopicSubscription t : requested) {
-            MqttSubscriptionOption o = t.option();
-            if (o.isNoLocal() || o.isRetainAsPublished()
-                    || o.retainHandling() != MqttSubscriptionOption.RetainedHandlingPolicy.SEND_AT_SUBSCRIBE) {
-                c.violation("MQTT-3.8.3-4", "reserved bits set in the requested QoS byte of '" + t.topicFilter()
-                        + "'");
-                return;
-            }
-        }
+        // reserved bits of the option bytes were checked by MqttFramer (MQTT-3.8.3-4)
         BrokerSettings settings = c.kernel.settings();
         Session session = c.session;
         int[] codes = new int[requested.size()];

@@ -214,6 +214,24 @@ public final class Session {
         updateCounts();
     }
 
+    /**
+     * Lets go of every message the session holds, without touching the store: the kernel is shutting down and
+     * the store keeps what persists. Later deliveries are ignored.
+     */
+    public void dispose() {
+        destroyed = true;
+        for (OutboundEntry e : inflight.values()) {
+            e.releasePayload();
+        }
+        inflight.clear();
+        for (OutboundEntry e : queue) {
+            e.releasePayload();
+        }
+        queue.clear();
+        queuedQos0 = 0;
+        updateCounts();
+    }
+
     // ---------------------------------------------------------------- will
 
     /** Sets or clears (with {@code null}) the will of the current connection. */

@@ -1,0 +1,141 @@
+package io.cairn.kernel.protocol;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.mqtt.MqttMessageFactory;
+import java.util.List;
+
+/**
+ * Cuts the byte stream into whole MQTT packets by their fixed header before Netty's {@code MqttDecoder} sees
+ * them, and checks what that decoder does not:
+ * <ul>
+ * <li>a packet whose fields claim more bytes than its Remaining Length holds (a missing password, will, packet
+ *     id or QoS byte) is malformed; on its own the decoder would wait for more bytes and read the next packet
+ *     into this one (MQTT-3.1.4-1, MQTT-4.8.0-1);</li>
+ * <li>a Remaining Length of more than four bytes, or a packet above the maximum packet size, is refused before
+ *     any of it is buffered;</li>
+ * <li>the reserved bits of each SUBSCRIBE option byte are zero (MQTT-3.8.3-4).</li>
+ * </ul>
+ * A violation goes down the pipeline as an MQTT message whose decoder result failed, like any other malformed
+ * packet, and every byte after it is discarded. One instance per connection; its {@link #sentinel()} is placed
+ * right after the MQTT decoder to see that each packet produced a message.
+ */
+public final class MqttFramer extends ByteToMessageDecoder {
+
+    private final int maxPacketSize;
+    private final ChannelHandler sentinel = new Sentinel();
+    private int protocolLevel;
+    private boolean produced;
+    private boolean failed;
+
+    public MqttFramer(int maxPacketSize) {
+        this.maxPacketSize = maxPacketSize;
+    }
+
+    /** The handler to place right after the MQTT decoder. */
+    public ChannelHandler sentinel() {
+        return sentinel;
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        while (!failed) {
+            int start = in.readerIndex();
+            int readable = in.readableBytes();
+            if (readable < 2) {
+                return;
+            }
+            int remaining = 0;
+            int lengthBytes = 0;
+            for (int n = 0; ; n++) {
+                if (1 + n >= readable) {
+                    return; // the length itself is not complete yet
+                }
+                int b = in.getUnsignedByte(start + 1 + n);
+                remaining |= (b & 0x7F) << (7 * n);
+                if ((b & 0x80) == 0) {
+                    lengthBytes = n + 1;
+                    break;
+                }
+                if (n == 3) {
+                    fail(ctx, in, new DecoderException("remaining length uses more than four bytes"));
+                    return;
+                }
+            }
+            long total = 1L + lengthBytes + remaining;
+            if (total > maxPacketSize) {
+                fail(ctx, in, new TooLongFrameException("packet of " + total + " bytes exceeds " + maxPacketSize));
+                return;
+            }
+            if (readable < total) {
+                return;
+            }
+            int type = in.getUnsignedByte(start) >> 4;
+            int body = start + 1 + lengthBytes;
+            int end = (int) (start + total);
+            if (type == 1 && protocolLevel == 0) {
+                protocolLevel = levelOf(in, body, end);
+            } else if (type == 8) {
+                String problem = subscribeOptionsProblem(in, body + 2, end);
+                if (problem != null) {
+                    fail(ctx, in, new DecoderException(problem + " [MQTT-3.8.3-4]"));
+                    return;
+                }
+            }
+            ByteBuf frame = in.retainedSlice(start, (int) total);
+            in.readerIndex(end);
+            produced = false;
+            ctx.fireChannelRead(frame);
+            if (!produced) {
+                fail(ctx, in, new DecoderException("packet type " + type + " ends before its fields do"));
+                return;
+            }
+        }
+        in.skipBytes(in.readableBytes());
+    }
+
+    private void fail(ChannelHandlerContext ctx, ByteBuf in, Exception cause) {
+        failed = true;
+        in.skipBytes(in.readableBytes());
+        ctx.fireChannelRead(MqttMessageFactory.newInvalidMessage(cause));
+    }
+
+    /** The protocol level of a CONNECT, or 0 when it cannot be read (the decoder then reports the problem). */
+    private static int levelOf(ByteBuf in, int body, int end) {
+        if (body + 2 > end) {
+            return 0;
+        }
+        int at = body + 2 + in.getUnsignedShort(body);
+        return at < end ? in.getUnsignedByte(at) : 0;
+    }
+
+    /** Checks the option byte after each topic filter; stops quietly where the packet is short. */
+    private String subscribeOptionsProblem(ByteBuf in, int pos, int end) {
+        int reserved = protocolLevel >= 5 ? 0xC0 : 0xFC;
+        while (pos + 2 <= end) {
+            pos += 2 + in.getUnsignedShort(pos);
+            if (pos >= end) {
+                return null;
+            }
+            int option = in.getUnsignedByte(pos++);
+            if ((option & reserved) != 0 || (option & 0x03) == 0x03) {
+                return "reserved bits or QoS 3 in SUBSCRIBE option byte 0x" + Integer.toHexString(option);
+            }
+        }
+        return null;
+    }
+
+    /** Sees every message the MQTT decoder produces. */
+    private final class Sentinel extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            produced = true;
+            ctx.fireChannelRead(msg);
+        }
+    }
+}
