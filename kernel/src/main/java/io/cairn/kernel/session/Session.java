@@ -198,20 +198,11 @@ public final class Session {
             host.unindex(this, filter);
         }
         subscriptions.clear();
-        for (OutboundEntry e : inflight.values()) {
-            e.releasePayload();
-        }
-        inflight.clear();
-        for (OutboundEntry e : queue) {
-            e.releasePayload();
-        }
-        queue.clear();
-        queuedQos0 = 0;
+        releaseMessages();
         inboundQos2.clear();
         if (persistent) {
             host.store().remove(clientId);
         }
-        updateCounts();
     }
 
     /**
@@ -220,6 +211,10 @@ public final class Session {
      */
     public void dispose() {
         destroyed = true;
+        releaseMessages();
+    }
+
+    private void releaseMessages() {
         for (OutboundEntry e : inflight.values()) {
             e.releasePayload();
         }
