@@ -14,7 +14,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.handler.codec.mqtt.MqttDecoder;
 import io.netty.handler.codec.mqtt.MqttEncoder;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -56,10 +55,8 @@ final class KernelTransportContext implements TransportContext {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024));
-        if (kernel.loops().epoll()) {
-            // lets a new listener bind the port before the old one closes (hot swap without refused connections)
-            b.option(EpollChannelOption.SO_REUSEPORT, true);
-        }
+        // no SO_REUSEPORT: it would let a second broker of the same user share the port silently instead of
+        // failing with "Address already in use"; overlapping re-binds during transport updates need a guard first
         return b;
     }
 
