@@ -31,7 +31,7 @@ class SessionTest {
 
     @AfterEach
     void stop() {
-        loop.shutdownGracefully().syncUninterruptibly();
+        loop.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
     }
 
     private SessionHost host(int maxInflight, int maxQueued) {
