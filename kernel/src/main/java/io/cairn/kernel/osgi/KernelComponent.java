@@ -19,6 +19,7 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -30,8 +31,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The kernel as a Declarative Services component: starts the engine, registers the {@link Broker} and
  * {@link TransportContext} services, and follows the store plugins as they come and go (the store with the
- * highest {@code service.ranking} is in force). A change of the kernel's configuration restarts the engine, as
- * its limits are fixed for its life.
+ * highest {@code service.ranking} is in force). A valid change of the kernel's configuration restarts the
+ * engine, as its limits are fixed for its life; an invalid one is refused with a log line naming file and key.
  */
 @Component(name = "io.cairn.kernel", configurationPid = "io.cairn.kernel",
         configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true, service = {})
@@ -42,6 +43,7 @@ public final class KernelComponent {
 
     private final List<Ranked<SessionStore>> sessionStores = new CopyOnWriteArrayList<>();
     private final List<Ranked<RetainedStore>> retainedStores = new CopyOnWriteArrayList<>();
+    private BundleContext context;
     private Kernel kernel;
     private ServiceRegistration<Broker> brokerRegistration;
     private ServiceRegistration<TransportContext> contextRegistration;
@@ -54,14 +56,50 @@ public final class KernelComponent {
     }
 
     @Activate
-    private synchronized void activate(BundleContext context, KernelConfiguration config) {
-        BrokerSettings settings = BrokerSettings.builder()
-                .maxPacketSize(config.maxPacketSize()).maxInflight(config.maxInflight())
-                .maxQueuedMessages(config.maxQueuedMessages()).maxTopicLength(config.maxTopicLength())
-                .maxTopicLevels(config.maxTopicLevels()).maxClientIdLength(config.maxClientIdLength())
-                .keepAliveGrace(config.keepAliveGrace()).connectTimeoutSeconds(config.connectTimeoutSeconds())
-                .ioThreads(config.ioThreads()).maxConnections(config.maxConnections())
-                .build();
+    private synchronized void activate(BundleContext context, Map<String, Object> properties) {
+        this.context = context;
+        warnUnknownKeys(properties);
+        BrokerSettings settings;
+        try {
+            settings = KernelSettings.from(properties);
+        } catch (IllegalArgumentException e) {
+            LOG.error("Invalid configuration {}: {}; the kernel starts with its default settings", source(properties),
+                    e.getMessage());
+            settings = BrokerSettings.defaults();
+        }
+        start(settings);
+    }
+
+    /**
+     * A changed configuration: an invalid one is refused with a log line naming file and key, and the kernel
+     * keeps running as it is; a valid one that changes the settings restarts the engine (clients reconnect;
+     * sessions come back from the session store).
+     */
+    @Modified
+    private synchronized void modified(Map<String, Object> properties) {
+        warnUnknownKeys(properties);
+        BrokerSettings settings;
+        try {
+            settings = KernelSettings.from(properties);
+        } catch (IllegalArgumentException e) {
+            LOG.error("Invalid configuration {}: {}; the kernel keeps its current settings", source(properties),
+                    e.getMessage());
+            return;
+        }
+        if (settings.equals(kernel.settings())) {
+            return;
+        }
+        LOG.info("Kernel settings changed ({}); restarting the engine", source(properties));
+        stop();
+        start(settings);
+    }
+
+    @Deactivate
+    private synchronized void deactivate() {
+        stop();
+    }
+
+    private void start(BrokerSettings settings) {
         kernel = Kernel.start(settings);
         chooseStores();
         Dictionary<String, Object> props = new Hashtable<>();
@@ -70,8 +108,7 @@ public final class KernelComponent {
         contextRegistration = context.registerService(TransportContext.class, kernel.transportContext(), props);
     }
 
-    @Deactivate
-    private synchronized void deactivate() {
+    private void stop() {
         // transports stop first: their reference to the context is static and mandatory
         contextRegistration.unregister();
         brokerRegistration.unregister();
@@ -79,6 +116,17 @@ public final class KernelComponent {
         kernel = null;
         sessionStoreInUse = null;
         retainedStoreInUse = null;
+    }
+
+    private static void warnUnknownKeys(Map<String, Object> properties) {
+        for (String key : KernelSettings.unknownKeys(properties)) {
+            LOG.warn("Configuration {}: unknown key {} is ignored", source(properties), key);
+        }
+    }
+
+    private static String source(Map<String, Object> properties) {
+        Object file = properties.get("felix.fileinstall.filename");
+        return file != null ? String.valueOf(file) : "io.cairn.kernel";
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
