@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cairn.api.message.Message;
 import io.cairn.api.persistence.OutboundMessage;
-import io.cairn.api.persistence.OutboundState;
 import io.cairn.api.persistence.RetainedStore;
 import io.cairn.api.persistence.SessionState;
 import io.cairn.api.persistence.SessionStore;
 import io.cairn.api.persistence.StoredWill;
 import io.cairn.api.persistence.Subscription;
+import io.cairn.api.persistence.tck.ForwardingSessionStore;
 import io.cairn.api.persistence.tck.RetainedStoreContract;
 import io.cairn.api.persistence.tck.SessionStoreContract;
 import java.util.ArrayList;
@@ -119,77 +119,9 @@ class ContractCatchesBrokenStoresTest {
     }
 
     /** A session store that passes every call on to a memory store; the broken stores override one behaviour. */
-    static class DelegatingSessionStore implements SessionStore {
-        final MemorySessionStore delegate = new MemorySessionStore();
-
-        @Override
-        public Optional<SessionState> load(String clientId) {
-            return delegate.load(clientId);
-        }
-
-        @Override
-        public void forEach(Consumer<SessionState> action) {
-            delegate.forEach(action);
-        }
-
-        @Override
-        public int size() {
-            return delegate.size();
-        }
-
-        @Override
-        public void save(SessionState session) {
-            delegate.save(session);
-        }
-
-        @Override
-        public void remove(String clientId) {
-            delegate.remove(clientId);
-        }
-
-        @Override
-        public void updateConnection(String clientId, long disconnectedAt, long expiryInterval) {
-            delegate.updateConnection(clientId, disconnectedAt, expiryInterval);
-        }
-
-        @Override
-        public void putSubscription(String clientId, Subscription subscription) {
-            delegate.putSubscription(clientId, subscription);
-        }
-
-        @Override
-        public void removeSubscription(String clientId, String topicFilter) {
-            delegate.removeSubscription(clientId, topicFilter);
-        }
-
-        @Override
-        public void addOutbound(String clientId, OutboundMessage message) {
-            delegate.addOutbound(clientId, message);
-        }
-
-        @Override
-        public void updateOutbound(String clientId, long sequence, int packetId, OutboundState state) {
-            delegate.updateOutbound(clientId, sequence, packetId, state);
-        }
-
-        @Override
-        public void removeOutbound(String clientId, long sequence) {
-            delegate.removeOutbound(clientId, sequence);
-        }
-
-        @Override
-        public void addInboundQos2(String clientId, int packetId) {
-            delegate.addInboundQos2(clientId, packetId);
-        }
-
-        @Override
-        public void removeInboundQos2(String clientId, int packetId) {
-            delegate.removeInboundQos2(clientId, packetId);
-        }
-
-        @Override
-        public void setWill(String clientId, StoredWill will) {
-            delegate.setWill(clientId, will);
+    static class DelegatingSessionStore extends ForwardingSessionStore {
+        DelegatingSessionStore() {
+            super(new MemorySessionStore());
         }
     }
 
