@@ -37,23 +37,14 @@ public final class Publication {
         this.receivedAt = receivedAt;
     }
 
-    /** A publication holding its own unpooled copy of {@code message}'s payload (one reference). */
+    /**
+     * A publication over {@code message}'s payload, without copying it (one reference). The buffer is a heap view
+     * left to the garbage collector, so long-lived holders such as the retained index never give their reference
+     * back and concurrent readers can always take another.
+     */
     public static Publication of(Message message, long receivedAt) {
         Publication p = new Publication(message.topic(), Unpooled.wrappedBuffer(message.payload()),
                 message.qos(), message.retain(), message.properties(), receivedAt);
-        p.message = message;
-        return p;
-    }
-
-    /**
-     * This publication's content in a heap buffer of exactly its size, left to the garbage collector (one
-     * reference, which long-lived holders such as the retained index never give back, so concurrent readers can
-     * always take another).
-     */
-    public Publication copy() {
-        byte[] bytes = new byte[payload.readableBytes()];
-        payload.getBytes(payload.readerIndex(), bytes);
-        Publication p = new Publication(topic, Unpooled.wrappedBuffer(bytes), qos, retain, properties, receivedAt);
         p.message = message;
         return p;
     }

@@ -1,5 +1,6 @@
 package io.cairn.kernel.delivery;
 
+import io.cairn.api.message.Message;
 import io.cairn.api.persistence.RetainedStore;
 import io.cairn.kernel.routing.RetainedIndex;
 import io.cairn.kernel.store.NoRetainedStore;
@@ -28,9 +29,10 @@ public final class RetainedMessages {
             index.remove(topic);
             store.remove(topic);
         } else {
-            Publication copy = publication.copy();
-            index.put(topic, copy);
-            store.put(copy.toMessage());
+            // one copy of the payload, shared by the store's message and the index's publication
+            Message message = publication.toMessage();
+            index.put(topic, Publication.of(message, publication.receivedAt()));
+            store.put(message);
         }
     }
 
