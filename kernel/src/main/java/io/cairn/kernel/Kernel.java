@@ -88,7 +88,7 @@ public final class Kernel implements SessionHost, AutoCloseable {
     public static Kernel start(BrokerSettings settings) {
         Kernel k = new Kernel(settings);
         LOG.info("Cairn kernel {} started ({} I/O threads, {})", VERSION, settings.ioThreads() > 0
-                ? settings.ioThreads() : 2 * Runtime.getRuntime().availableProcessors(),
+                ? settings.ioThreads() : Runtime.getRuntime().availableProcessors(),
                 k.loops.epoll() ? "epoll" : "nio");
         return k;
     }

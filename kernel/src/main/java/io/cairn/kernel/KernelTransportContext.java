@@ -72,7 +72,9 @@ final class KernelTransportContext implements TransportContext {
         p.addLast(HandlerNames.ENCODER, MqttEncoder.INSTANCE);
         p.addLast(HandlerNames.IDLE, new IdleStateHandler(kernel.settings().connectTimeoutSeconds(), 0, 0,
                 TimeUnit.SECONDS));
-        p.addLast(HandlerNames.CONNECTION, new MqttConnection(kernel, listener));
+        MqttConnection connection = new MqttConnection(kernel, listener);
+        framer.publishTo(connection);
+        p.addLast(HandlerNames.CONNECTION, connection);
         p.addLast(HandlerNames.EXCEPTIONS, TerminalExceptionHandler.INSTANCE);
     }
 

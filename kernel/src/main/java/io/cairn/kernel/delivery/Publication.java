@@ -28,8 +28,17 @@ public final class Publication {
      */
     public Publication(String topic, ByteBuf payload, QoS qos, boolean retain, MessageProperties properties,
                        long receivedAt) {
+        this(topic, topic.getBytes(StandardCharsets.UTF_8), payload, qos, retain, properties, receivedAt);
+    }
+
+    /**
+     * Wraps {@code payload}, taking over the caller's reference to it, with the topic already encoded:
+     * {@code topicUtf8} MUST be {@code topic} in UTF-8 and MUST NOT be modified afterwards (it may be shared).
+     */
+    public Publication(String topic, byte[] topicUtf8, ByteBuf payload, QoS qos, boolean retain,
+                       MessageProperties properties, long receivedAt) {
         this.topic = topic;
-        this.topicUtf8 = topic.getBytes(StandardCharsets.UTF_8);
+        this.topicUtf8 = topicUtf8;
         this.payload = payload;
         this.qos = qos;
         this.retain = retain;

@@ -15,7 +15,8 @@ package io.cairn.kernel.embedded;
  * @param keepAliveGrace        the factor on a client's keep-alive after which a silent connection is closed
  *                              (MQTT 3.1.1 §3.1.2.10: one and a half times)
  * @param connectTimeoutSeconds seconds a new connection may take to send CONNECT before it is closed
- * @param ioThreads             event-loop threads serving connections; 0 means twice the number of cores
+ * @param ioThreads             event-loop threads serving connections; 0 means one per core (the loops never block,
+ *                              and a message between two loops costs a hand-over)
  * @param maxConnections        connections accepted at once; a CONNECT beyond it gets CONNACK 0x03 (server
  *                              unavailable); 0 means no limit
  */

@@ -39,10 +39,10 @@ public final class EventLoops implements AutoCloseable {
     /**
      * Starts the event loops.
      *
-     * @param ioThreads threads serving connections; 0 for twice the number of cores
+     * @param ioThreads threads serving connections; 0 for one per core
      */
     public static EventLoops start(int ioThreads) {
-        int threads = ioThreads > 0 ? ioThreads : 2 * Runtime.getRuntime().availableProcessors();
+        int threads = ioThreads > 0 ? ioThreads : Runtime.getRuntime().availableProcessors();
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         EventLoopGroup parent = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("cairn-accept", true),

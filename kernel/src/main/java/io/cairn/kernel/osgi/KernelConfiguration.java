@@ -31,7 +31,7 @@ public @interface KernelConfiguration {
     @AttributeDefinition(description = "Seconds a new connection may take to send CONNECT")
     int connectTimeoutSeconds() default 10;
 
-    @AttributeDefinition(description = "Event-loop threads serving connections (0: twice the cores)")
+    @AttributeDefinition(description = "Event-loop threads serving connections (0: one per core)")
     int ioThreads() default 0;
 
     @AttributeDefinition(description = "Connections accepted at once (0: no limit)")

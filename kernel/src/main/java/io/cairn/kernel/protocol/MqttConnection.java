@@ -140,6 +140,11 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         }
     }
 
+    /** Whether PUBLISH packets may come straight from the framer: connected, not closing, MQTT 3.1 or 3.1.1. */
+    boolean takesRawPublish() {
+        return state == State.CONNECTED && !closing && protocolLevel <= 4;
+    }
+
     private static int packetId(MqttMessage m) {
         return ((MqttMessageIdVariableHeader) m.variableHeader()).messageId();
     }

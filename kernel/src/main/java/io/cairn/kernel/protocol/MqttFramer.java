@@ -8,6 +8,7 @@ import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.mqtt.MqttMessageFactory;
+import java.nio.charset.CharacterCodingException;
 import java.util.List;
 
 /**
@@ -24,11 +25,21 @@ import java.util.List;
  * A violation goes down the pipeline as an MQTT message whose decoder result failed, like any other malformed
  * packet, and every byte after it is discarded. One instance per connection; its {@link #sentinel()} is placed
  * right after the MQTT decoder to see that each packet produced a message.
+ *
+ * <p>PUBLISH packets of a connected MQTT 3.1/3.1.1 client, the hot path, do not go through the decoder: the
+ * framer reads their fields in place and hands topic, flags, packet id and a slice of the payload straight to
+ * {@link PublishFlow}, taking the topic name from the connection's {@link TopicCache}. That removes the
+ * decoder's per-packet objects (three message objects, a decoded string, a char buffer and a second slice);
+ * the checks are the decoder's: QoS 3, a topic or packet id running past the packet, packet id 0 and
+ * ill-formed UTF-8 make the packet malformed.
  */
 public final class MqttFramer extends ByteToMessageDecoder {
 
     private final int maxPacketSize;
     private final ChannelHandler sentinel = new Sentinel();
+    private final TopicCache topics = new TopicCache();
+    private MqttConnection connection;
+    private boolean rawPublished;
     private int protocolLevel;
     private boolean produced;
     private boolean failed;
@@ -37,13 +48,37 @@ public final class MqttFramer extends ByteToMessageDecoder {
         this.maxPacketSize = maxPacketSize;
     }
 
+    /** Lets PUBLISH packets bypass the decoder once {@code c} is connected with MQTT 3.1 or 3.1.1. */
+    public void publishTo(MqttConnection c) {
+        this.connection = c;
+    }
+
     /** The handler to place right after the MQTT decoder. */
     public ChannelHandler sentinel() {
         return sentinel;
     }
 
+    /**
+     * Passed down the pipeline once per read that carried PUBLISH packets the decoder did not see, so that the
+     * keep-alive timer behind the decoder still counts them as activity (MQTT-3.1.2-24).
+     */
+    static final Object ACTIVITY = new Object() {
+        @Override
+        public String toString() {
+            return "MqttFramer.ACTIVITY";
+        }
+    };
+
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        rawPublished = false;
+        cut(ctx, in);
+        if (rawPublished) {
+            ctx.fireChannelRead(ACTIVITY);
+        }
+    }
+
+    private void cut(ChannelHandlerContext ctx, ByteBuf in) {
         while (!failed) {
             int start = in.readerIndex();
             int readable = in.readableBytes();
@@ -78,6 +113,15 @@ public final class MqttFramer extends ByteToMessageDecoder {
             int type = in.getUnsignedByte(start) >> 4;
             int body = start + 1 + lengthBytes;
             int end = (int) (start + total);
+            if (type == 3 && connection != null && connection.takesRawPublish()) {
+                rawPublished = true;
+                String problem = publish(in, start, body, end);
+                if (problem != null) {
+                    fail(ctx, in, new DecoderException(problem));
+                    return;
+                }
+                continue;
+            }
             if (type == 1 && protocolLevel == 0) {
                 protocolLevel = levelOf(in, body, end);
             } else if (type == 8) {
@@ -97,6 +141,58 @@ public final class MqttFramer extends ByteToMessageDecoder {
             }
         }
         in.skipBytes(in.readableBytes());
+    }
+
+    /**
+     * Reads the PUBLISH in {@code in[start, end)} in place and hands it to the connection.
+     *
+     * @return why the packet is malformed, or {@code null} once it was handed over (or refused for its topic)
+     */
+    private String publish(ByteBuf in, int start, int body, int end) {
+        int flags = in.getUnsignedByte(start) & 0x0F;
+        int qos = (flags >> 1) & 0x03;
+        if (qos == 3) {
+            return "PUBLISH with QoS 3 [MQTT-3.3.1-4]";
+        }
+        int idBytes = qos == 0 ? 0 : 2;
+        if (body + 2 > end) {
+            return "PUBLISH ends before its topic name";
+        }
+        int topicLength = in.getUnsignedShort(body);
+        int topicStart = body + 2;
+        int pos = topicStart + topicLength;
+        if (pos + idBytes > end) {
+            return "PUBLISH ends before its " + (pos > end ? "topic name" : "packet identifier");
+        }
+        int packetId = 0;
+        if (qos > 0) {
+            packetId = in.getUnsignedShort(pos);
+            if (packetId == 0) {
+                return "PUBLISH with packet identifier 0 [MQTT-2.3.1-1]";
+            }
+            pos += 2;
+        }
+        String topic = topics.find(in, topicStart, topicLength);
+        if (topic == null) {
+            try {
+                topic = topics.decode(in, topicStart, topicLength);
+            } catch (CharacterCodingException e) {
+                return "topic name is not well-formed UTF-8 [MQTT-1.5.3-1]";
+            }
+            String problem = PublishFlow.topicProblem(connection, topic);
+            if (problem != null) {
+                in.readerIndex(end);
+                connection.violation("MQTT-3.3.2-2", "invalid topic name: " + problem);
+                return null;
+            }
+            topics.store(topic);
+        }
+        ByteBuf payload = in.retainedSlice(pos, end - pos);
+        in.readerIndex(end);
+        PublishFlow.publish(connection, topic, topics.utf8(), payload,
+                qos | ((flags & 0x08) != 0 ? PublishFlow.DUP : 0) | ((flags & 0x01) != 0 ? PublishFlow.RETAIN : 0),
+                packetId);
+        return null;
     }
 
     private void fail(ChannelHandlerContext ctx, ByteBuf in, Exception cause) {

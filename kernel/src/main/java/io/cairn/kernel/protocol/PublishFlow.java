@@ -5,35 +5,63 @@ import io.cairn.api.message.QoS;
 import io.cairn.kernel.embedded.BrokerSettings;
 import io.cairn.kernel.delivery.Publication;
 import io.cairn.kernel.routing.Topics;
+import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
+import java.nio.charset.StandardCharsets;
 
 /**
  * An incoming PUBLISH (MQTT 3.1.1 §3.3, §4.3): routed to the subscribers, then acknowledged per its QoS. A QoS 2
  * message whose packet id is still held (a re-sent PUBLISH before PUBREL) is acknowledged but not routed again.
+ *
+ * <p>PUBLISH packets of a connected MQTT 3.1/3.1.1 client arrive here straight from {@link MqttFramer}, which
+ * reads them in place ({@link #publish(MqttConnection, String, byte[], ByteBuf, int, int)}); the others come
+ * decoded by Netty's MQTT decoder.
  */
 final class PublishFlow {
 
     private PublishFlow() {
     }
 
-    /** Handles {@code m}, taking over its payload reference. */
+    /** Handles a decoded {@code m}, taking over its payload reference. */
     static void publish(MqttConnection c, MqttPublishMessage m) {
         String topic = m.variableHeader().topicName();
-        BrokerSettings settings = c.kernel.settings();
-        String problem = Topics.validateTopicName(topic, settings.maxTopicLength(), settings.maxTopicLevels());
+        String problem = topicProblem(c, topic);
         if (problem != null) {
             m.release();
             c.violation("MQTT-3.3.2-2", "invalid topic name: " + problem);
             return;
         }
-        QoS qos = QoS.of(m.fixedHeader().qosLevel().value());
-        if (qos == QoS.AT_MOST_ONCE && m.fixedHeader().isDup()) {
-            m.release();
+        publish(c, topic, topic.getBytes(StandardCharsets.UTF_8), m.payload(), m.fixedHeader().qosLevel().value()
+                | (m.fixedHeader().isDup() ? DUP : 0) | (m.fixedHeader().isRetain() ? RETAIN : 0),
+                m.variableHeader().packetId());
+    }
+
+    /** Flag bit of {@code flags}: the PUBLISH is a re-delivery. */
+    static final int DUP = 0x08;
+    /** Flag bit of {@code flags}: the PUBLISH is to be retained. */
+    static final int RETAIN = 0x10;
+
+    /** Why {@code topic} is not a valid topic name under {@code c}'s limits, or {@code null}. */
+    static String topicProblem(MqttConnection c, String topic) {
+        BrokerSettings settings = c.kernel.settings();
+        return Topics.validateTopicName(topic, settings.maxTopicLength(), settings.maxTopicLevels());
+    }
+
+    /**
+     * Handles a PUBLISH whose topic was already validated, taking over the {@code payload} reference.
+     *
+     * @param topicUtf8 the topic's UTF-8 bytes, shared and never modified
+     * @param flags     the QoS value, possibly or-ed with {@link #DUP} and {@link #RETAIN}
+     */
+    static void publish(MqttConnection c, String topic, byte[] topicUtf8, ByteBuf payload, int flags,
+                        int packetId) {
+        QoS qos = QoS.of(flags & 0x03);
+        if (qos == QoS.AT_MOST_ONCE && (flags & DUP) != 0) {
+            payload.release();
             c.violation("MQTT-3.3.1-2", "sent a QoS 0 PUBLISH with DUP set");
             return;
         }
-        int packetId = m.variableHeader().packetId();
-        Publication publication = new Publication(topic, m.payload(), qos, m.fixedHeader().isRetain(),
+        Publication publication = new Publication(topic, topicUtf8, payload, qos, (flags & RETAIN) != 0,
                 MessageProperties.NONE, System.currentTimeMillis());
         try {
             c.kernel.countReceived();
