@@ -37,7 +37,7 @@ public final class MqttFramer extends ByteToMessageDecoder {
 
     private final int maxPacketSize;
     private final ChannelHandler sentinel = new Sentinel();
-    private final TopicCache topics = new TopicCache();
+    private TopicCache topics; // made at the first PUBLISH: idle connections do not pay for it
     private MqttConnection connection;
     private boolean rawPublished;
     private int protocolLevel;
@@ -171,6 +171,9 @@ public final class MqttFramer extends ByteToMessageDecoder {
                 return "PUBLISH with packet identifier 0 [MQTT-2.3.1-1]";
             }
             pos += 2;
+        }
+        if (topics == null) {
+            topics = new TopicCache();
         }
         String topic = topics.find(in, topicStart, topicLength);
         if (topic == null) {

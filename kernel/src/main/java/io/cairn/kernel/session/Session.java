@@ -45,9 +45,10 @@ public final class Session {
     private long disconnectedAt = System.currentTimeMillis();
 
     private final ConcurrentHashMap<String, Subscription> subscriptions = new ConcurrentHashMap<>();
-    private final IntObjectMap<OutboundEntry> inflight = new IntObjectHashMap<>();
-    private final ArrayDeque<OutboundEntry> queue = new ArrayDeque<>();
-    private final IntObjectMap<Object> inboundQos2 = new IntObjectHashMap<>();
+    // small initial sizes: most sessions are idle, and these grow on demand
+    private final IntObjectMap<OutboundEntry> inflight = new IntObjectHashMap<>(4);
+    private final ArrayDeque<OutboundEntry> queue = new ArrayDeque<>(4);
+    private final IntObjectMap<Object> inboundQos2 = new IntObjectHashMap<>(2);
     private int queuedQos0;
     private int nextPacketId = 1;
     private long nextSequence = 1;
