@@ -1,11 +1,11 @@
 package io.cairn.kernel.protocol;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 
 /**
- * The four-byte acknowledgements (PUBACK, PUBREC, PUBREL, PUBCOMP) and PINGRESP, encoded straight into a buffer:
- * they are sent once per QoS 1/2 message, so they skip building a message object for Netty's encoder.
+ * The four-byte acknowledgements (PUBACK, PUBREC, PUBREL, PUBCOMP) and PINGRESP, encoded straight into the
+ * connection's outgoing batch: they are sent once per QoS 1/2 message, so they skip building a message object
+ * for Netty's encoder and a buffer of their own.
  */
 final class Acks {
 
@@ -13,15 +13,19 @@ final class Acks {
     static final int PUBREC = 0x50;
     static final int PUBREL = 0x62; // reserved flags 0010 (MQTT-3.6.1-1)
     static final int PUBCOMP = 0x70;
+    static final int PINGRESP = 0xD0;
+
+    /** Bytes of an acknowledgement with a packet identifier. */
+    static final int ACK_SIZE = 4;
 
     private Acks() {
     }
 
-    static ByteBuf ack(ByteBufAllocator alloc, int type, int packetId) {
-        return alloc.ioBuffer(4).writeByte(type).writeByte(2).writeShort(packetId);
+    static void ack(ByteBuf out, int type, int packetId) {
+        out.writeByte(type).writeByte(2).writeShort(packetId);
     }
 
-    static ByteBuf pingresp(ByteBufAllocator alloc) {
-        return alloc.ioBuffer(2).writeByte(0xD0).writeByte(0);
+    static void pingresp(ByteBuf out) {
+        out.writeByte(PINGRESP).writeByte(0);
     }
 }

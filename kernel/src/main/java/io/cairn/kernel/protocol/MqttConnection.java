@@ -9,6 +9,7 @@ import io.cairn.kernel.delivery.Publication;
 import io.cairn.kernel.netty.HandlerNames;
 import io.cairn.kernel.session.Outlet;
 import io.cairn.kernel.session.Session;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
@@ -53,6 +54,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     State state = State.AWAIT_CONNECT;
     private boolean closing;
     private boolean dirty;
+    private static final int MIN_BATCH = 256;
+    private static final int MAX_BATCH = 16 * 1024;
+    private ByteBuf batch;
+    private int batchHint = MIN_BATCH;
     private final List<MqttMessage> pending = new ArrayList<>(2);
 
     String clientId;
@@ -125,12 +130,12 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                 case PUBREL -> {
                     int id = packetId(m);
                     session.releaseQos2(id);
-                    write(Acks.ack(ctx.alloc(), Acks.PUBCOMP, id));
+                    writeAck(Acks.PUBCOMP, id);
                 }
                 case PUBCOMP -> session.onPubcomp(packetId(m));
                 case SUBSCRIBE -> SubscribeFlow.subscribe(this, (MqttSubscribeMessage) m);
                 case UNSUBSCRIBE -> SubscribeFlow.unsubscribe(this, (MqttUnsubscribeMessage) m);
-                case PINGREQ -> write(Acks.pingresp(ctx.alloc()));
+                case PINGREQ -> Acks.pingresp(batch(2));
                 case DISCONNECT -> disconnect();
                 case CONNECT -> violation("MQTT-3.1.0-2", "sent a second CONNECT");
                 default -> violation("MQTT-2.2.1", "sent " + type + ", which only a server may send");
@@ -216,6 +221,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     public void channelInactive(ChannelHandlerContext ctx) {
         State was = state;
         state = State.CLOSED;
+        releaseBatch();
         for (MqttMessage m : pending) {
             ReferenceCountUtil.release(m);
         }
@@ -277,7 +283,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                 .returnCode(MqttConnectReturnCode.CONNECTION_ACCEPTED)
                 .sessionPresent(protocolLevel >= 4 && sessionPresent)
                 .build();
-        ctx.write(connack, ctx.voidPromise());
+        write(connack);
         s.setWill(will);
         s.attach(this);
         kernel.connectionAttached(this);
@@ -299,6 +305,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                 normativeId == null ? "" : ", " + normativeId);
         closing = true;
         MqttConnAckMessage connack = MqttMessageBuilders.connAck().returnCode(code).sessionPresent(false).build();
+        passBatch();
         ctx.writeAndFlush(connack).addListener(f -> ctx.close());
     }
 
@@ -326,9 +333,54 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     // ------------------------------------------------------------------ writes
 
+    /** Writes a message for Netty's encoder (CONNACK, SUBACK, UNSUBACK), after everything batched so far. */
     void write(Object msg) {
+        passBatch();
         ctx.write(msg, ctx.voidPromise());
         markDirty();
+    }
+
+    /** Writes a PUBACK, PUBREC, PUBREL or PUBCOMP. */
+    void writeAck(int type, int packetId) {
+        Acks.ack(batch(Acks.ACK_SIZE), type, packetId);
+    }
+
+    /**
+     * The outgoing batch with room for {@code bytes} more, marked for the flush at the end of this loop turn.
+     * Small packets are encoded into one buffer per turn instead of a pooled buffer, an outbound entry and a pass
+     * through the pipeline each; a batch goes to the channel when it is full, before a message for the encoder
+     * and at the flush, so the order of writes is kept. Its first capacity is what the previous batch reached,
+     * so a connection that gets one message per turn does not hold a large buffer.
+     */
+    private ByteBuf batch(int bytes) {
+        ByteBuf b = batch;
+        if (b != null && b.maxWritableBytes() >= bytes) {
+            markDirty();
+            return b;
+        }
+        passBatch();
+        b = ctx.alloc().ioBuffer(Math.max(bytes, batchHint), Math.max(bytes, MAX_BATCH));
+        batch = b;
+        markDirty();
+        return b;
+    }
+
+    /** Hands the batch, if any, to the channel (unflushed). */
+    private void passBatch() {
+        ByteBuf b = batch;
+        if (b != null) {
+            batch = null;
+            batchHint = Math.min(Math.max(MIN_BATCH, b.writerIndex()), MAX_BATCH);
+            ctx.write(b, ctx.voidPromise());
+        }
+    }
+
+    private void releaseBatch() {
+        ByteBuf b = batch;
+        if (b != null) {
+            batch = null;
+            b.release();
+        }
     }
 
     private void markDirty() {
@@ -345,6 +397,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     public void flushNow() {
         if (dirty) {
             dirty = false;
+            passBatch();
             ctx.flush();
         }
     }
@@ -373,19 +426,20 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     @Override
     public void writePublish(Publication publication, QoS qos, int packetId, boolean retain, boolean dup) {
-        if (publication.payloadSize() <= PublishEncoder.COPY_THRESHOLD) {
-            ctx.write(PublishEncoder.packet(ctx.alloc(), publication, qos, packetId, retain, dup), ctx.voidPromise());
+        int header = PublishEncoder.headerSize(publication, qos);
+        int payload = publication.payloadSize();
+        if (payload <= PublishEncoder.COPY_THRESHOLD) {
+            PublishEncoder.packet(batch(header + payload), publication, qos, packetId, retain, dup);
         } else {
-            ctx.write(PublishEncoder.header(ctx.alloc(), publication, qos, packetId, retain, dup, 0),
-                    ctx.voidPromise());
+            PublishEncoder.header(batch(header), publication, qos, packetId, retain, dup);
+            passBatch();
             ctx.write(publication.payload().retainedDuplicate(), ctx.voidPromise());
         }
-        markDirty();
     }
 
     @Override
     public void writePubrel(int packetId) {
-        write(Acks.ack(ctx.alloc(), Acks.PUBREL, packetId));
+        writeAck(Acks.PUBREL, packetId);
     }
 
     @Override

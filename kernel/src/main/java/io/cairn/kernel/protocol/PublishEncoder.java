@@ -3,7 +3,6 @@ package io.cairn.kernel.protocol;
 import io.cairn.api.message.QoS;
 import io.cairn.kernel.delivery.Publication;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 
 /**
  * Encodes the part of an outgoing PUBLISH that differs per subscriber: the fixed header, the topic and the
@@ -11,9 +10,9 @@ import io.netty.buffer.ByteBufAllocator;
  * duplicate of the one buffer all subscribers share. Netty's MqttEncoder would copy the payload into every
  * subscriber's packet, which is why the kernel writes PUBLISH itself.
  *
- * <p>Payloads up to {@link #COPY_THRESHOLD} bytes are copied into the header buffer instead: a second buffer
- * object and outbound entry cost more (about 100 bytes of bookkeeping and one more iovec) than copying a small
- * payload, and one buffer per packet keeps the write-buffer accounting close to the bytes actually queued.
+ * <p>Payloads up to {@link #COPY_THRESHOLD} bytes are copied instead, into the connection's outgoing batch with
+ * the header: a buffer object and outbound entry of their own cost more (about 100 bytes of bookkeeping and one
+ * more iovec) than copying a small payload.
  */
 final class PublishEncoder {
 
@@ -23,24 +22,27 @@ final class PublishEncoder {
     private PublishEncoder() {
     }
 
-    /** The whole PUBLISH in one buffer, payload copied. */
-    static ByteBuf packet(ByteBufAllocator alloc, Publication publication, QoS qos, int packetId, boolean retain,
-                          boolean dup) {
+    /** The bytes of the fixed header, topic and packet id of a PUBLISH of {@code publication} at {@code qos}. */
+    static int headerSize(Publication publication, QoS qos) {
+        int variableHeader = 2 + publication.topicUtf8().length + (qos == QoS.AT_MOST_ONCE ? 0 : 2);
+        return 1 + lengthBytes(variableHeader + publication.payloadSize()) + variableHeader;
+    }
+
+    /** Writes the whole PUBLISH to {@code out}, payload copied; {@code out} MUST have the room. */
+    static void packet(ByteBuf out, Publication publication, QoS qos, int packetId, boolean retain, boolean dup) {
+        header(out, publication, qos, packetId, retain, dup);
         ByteBuf payload = publication.payload();
-        return header(alloc, publication, qos, packetId, retain, dup, payload.readableBytes())
-                .writeBytes(payload, payload.readerIndex(), payload.readableBytes());
+        out.writeBytes(payload, payload.readerIndex(), payload.readableBytes());
     }
 
     /**
-     * The fixed header, topic and packet id of a PUBLISH, in a buffer with {@code extra} more bytes of room; the
+     * Writes the fixed header, topic and packet id of a PUBLISH to {@code out}, which MUST have the room; the
      * caller writes the payload after it.
      */
-    static ByteBuf header(ByteBufAllocator alloc, Publication publication, QoS qos, int packetId, boolean retain,
-                          boolean dup, int extra) {
+    static void header(ByteBuf buf, Publication publication, QoS qos, int packetId, boolean retain, boolean dup) {
         byte[] topic = publication.topicUtf8();
         int variableHeader = 2 + topic.length + (qos == QoS.AT_MOST_ONCE ? 0 : 2);
         int remainingLength = variableHeader + publication.payloadSize();
-        ByteBuf buf = alloc.ioBuffer(1 + lengthBytes(remainingLength) + variableHeader + extra);
         buf.writeByte(0x30 | (dup ? 0x08 : 0) | (qos.value() << 1) | (retain ? 0x01 : 0));
         writeRemainingLength(buf, remainingLength);
         buf.writeShort(topic.length);
@@ -48,7 +50,6 @@ final class PublishEncoder {
         if (qos != QoS.AT_MOST_ONCE) {
             buf.writeShort(packetId);
         }
-        return buf;
     }
 
     static int lengthBytes(int remainingLength) {

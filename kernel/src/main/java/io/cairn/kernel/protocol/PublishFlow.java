@@ -69,13 +69,13 @@ final class PublishFlow {
                 case AT_MOST_ONCE -> c.kernel.publish(publication);
                 case AT_LEAST_ONCE -> {
                     c.kernel.publish(publication);
-                    c.write(Acks.ack(c.ctx.alloc(), Acks.PUBACK, packetId));
+                    c.writeAck(Acks.PUBACK, packetId);
                 }
                 case EXACTLY_ONCE -> {
                     if (c.session.receiveQos2(packetId)) {
                         c.kernel.publish(publication);
                     }
-                    c.write(Acks.ack(c.ctx.alloc(), Acks.PUBREC, packetId));
+                    c.writeAck(Acks.PUBREC, packetId);
                 }
             }
         } finally {
