@@ -498,8 +498,8 @@ public final class ClientEngine {
                 if (cf != null) {
                     cf.completeExceptionally(new ConnectionLostException("disconnect() was called while connecting"));
                 }
-                closeGracefully(ch, connected).addListener(done -> f.complete(null));
                 goDisconnected(null);
+                closeGracefully(ch, connected).addListener(done -> f.complete(null));
             }
         }
     }
@@ -831,9 +831,11 @@ public final class ClientEngine {
     // incoming
     // ------------------------------------------------------------------------------------------------------
 
+    /** Handles one packet of the current connection; a PUBLISH is released here or by {@link #onPublish}. */
     private void onMessage(Channel ch, MqttMessage msg) {
         lastReadNanos = System.nanoTime();
         if (msg.decoderResult().isFailure()) {
+            ReferenceCountUtil.release(msg);
             fail(ch, new ConnectionLostException("malformed packet from " + address(), msg.decoderResult().cause()));
             return;
         }
@@ -842,6 +844,7 @@ public final class ClientEngine {
             if (type == MqttMessageType.CONNACK) {
                 onConnAck(ch, (MqttConnAckMessage) msg);
             } else {
+                ReferenceCountUtil.release(msg);
                 fail(ch, new ConnectionLostException("protocol violation: " + type + " from " + address()
                         + " before CONNACK"));
             }
@@ -1037,15 +1040,7 @@ public final class ClientEngine {
                 ReferenceCountUtil.release(msg);
                 return;
             }
-            try {
-                onMessage(ctx.channel(), m);
-            } finally {
-                // PUBLISH releases its own payload as soon as it is copied; this covers the other paths
-                if (m.fixedHeader() != null && m.fixedHeader().messageType() == MqttMessageType.PUBLISH
-                        && ReferenceCountUtil.refCnt(m) > 0) {
-                    ReferenceCountUtil.release(m);
-                }
-            }
+            onMessage(ctx.channel(), m);
         }
 
         @Override
