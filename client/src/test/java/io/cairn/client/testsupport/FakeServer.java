@@ -63,8 +63,10 @@ public final class FakeServer implements AutoCloseable {
     public volatile boolean sessionPresent;
     /** Whether CONNECT is answered at all. */
     public volatile boolean answerConnect = true;
-    /** Whether QoS 1/2 PUBLISH and PUBREL are acknowledged (PUBACK, PUBREC, PUBCOMP). */
+    /** Whether QoS 1/2 PUBLISH are acknowledged (PUBACK, PUBREC) as they arrive. */
     public volatile boolean ackPublishes = true;
+    /** Whether PUBREL is answered with PUBCOMP. */
+    public volatile boolean answerPubRel = true;
     /** Whether PINGREQ is answered. */
     public volatile boolean answerPings = true;
     /** The SUBACK return code for every filter, or -1 to grant the requested QoS. */
@@ -74,7 +76,7 @@ public final class FakeServer implements AutoCloseable {
     private final Channel serverChannel;
     private final List<Channel> connections = new CopyOnWriteArrayList<>();
     private final List<Packet> received = new CopyOnWriteArrayList<>();
-    private final AtomicInteger unacked = new AtomicInteger();
+    private final java.util.Set<Integer> openFlows = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final AtomicInteger maxUnacked = new AtomicInteger();
 
     private FakeServer(int port) throws InterruptedException {
@@ -124,7 +126,7 @@ public final class FakeServer implements AutoCloseable {
         return connections.size();
     }
 
-    /** The most QoS 1/2 PUBLISH flows that were unacknowledged at once. */
+    /** The most QoS 1/2 flows the client had open at once (PUBLISH received, PUBACK or PUBCOMP not sent yet). */
     public int maxUnacked() {
         return maxUnacked.get();
     }
@@ -134,10 +136,21 @@ public final class FakeServer implements AutoCloseable {
         connections.get(connections.size() - 1).writeAndFlush(message).syncUninterruptibly();
     }
 
-    /** Acknowledges a PUBLISH the server withheld (PUBACK for QoS 1, PUBREC for QoS 2) on the newest connection. */
+    /**
+     * Acknowledges a PUBLISH the server withheld, on the newest connection: PUBACK for QoS 1, PUBREC for QoS 2
+     * (whose PUBREL is then answered if {@link #answerPubRel}).
+     */
     public void ack(Packet publish) {
-        unacked.decrementAndGet();
+        if (publish.qos() == 1) {
+            openFlows.remove(publish.packetId());
+        }
         send(reply(publish.qos() == 1 ? MqttMessageType.PUBACK : MqttMessageType.PUBREC, publish.packetId()));
+    }
+
+    /** Sends PUBREL for {@code id} on the newest connection. */
+    public void sendPubRel(int id) {
+        send(new MqttMessage(new MqttFixedHeader(MqttMessageType.PUBREL, false, MqttQoS.AT_LEAST_ONCE, false, 0),
+                MqttMessageIdVariableHeader.from(id)));
     }
 
     /** Sends a PUBLISH to the client on the newest connection. */
@@ -211,13 +224,14 @@ public final class FakeServer implements AutoCloseable {
                             ctx.writeAndFlush(reply(h.qosLevel().value() == 1 ? MqttMessageType.PUBACK
                                     : MqttMessageType.PUBREC, id));
                         } else {
-                            int now = unacked.incrementAndGet();
-                            maxUnacked.accumulateAndGet(now, Math::max);
+                            openFlows.add(id);
+                            maxUnacked.accumulateAndGet(openFlows.size(), Math::max);
                         }
                     }
                 }
                 case PUBREL -> {
-                    if (ackPublishes) {
+                    if (answerPubRel) {
+                        openFlows.remove(id);
                         ctx.writeAndFlush(reply(MqttMessageType.PUBCOMP, id));
                     }
                 }
