@@ -1,0 +1,25 @@
+package io.cairn.client.internal;
+
+import io.cairn.client.ConnectionListener;
+import io.cairn.client.MessageListener;
+import io.cairn.client.MqttProtocolVersion;
+import io.cairn.client.ReconnectPolicy;
+import io.cairn.client.Will;
+import io.netty.channel.EventLoopGroup;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The validated settings of one client, as the builder collected them.
+ *
+ * @param eventLoopGroup      the caller's group, or {@code null} for a group owned by the client
+ * @param defaultListener     receives messages no subscription matches, or {@code null} to drop them
+ * @param maxIncomingPacketSize the largest packet accepted from the server, in bytes
+ */
+public record ClientOptions(String host, int port, String clientId, String username, byte[] password,
+                            Duration keepAlive, boolean cleanSession, Will will, int maxInflight,
+                            int maxQueuedPublishes, Duration connectTimeout, ReconnectPolicy reconnectPolicy,
+                            EventLoopGroup eventLoopGroup, MqttProtocolVersion protocolVersion,
+                            List<ConnectionListener> connectionListeners, MessageListener defaultListener,
+                            int maxIncomingPacketSize) {
+}

@@ -1,0 +1,48 @@
+package io.cairn.client.internal;
+
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoEventLoop;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Picks the Netty transport: native epoll where it loads, NIO elsewhere, or whatever a caller's group runs. */
+final class Transports {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Transports.class);
+
+    private Transports() {
+    }
+
+    /** A one-thread group of daemon threads owned by one client, epoll if available. */
+    static EventLoopGroup newOwnedGroup(String name) {
+        boolean epoll = Epoll.isAvailable();
+        if (!epoll) {
+            LOG.debug("Native epoll unavailable ({}); the client uses NIO", String.valueOf(Epoll.unavailabilityCause()));
+        }
+        IoHandlerFactory factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        return new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory(name, true), factory);
+    }
+
+    /** The socket channel type that can register with {@code loop}. */
+    static Class<? extends Channel> channelType(EventLoop loop) {
+        if (loop instanceof IoEventLoop io && io.isIoType(EpollIoHandler.class)) {
+            return EpollSocketChannel.class;
+        }
+        return NioSocketChannel.class;
+    }
+
+    /** The socket channel type for a caller's group. */
+    static Class<? extends Channel> channelType(EventLoopGroup group) {
+        return channelType(group.next());
+    }
+}

@@ -1,0 +1,267 @@
+package io.cairn.client.testsupport;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.mqtt.MqttConnAckMessage;
+import io.netty.handler.codec.mqtt.MqttConnAckVariableHeader;
+import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
+import io.netty.handler.codec.mqtt.MqttDecoder;
+import io.netty.handler.codec.mqtt.MqttEncoder;
+import io.netty.handler.codec.mqtt.MqttFixedHeader;
+import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
+import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttPublishMessage;
+import io.netty.handler.codec.mqtt.MqttPublishVariableHeader;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.netty.handler.codec.mqtt.MqttSubAckMessage;
+import io.netty.handler.codec.mqtt.MqttSubAckPayload;
+import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
+import io.netty.handler.codec.mqtt.MqttTopicSubscription;
+import io.netty.handler.codec.mqtt.MqttUnsubAckMessage;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+
+/**
+ * A scripted MQTT server on 127.0.0.1 for tests of client behaviour the real broker cannot be made to show:
+ * withheld acknowledgements, refused CONNACKs, silence, dropped connections. It records every packet it gets
+ * and answers according to its switches, which a test may flip at any time.
+ */
+public final class FakeServer implements AutoCloseable {
+
+    /**
+     * One received packet.
+     *
+     * @param connection the index of the connection it came on, from 0
+     * @param packetId   the packet identifier, or 0 if the packet has none
+     * @param payload    a PUBLISH's payload, or empty
+     */
+    public record Packet(int connection, MqttMessageType type, int packetId, boolean dup, int qos, String topic,
+                         byte[] payload) {
+        public String payloadAsString() {
+            return new String(payload, java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
+    /** The CONNACK return code sent to CONNECT; 0 accepts. */
+    public volatile int connackCode;
+    /** The session-present flag of an accepting CONNACK. */
+    public volatile boolean sessionPresent;
+    /** Whether CONNECT is answered at all. */
+    public volatile boolean answerConnect = true;
+    /** Whether QoS 1/2 PUBLISH are acknowledged (PUBACK, PUBREC) as they arrive. */
+    public volatile boolean ackPublishes = true;
+    /** Whether PUBREL is answered with PUBCOMP. */
+    public volatile boolean answerPubRel = true;
+    /** Whether PINGREQ is answered. */
+    public volatile boolean answerPings = true;
+    /** The SUBACK return code for every filter, or -1 to grant the requested QoS. */
+    public volatile int subAckCode = -1;
+
+    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    private final Channel serverChannel;
+    private final List<Channel> connections = new CopyOnWriteArrayList<>();
+    private final List<Packet> received = new CopyOnWriteArrayList<>();
+    private final java.util.Set<Integer> openFlows = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final AtomicInteger maxUnacked = new AtomicInteger();
+
+    private FakeServer(int port) throws InterruptedException {
+        serverChannel = new ServerBootstrap()
+                .group(group)
+                .channel(NioServerSocketChannel.class)
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        int index;
+                        synchronized (connections) {
+                            index = connections.size();
+                            connections.add(ch);
+                        }
+                        ch.pipeline().addLast(new MqttDecoder(1 << 20), MqttEncoder.INSTANCE, new Handler(index));
+                    }
+                })
+                .bind(new InetSocketAddress("127.0.0.1", port)).sync().channel();
+    }
+
+    /** A server on an ephemeral port. */
+    public static FakeServer start() throws InterruptedException {
+        return new FakeServer(0);
+    }
+
+    public int port() {
+        return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    /** Every packet received so far, in arrival order. */
+    public List<Packet> received() {
+        return List.copyOf(received);
+    }
+
+    /** The packets of {@code type} received so far. */
+    public List<Packet> received(MqttMessageType type) {
+        return received.stream().filter(p -> p.type() == type).collect(Collectors.toList());
+    }
+
+    /** The packets received on connection {@code index}. */
+    public List<Packet> receivedOn(int index) {
+        return received.stream().filter(p -> p.connection() == index).collect(Collectors.toList());
+    }
+
+    /** The number of connections accepted so far. */
+    public int connectionCount() {
+        return connections.size();
+    }
+
+    /** The most QoS 1/2 flows the client had open at once (PUBLISH received, PUBACK or PUBCOMP not sent yet). */
+    public int maxUnacked() {
+        return maxUnacked.get();
+    }
+
+    /** Sends {@code message} on the newest connection. */
+    public void send(MqttMessage message) {
+        connections.get(connections.size() - 1).writeAndFlush(message).syncUninterruptibly();
+    }
+
+    /**
+     * Acknowledges a PUBLISH the server withheld, on the newest connection: PUBACK for QoS 1, PUBREC for QoS 2
+     * (whose PUBREL is then answered if {@link #answerPubRel}).
+     */
+    public void ack(Packet publish) {
+        if (publish.qos() == 1) {
+            openFlows.remove(publish.packetId());
+        }
+        send(reply(publish.qos() == 1 ? MqttMessageType.PUBACK : MqttMessageType.PUBREC, publish.packetId()));
+    }
+
+    /** Sends PUBREL for {@code id} on the newest connection. */
+    public void sendPubRel(int id) {
+        send(new MqttMessage(new MqttFixedHeader(MqttMessageType.PUBREL, false, MqttQoS.AT_LEAST_ONCE, false, 0),
+                MqttMessageIdVariableHeader.from(id)));
+    }
+
+    /** Sends a PUBLISH to the client on the newest connection. */
+    public void publish(String topic, String payload, int qos, int packetId, boolean dup) {
+        send(new MqttPublishMessage(new MqttFixedHeader(MqttMessageType.PUBLISH, dup, MqttQoS.valueOf(qos), false, 0),
+                new MqttPublishVariableHeader(topic, packetId),
+                Unpooled.copiedBuffer(payload, java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
+    /** Closes every open connection (the server keeps listening). */
+    public void dropConnections() {
+        for (Channel c : connections) {
+            c.close().syncUninterruptibly();
+        }
+    }
+
+    /** Whether connection {@code index} is open. */
+    public boolean isOpen(int index) {
+        return connections.get(index).isActive();
+    }
+
+    static MqttMessage reply(MqttMessageType type, int id) {
+        return new MqttMessage(new MqttFixedHeader(type, false, MqttQoS.AT_MOST_ONCE, false, 0),
+                MqttMessageIdVariableHeader.from(id));
+    }
+
+    @Override
+    public void close() {
+        serverChannel.close().syncUninterruptibly();
+        dropConnections();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    private final class Handler extends SimpleChannelInboundHandler<MqttMessage> {
+        private final int index;
+
+        Handler(int index) {
+            this.index = index;
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, MqttMessage m) {
+            if (m.decoderResult().isFailure()) {
+                ctx.close();
+                return;
+            }
+            MqttFixedHeader h = m.fixedHeader();
+            int id = m.variableHeader() instanceof MqttMessageIdVariableHeader v ? v.messageId() : 0;
+            String topic = null;
+            byte[] payload = new byte[0];
+            if (m instanceof MqttPublishMessage p) {
+                id = p.variableHeader().packetId();
+                topic = p.variableHeader().topicName();
+                payload = ByteBufUtil.getBytes(p.payload());
+            }
+            boolean hasId = !(m instanceof MqttPublishMessage) || h.qosLevel().value() > 0;
+            received.add(new Packet(index, h.messageType(), hasId ? id : 0, h.isDup(),
+                    h.qosLevel().value(), topic, payload));
+            switch (h.messageType()) {
+                case CONNECT -> {
+                    if (answerConnect) {
+                        ctx.writeAndFlush(new MqttConnAckMessage(
+                                new MqttFixedHeader(MqttMessageType.CONNACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
+                                new MqttConnAckVariableHeader(MqttConnectReturnCode.valueOf((byte) connackCode),
+                                        connackCode == 0 && sessionPresent)));
+                    }
+                }
+                case PUBLISH -> {
+                    if (h.qosLevel().value() > 0) {
+                        if (ackPublishes) {
+                            ctx.writeAndFlush(reply(h.qosLevel().value() == 1 ? MqttMessageType.PUBACK
+                                    : MqttMessageType.PUBREC, id));
+                        } else {
+                            openFlows.add(id);
+                            maxUnacked.accumulateAndGet(openFlows.size(), Math::max);
+                        }
+                    }
+                }
+                case PUBREL -> {
+                    if (answerPubRel) {
+                        openFlows.remove(id);
+                        ctx.writeAndFlush(reply(MqttMessageType.PUBCOMP, id));
+                    }
+                }
+                case SUBSCRIBE -> {
+                    List<MqttTopicSubscription> topics = ((MqttSubscribeMessage) m).payload().topicSubscriptions();
+                    List<Integer> codes = new ArrayList<>();
+                    for (MqttTopicSubscription t : topics) {
+                        codes.add(subAckCode >= 0 ? subAckCode : t.qualityOfService().value());
+                    }
+                    ctx.writeAndFlush(new MqttSubAckMessage(
+                            new MqttFixedHeader(MqttMessageType.SUBACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
+                            MqttMessageIdVariableHeader.from(id), new MqttSubAckPayload(codes)));
+                }
+                case UNSUBSCRIBE -> ctx.writeAndFlush(new MqttUnsubAckMessage(
+                        new MqttFixedHeader(MqttMessageType.UNSUBACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
+                        MqttMessageIdVariableHeader.from(id)));
+                case PINGREQ -> {
+                    if (answerPings) {
+                        ctx.writeAndFlush(new MqttMessage(new MqttFixedHeader(MqttMessageType.PINGRESP, false,
+                                MqttQoS.AT_MOST_ONCE, false, 0)));
+                    }
+                }
+                default -> {
+                }
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+    }
+}
