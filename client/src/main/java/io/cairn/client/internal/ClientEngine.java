@@ -426,15 +426,16 @@ public final class ClientEngine {
         LOG.debug("Client {} could not connect to {}: {}", options.clientId(), address(), failure.toString());
         CompletableFuture<ConnectResult> f = connectFuture;
         connectFuture = null;
-        if (f != null) {
-            f.completeExceptionally(failure);
-        }
         boolean permanent = failure instanceof ConnectRefusedException r
                 && (r.reason() == null || !r.reason().isTransient());
+        // the state changes first: whoever the failed future wakes sees the client's next state, not CONNECTING
         if (recovering && !permanent && options.reconnectPolicy().isEnabled()) {
             scheduleReconnect(failure);
         } else {
             goDisconnected(failure);
+        }
+        if (f != null) {
+            f.completeExceptionally(failure);
         }
     }
 
