@@ -207,7 +207,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Frame
         }
         if (!ready.isDone()) {
             fail(endpoint.address() + " closed the connection of " + clientId + " during the handshake");
-        } else if (!closing && run != null) {
+        } else if (!closing && run != null && !ready.isCompletedExceptionally()) {
             run.fail(endpoint.address() + " closed the connection of " + clientId + " during the run");
         }
         ctx.fireChannelInactive();
@@ -219,7 +219,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Frame
             LOG.debug("{}: {}", clientId, cause.toString());
             if (!ready.isDone()) {
                 fail("connection of " + clientId + " to " + endpoint.address() + " failed: " + cause.getMessage());
-            } else if (run != null) {
+            } else if (run != null && !ready.isCompletedExceptionally()) {
                 run.fail("connection of " + clientId + " to " + endpoint.address() + " failed: " + cause.getMessage());
             }
         }
@@ -230,7 +230,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Frame
         String text = clientId + ": " + message;
         if (!ready.isDone()) {
             fail(text);
-        } else if (run != null) {
+        } else if (run != null && !ready.isCompletedExceptionally()) {
             run.fail(text);
         }
         channel.close();
