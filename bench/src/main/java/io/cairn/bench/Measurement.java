@@ -1,0 +1,63 @@
+package io.cairn.bench;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What one measured window of a flow saw: deliveries and publishes between the end of warm-up and the end of
+ * the window, and the broker's CPU use meanwhile.
+ *
+ * @param seconds        the measured window's length
+ * @param delivered      deliveries in the window
+ * @param published      publishes in the window
+ * @param brokerCpuCores broker CPU seconds per second in the window, or NaN without a broker pid
+ * @param brokerRssKib   broker resident memory at the window's end, or -1 without a broker pid
+ * @param drained        whether every message in flight completed after publishing stopped
+ */
+record Measurement(double seconds, long delivered, long published, double brokerCpuCores, long brokerRssKib,
+                   boolean drained) {
+
+    /** Deliveries per second. */
+    double deliveriesPerSecond() {
+        return seconds > 0 ? delivered / seconds : 0;
+    }
+
+    /** Publishes per second. */
+    double publishesPerSecond() {
+        return seconds > 0 ? published / seconds : 0;
+    }
+
+    /**
+     * Publishes on {@code flow} for the warm-up, measures for the duration, then stops publishing and waits up
+     * to {@code drainMillis} for what is in flight; a failure of the run cuts every phase short.
+     *
+     * @param broker the broker process to sample, or {@code null}
+     */
+    static Measurement of(Flow flow, RunState run, BrokerProcess broker, long warmupMillis, long durationMillis,
+                          long drainMillis) throws InterruptedException {
+        run.publishing(true);
+        flow.startPublishing();
+        run.awaitFailure(warmupMillis);
+        long delivered0 = flow.delivered();
+        long published0 = flow.published();
+        double cpu0 = broker != null ? broker.cpuSeconds() : Double.NaN;
+        long t0 = System.nanoTime();
+        run.measuring(true);
+        run.awaitFailure(durationMillis);
+        run.measuring(false);
+        long t1 = System.nanoTime();
+        long delivered1 = flow.delivered();
+        long published1 = flow.published();
+        double cpu1 = broker != null ? broker.cpuSeconds() : Double.NaN;
+        long rss = broker != null ? broker.rssKib() : -1;
+        run.publishing(false);
+        boolean drained = run.failure() == null && flow.awaitDrained(drainMillis);
+        double seconds = (t1 - t0) / 1e9;
+        return new Measurement(seconds, delivered1 - delivered0, published1 - published0,
+                broker != null && seconds > 0 ? (cpu1 - cpu0) / seconds : Double.NaN, rss, drained);
+    }
+
+    /** Seconds as milliseconds for the waits. */
+    static long millis(double seconds) {
+        return TimeUnit.MICROSECONDS.toMillis(Math.round(seconds * 1e6));
+    }
+}
