@@ -9,8 +9,6 @@ import io.cairn.api.persistence.StoredWill;
 import io.cairn.api.persistence.Subscription;
 import io.cairn.kernel.delivery.Publication;
 import io.netty.channel.EventLoop;
-import io.netty.util.collection.IntObjectHashMap;
-import io.netty.util.collection.IntObjectMap;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -46,9 +44,9 @@ public final class Session {
 
     private final ConcurrentHashMap<String, Subscription> subscriptions = new ConcurrentHashMap<>();
     // small initial sizes: most sessions are idle, and these grow on demand
-    private final IntObjectMap<OutboundEntry> inflight = new IntObjectHashMap<>(4);
+    private final PacketIdMap<OutboundEntry> inflight = new PacketIdMap<>(4);
     private final ArrayDeque<OutboundEntry> queue = new ArrayDeque<>(4);
-    private final IntObjectMap<Object> inboundQos2 = new IntObjectHashMap<>(2);
+    private final PacketIdMap<Object> inboundQos2 = new PacketIdMap<>(2);
     private int queuedQos0;
     private int nextPacketId = 1;
     private long nextSequence = 1;
@@ -504,9 +502,7 @@ public final class Session {
             }
         }
         Set<Integer> qos2 = new HashSet<>();
-        for (IntObjectMap.PrimitiveEntry<Object> entry : inboundQos2.entries()) {
-            qos2.add(entry.key());
-        }
+        inboundQos2.forEachKey(qos2::add);
         return new SessionState(clientId, SessionState.NEVER_EXPIRES, disconnectedAt, subscriptions(), outbound,
                 qos2, will);
     }

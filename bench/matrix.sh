@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# Runs the benchmark matrix against Cairn and Eclipse Mosquitto on this machine and prints a table with ratios.
+#
+#   bench/matrix.sh            the whole matrix (about 15 minutes)
+#   QUICK=1 bench/matrix.sh    shorter runs, one repeat (about 4 minutes), for a first look
+#
+# Each cell runs A B A B (Cairn, Mosquitto, Cairn, Mosquitto) so that drift of the machine hits both alike. Both
+# brokers run for the whole matrix, pinned to core BROKER_CPU (0); the load tool is pinned to LOAD_CPU (1).
+# Both brokers get the same limits: no limit on QoS 1/2 messages in flight per client (the load tool's window
+# bounds them), 10,000 queued per client, TCP_NODELAY on every connection.
+# Environment: DURATION, WARMUP (seconds per run), REPEAT (A B pairs per cell), CONNS (idle connections for
+# the conns cell), SOURCES (loopback source addresses for it), OUT (result folder), BROKER_CPU, LOAD_CPU,
+# CAIRN_PORT, MOSQUITTO_PORT, MOSQUITTO (the broker binary).
+# Needs: a built project (mvn -B -q package -DskipTests), mosquitto (apt-get install mosquitto), taskset, node.
+set -euo pipefail
+
+root=$(cd -- "$(dirname -- "$(readlink -f -- "${BASH_SOURCE[0]}")")/.." && pwd -P)
+if [[ -n "${QUICK:-}" ]]; then
+  DURATION=${DURATION:-5}; WARMUP=${WARMUP:-2}; REPEAT=${REPEAT:-1}
+fi
+DURATION=${DURATION:-10}
+WARMUP=${WARMUP:-3}
+REPEAT=${REPEAT:-2}
+CONNS=${CONNS:-19000}
+SOURCES=${SOURCES:-4}
+BROKER_CPU=${BROKER_CPU:-0}
+LOAD_CPU=${LOAD_CPU:-1}
+CAIRN_PORT=${CAIRN_PORT:-21883}
+MOSQUITTO_PORT=${MOSQUITTO_PORT:-21884}
+MOSQUITTO=${MOSQUITTO:-$(command -v mosquitto || echo /usr/sbin/mosquitto)}
+OUT=${OUT:-$root/bench/target/matrix-$(date +%Y%m%d-%H%M%S)}
+
+jar=$root/bench/target/cairn-bench.jar
+dist=$root/distribution/target/cairn
+fail() { echo "matrix: $*" >&2; exit 2; }
+[[ -f "$jar" ]] || fail "$jar not found: build first with 'mvn -B -q package -DskipTests'"
+[[ -x "$dist/bin/cairn" ]] || fail "$dist not found: build first with 'mvn -B -q package -DskipTests'"
+[[ -x "$MOSQUITTO" ]] || fail "mosquitto not found: install it with 'apt-get install mosquitto'"
+command -v taskset >/dev/null || fail "taskset not found (package util-linux)"
+command -v node >/dev/null || fail "node not found: it formats the table"
+(( $(nproc) >= 2 )) || fail "needs two cores: one for the broker, one for the load tool"
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+(( $(ulimit -n) > CONNS + 200 )) || fail "open-file limit $(ulimit -n) is too low for CONNS=$CONNS"
+
+mkdir -p "$OUT"
+work=$(mktemp -d)
+results=$OUT/results.jsonl
+: >"$results"
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+await_port() {
+  for _ in $(seq 150); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
+    sleep 0.2
+  done
+  fail "nothing listens on port $1 after 30 s (see $OUT/*.log)"
+}
+
+# Cairn: the default distribution, on its own port, queue limit raised like Mosquitto's below
+cp -r "$dist" "$work/cairn"
+sed -i "s/^port = .*/port = $CAIRN_PORT/" "$work/cairn/etc/io.cairn.transport.tcp-default.cfg"
+printf 'maxQueuedMessages = 10000\nmaxInflight = 65535\n' >>"$work/cairn/etc/io.cairn.kernel.cfg"
+(cd "$work/cairn" && exec taskset -c "$BROKER_CPU" bin/cairn) >"$OUT/cairn.log" 2>&1 &
+cairn_pid=$!
+pids+=("$cairn_pid")
+
+cat >"$work/mosquitto.conf" <<CONF
+listener $MOSQUITTO_PORT 127.0.0.1
+allow_anonymous true
+persistence false
+set_tcp_nodelay true
+max_inflight_messages 0
+max_queued_messages 10000
+max_connections -1
+log_dest stderr
+log_type error
+log_type warning
+CONF
+taskset -c "$BROKER_CPU" "$MOSQUITTO" -c "$work/mosquitto.conf" >"$OUT/mosquitto.log" 2>&1 &
+mosquitto_pid=$!
+pids+=("$mosquitto_pid")
+
+await_port "$CAIRN_PORT"
+await_port "$MOSQUITTO_PORT"
+echo "matrix: Cairn pid $cairn_pid on port $CAIRN_PORT, Mosquitto pid $mosquitto_pid on port $MOSQUITTO_PORT," \
+  "both on core $BROKER_CPU; load on core $LOAD_CPU; ${DURATION}s runs after ${WARMUP}s warm-up, $REPEAT x A B"
+echo "matrix: results in $OUT"
+
+failures=0
+bench() { # broker-label port pid scenario args...
+  local label=$1 port=$2 pid=$3
+  shift 3
+  local log
+  log=$(taskset -c "$LOAD_CPU" java -Xms1g -Xmx1g -jar "$jar" "$@" --port "$port" --broker-pid "$pid" \
+        --label "$label" 2>>"$OUT/bench-stderr.log") || { failures=$((failures + 1)); echo "  ($label: run failed)"; }
+  grep -v '^{' <<<"$log" | sed "s/^/  $label: /" || true
+  grep '^{' <<<"$log" >>"$results" || true
+}
+cell() { # args for the load tool, run A B A B
+  echo "== $*"
+  for _ in $(seq "$REPEAT"); do
+    bench cairn "$CAIRN_PORT" "$cairn_pid" "$@"
+    bench mosquitto "$MOSQUITTO_PORT" "$mosquitto_pid" "$@"
+  done
+}
+
+common=(--size 64 --warmup "$WARMUP" --duration "$DURATION")
+for qos in 0 1; do
+  cell pair --clients 1 --qos "$qos" "${common[@]}"
+  cell fanin --clients 20 --qos "$qos" "${common[@]}"
+  cell fanout --clients 20 --qos "$qos" "${common[@]}"
+  cell mesh --clients 20 --qos "$qos" "${common[@]}"
+done
+cell pair --clients 1 --qos 2 "${common[@]}"
+cell latency --clients 1 --qos 0 --rate 20000 "${common[@]}"
+cell conns --clients "$CONNS" --sources "$SOURCES" --keepalive 60 --hold "$DURATION" --with-pair --qos 0 --size 64
+
+node "$root/bench/matrix-table.js" "$results" | tee "$OUT/table.md"
+if (( failures > 0 )); then
+  echo "matrix: $failures run(s) failed (lost, duplicated or out-of-order messages, or no connection)" >&2
+  exit 1
+fi
