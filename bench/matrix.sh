@@ -7,7 +7,9 @@
 # Each cell runs A B A B (Cairn, Mosquitto, Cairn, Mosquitto) so that drift of the machine hits both alike. Both
 # brokers run for the whole matrix, pinned to core BROKER_CPU (0); the load tool is pinned to LOAD_CPU (1).
 # Both brokers get the same limits: no limit on QoS 1/2 messages in flight per client (the load tool's window
-# bounds them), 10,000 queued per client, TCP_NODELAY on every connection.
+# bounds them), 10,000 queued per client, TCP_NODELAY on every connection; both log at their default levels
+# (connects and disconnects included).
+# CELLS="pair conns" runs only the cells of those scenarios.
 # Environment: DURATION, WARMUP (seconds per run), REPEAT (A B pairs per cell), CONNS (idle connections for
 # the conns cell), SOURCES (loopback source addresses for it), OUT (result folder), BROKER_CPU, LOAD_CPU,
 # CAIRN_PORT, MOSQUITTO_PORT, MOSQUITTO (the broker binary).
@@ -79,8 +81,6 @@ max_inflight_messages 0
 max_queued_messages 10000
 max_connections -1
 log_dest stderr
-log_type error
-log_type warning
 CONF
 taskset -c "$BROKER_CPU" "$MOSQUITTO" -c "$work/mosquitto.conf" >"$OUT/mosquitto.log" 2>&1 &
 mosquitto_pid=$!
@@ -103,6 +103,9 @@ bench() { # broker-label port pid scenario args...
   grep '^{' <<<"$log" >>"$results" || true
 }
 cell() { # args for the load tool, run A B A B
+  if [[ -n "${CELLS:-}" && " $CELLS " != *" $1 "* ]]; then
+    return
+  fi
   echo "== $*"
   for _ in $(seq "$REPEAT"); do
     bench cairn "$CAIRN_PORT" "$cairn_pid" "$@"

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
@@ -36,12 +37,19 @@ final class NettyTransport {
 
     /** A bootstrap on {@code group} with no delay, the pooled allocator and the connect timeout; no handler. */
     static Bootstrap bootstrap(EventLoopGroup group) {
-        return new Bootstrap()
+        Bootstrap b = new Bootstrap()
                 .group(group)
                 .channel(Epoll.isAvailable() ? EpollSocketChannel.class : NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, false)
                 .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS);
+        if (Epoll.isAvailable()) {
+            // a connection bound to a source address (conns --sources) gets its port at connect(), where the
+            // kernel may reuse ports in TIME_WAIT; chosen at bind(), every closed connection of an earlier run
+            // blocks its port for a minute and the port search slows down the next run's connects
+            b.option(EpollChannelOption.IP_BIND_ADDRESS_NO_PORT, true);
+        }
+        return b;
     }
 }
