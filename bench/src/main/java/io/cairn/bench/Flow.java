@@ -156,6 +156,23 @@ final class Flow {
         }
     }
 
+    /**
+     * Waits up to {@code millis} until no publisher is in the middle of a sending turn; call after
+     * publishing was switched off, so that what is in flight no longer grows.
+     *
+     * @return whether every publisher stopped in time
+     */
+    boolean awaitPublishersStopped(long millis) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        for (Publisher p : publishers) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || !p.quiesce().await(left, TimeUnit.NANOSECONDS)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Deliveries so far (messages received at the subscribers, or round trips in latency). */
     long delivered() {
         long sum = 0;

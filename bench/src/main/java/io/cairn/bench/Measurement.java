@@ -50,7 +50,9 @@ record Measurement(double seconds, long delivered, long published, double broker
         double cpu1 = broker != null ? broker.cpuSeconds() : Double.NaN;
         long rss = broker != null ? broker.rssKib() : -1;
         run.publishing(false);
-        boolean drained = run.failure() == null && flow.awaitDrained(drainMillis);
+        // a turn that began before the switch may still add a message; what is in flight is final after it
+        boolean stopped = flow.awaitPublishersStopped(drainMillis);
+        boolean drained = stopped && run.failure() == null && flow.awaitDrained(drainMillis);
         double seconds = (t1 - t0) / 1e9;
         return new Measurement(seconds, delivered1 - delivered0, published1 - published0,
                 broker != null && seconds > 0 ? (cpu1 - cpu0) / seconds : Double.NaN, rss, drained);

@@ -2,6 +2,8 @@ package io.cairn.bench;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ImmediateEventExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicIntegerArray;
@@ -83,6 +85,14 @@ final class Publisher implements AckSink, Runnable {
             nextSendAt = System.nanoTime();
             run();
         });
+    }
+
+    /**
+     * Completes once a turn that began before publishing was switched off has finished: turns run on the
+     * loop, so a no-op queued behind them runs after them, and every later turn sees publishing off.
+     */
+    Future<?> quiesce() {
+        return loop != null ? loop.submit(() -> { }) : ImmediateEventExecutor.INSTANCE.newSucceededFuture(null);
     }
 
     /** One sending turn. */
