@@ -30,7 +30,8 @@ final class BenchOptions {
     int window;
 
     @Option(names = "--warmup", paramLabel = "SECONDS", defaultValue = "3",
-            description = "Seconds of load before measuring (default: ${DEFAULT-VALUE}).")
+            description = "Seconds of load before measuring; conns: of opening and closing connections before"
+                    + " the measured wave (default: ${DEFAULT-VALUE}).")
     double warmup;
 
     @Option(names = "--duration", paramLabel = "SECONDS", defaultValue = "10",

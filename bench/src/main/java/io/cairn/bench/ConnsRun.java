@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,6 +23,12 @@ import org.slf4j.LoggerFactory;
 final class ConnsRun {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConnsRun.class);
+
+    /** Connections per warm-up wave: each wave is opened in full, then closed. */
+    static final int WARMUP_WAVE = 1_000;
+
+    /** The most warm-up waves, whatever the warm-up time. */
+    static final int MAX_WARMUP_WAVES = 200;
 
     private final BenchOptions options;
 
@@ -55,8 +62,10 @@ final class ConnsRun {
         long rssBefore = -1;
         long rssAfter = -1;
         Measurement pairMeasurement = null;
+        int warmedUp = 0;
         try {
             Bootstrap bootstrap = NettyTransport.bootstrap(group);
+            warmedUp = warmUp(bootstrap, remote, source, prefix, run, n);
             rssBefore = broker != null ? broker.rssKib() : -1;
             LOG.info("conns: opening {} connections to {} from {} source address(es), {} at once", n,
                     remote, options.sources, options.connectConcurrency);
@@ -88,7 +97,45 @@ final class ConnsRun {
             closeAll(connections);
             Runs.shutdown(group);
         }
-        return report(out, run, launcher, n, rssBefore, rssAfter, pair, pairMeasurement);
+        return report(out, run, launcher, n, warmedUp, rssBefore, rssAfter, pair, pairMeasurement);
+    }
+
+    /**
+     * For {@code --warmup} seconds, opens and closes waves of connections the way the measured wave will
+     * open them, so that the connect path of this tool (and of the broker) is compiled before the rate is
+     * measured: on one core, the JIT compiling that path during the measured wave is slower than the broker.
+     *
+     * @return the connections opened and closed
+     * @throws BenchException {@link BenchException#CONNECT_FAILED} if a warm-up connection failed
+     */
+    private int warmUp(Bootstrap bootstrap, InetSocketAddress remote, IntFunction<SocketAddress> source,
+                       String prefix, RunState run, int n) throws InterruptedException {
+        long millis = Measurement.millis(options.warmup);
+        if (millis <= 0) {
+            return 0;
+        }
+        LOG.info("conns: warming up for {} s", options.warmup);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        int size = Math.min(n, WARMUP_WAVE);
+        int opened = 0;
+        for (int wave = 0; wave < MAX_WARMUP_WAVES && System.nanoTime() - deadline < 0; wave++) {
+            List<MqttConnection> connections = new ArrayList<>(size);
+            for (int i = 0; i < size; i++) {
+                connections.add(new MqttConnection(prefix + "w" + wave + "-" + i, options.endpoint(), null, 0, run));
+            }
+            Launcher launcher = new Launcher(bootstrap, remote, connections, source, options.connectConcurrency);
+            try {
+                launcher.start();
+                if (!launcher.await() || launcher.failed() > 0) {
+                    throw new BenchException(BenchException.CONNECT_FAILED, "warm-up: " + (launcher.firstFailure()
+                            != null ? launcher.firstFailure() : "connecting did not finish in time"));
+                }
+            } finally {
+                closeAll(connections);
+            }
+            opened += size;
+        }
+        return opened;
     }
 
     private IntFunction<SocketAddress> sources(InetSocketAddress remote) {
@@ -111,8 +158,8 @@ final class ConnsRun {
         Flow.closeAll(connections, 10_000);
     }
 
-    private int report(PrintWriter out, RunState run, Launcher launcher, int n, long rssBefore, long rssAfter,
-                       Flow pair, Measurement pairMeasurement) {
+    private int report(PrintWriter out, RunState run, Launcher launcher, int n, int warmedUp, long rssBefore,
+                       long rssAfter, Flow pair, Measurement pairMeasurement) {
         int connected = launcher.connected();
         int failed = launcher.failed();
         String failure = run.failure();
@@ -134,6 +181,8 @@ final class ConnsRun {
         json.put("clients", n);
         json.put("sources", options.sources);
         json.put("keepalive", options.keepAlive);
+        json.put("warmup_s", options.warmup);
+        json.put("warmup_connections", warmedUp);
         json.put("threads", options.threads());
         json.put("transport", NettyTransport.name());
         json.put("connections", connected);

@@ -133,7 +133,7 @@ class ScenariosTest {
         int n = 60;
         int before = broker.broker().clients().size();
         CompletableFuture<BenchRun> running = CompletableFuture.supplyAsync(() -> BenchRun.of("conns", "--port", port,
-                "--clients", String.valueOf(n), "--sources", "3", "--connect-concurrency", "7", "--hold", "5",
+                "--clients", String.valueOf(n), "--sources", "3", "--connect-concurrency", "7", "--hold", "5", "--warmup", "0",
                 "--keepalive", "2", "--threads", "2", "--broker-pid", String.valueOf(ProcessHandle.current().pid())));
 
         await("all connections seen by the broker").atMost(Duration.ofSeconds(30))
@@ -154,6 +154,24 @@ class ScenariosTest {
         assertThat(json.has("rss_per_conn_kib")).isTrue();
         assertThat(json.get("ok").getAsBoolean()).isTrue();
         await("connections closed").atMost(Duration.ofSeconds(30))
+                .until(() -> broker.broker().clients().size() == before);
+    }
+
+    @Test
+    @DisplayName("conns warms up with waves of connections it closes again, then measures N")
+    void connsWarmsUp() throws Exception {
+        int before = broker.broker().clients().size();
+        BenchRun run = BenchRun.of("conns", "--port", port, "--clients", "30", "--warmup", "1", "--hold", "0",
+                "--threads", "2");
+
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        JsonObject json = run.json();
+        assertThat(json.get("connections").getAsInt()).isEqualTo(30);
+        assertThat(json.get("warmup_s").getAsDouble()).isEqualTo(1.0);
+        long warmedUp = json.get("warmup_connections").getAsLong();
+        assertThat(warmedUp).as("whole waves of 30").isPositive().isEqualTo(warmedUp / 30 * 30);
+        assertThat(json.get("ok").getAsBoolean()).isTrue();
+        await("every connection closed").atMost(Duration.ofSeconds(30))
                 .until(() -> broker.broker().clients().size() == before);
     }
 
