@@ -16,8 +16,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.mqtt.MqttDecoder;
 import io.netty.handler.codec.mqtt.MqttEncoder;
-import io.netty.handler.timeout.IdleStateHandler;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,8 +68,6 @@ final class KernelTransportContext implements TransportContext {
                 kernel.settings().maxClientIdLength()));
         p.addLast(HandlerNames.FRAME_CHECK, framer.sentinel());
         p.addLast(HandlerNames.ENCODER, MqttEncoder.INSTANCE);
-        p.addLast(HandlerNames.IDLE, new IdleStateHandler(kernel.settings().connectTimeoutSeconds(), 0, 0,
-                TimeUnit.SECONDS));
         MqttConnection connection = new MqttConnection(kernel, listener);
         framer.publishTo(connection);
         p.addLast(HandlerNames.CONNECTION, connection);

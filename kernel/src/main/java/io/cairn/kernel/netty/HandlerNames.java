@@ -16,9 +16,10 @@ public final class HandlerNames {
     public static final String FRAME_CHECK = "cairn-mqtt-frame-check";
     /** Netty's MQTT encoder (PUBLISH to subscribers is written pre-encoded and passes through). */
     public static final String ENCODER = "cairn-mqtt-encoder";
-    /** Closes a connection that sends no CONNECT in time, or nothing within 1.5 × its keep-alive. */
-    public static final String IDLE = "cairn-idle";
-    /** The connection's MQTT state machine. */
+    /**
+     * The connection's MQTT state machine; it also closes a connection that sends no CONNECT in time, or
+     * nothing within 1.5 × its keep-alive.
+     */
     public static final String CONNECTION = "cairn-connection";
     /** Logs exceptions that reached the end of the pipeline, once, and closes the connection. */
     public static final String EXCEPTIONS = "cairn-exceptions";

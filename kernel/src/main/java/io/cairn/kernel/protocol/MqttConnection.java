@@ -6,7 +6,6 @@ import io.cairn.api.persistence.StoredWill;
 import io.cairn.kernel.Kernel;
 import io.cairn.kernel.delivery.Flushable;
 import io.cairn.kernel.delivery.Publication;
-import io.cairn.kernel.netty.HandlerNames;
 import io.cairn.kernel.session.Outlet;
 import io.cairn.kernel.session.Session;
 import io.netty.buffer.ByteBuf;
@@ -26,8 +25,6 @@ import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttUnacceptableProtocolVersionException;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
-import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -59,6 +56,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private ByteBuf batch;
     private int batchHint = MIN_BATCH;
     private final List<MqttMessage> pending = new ArrayList<>(2);
+    private final KeepAliveTimer keepAliveTimer = new KeepAliveTimer(this::silent);
 
     String clientId;
     String username;
@@ -68,6 +66,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     StoredWill will;
     Session session;
     private long connectedAt;
+    private boolean readsHeld;
 
     public MqttConnection(Kernel kernel, String listener) {
         this.kernel = kernel;
@@ -79,16 +78,25 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        if (ctx.channel().isActive() && ctx.channel().isRegistered()) {
+            startTimer(); // added behind a transport's handshake: channelActive has passed already
+        }
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         kernel.connectionOpened();
+        startTimer();
         ctx.fireChannelActive();
+    }
+
+    private void startTimer() {
+        keepAliveTimer.start(ctx.executor(), TimeUnit.SECONDS.toNanos(kernel.settings().connectTimeoutSeconds()));
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        keepAliveTimer.read();
         if (!(msg instanceof MqttMessage m)) {
             ReferenceCountUtil.release(msg);
             return;
@@ -178,6 +186,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        keepAliveTimer.readComplete();
         flushNow();
         ctx.fireChannelReadComplete();
     }
@@ -191,19 +200,17 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         ctx.fireChannelWritabilityChanged();
     }
 
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent) {
-            if (state == State.AWAIT_CONNECT) {
-                violation("MQTT-3.1.0-1", "sent no CONNECT within " + kernel.settings().connectTimeoutSeconds()
-                        + " s");
-            } else {
-                violation("MQTT-3.1.2-24", "sent nothing for " + kernel.settings().keepAliveGrace()
-                        + " × its keep-alive of " + keepAlive + " s");
-            }
+    /** The keep-alive timer saw no packet for its limit. */
+    private void silent() {
+        if (state == State.CLOSED || closing) {
             return;
         }
-        ctx.fireUserEventTriggered(evt);
+        if (state == State.AWAIT_CONNECT) {
+            violation("MQTT-3.1.0-1", "sent no CONNECT within " + kernel.settings().connectTimeoutSeconds() + " s");
+        } else {
+            violation("MQTT-3.1.2-24", "sent nothing for " + kernel.settings().keepAliveGrace()
+                    + " × its keep-alive of " + keepAlive + " s");
+        }
     }
 
     @Override
@@ -221,6 +228,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     public void channelInactive(ChannelHandlerContext ctx) {
         State was = state;
         state = State.CLOSED;
+        keepAliveTimer.stop();
         releaseBatch();
         for (MqttMessage m : pending) {
             ReferenceCountUtil.release(m);
@@ -252,15 +260,15 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     /** Goes on with a CONNECT that {@link ConnectFlow} accepted: find or create the session, then CONNACK. */
     void beginSession() {
         state = State.CONNECTING;
-        ctx.channel().config().setAutoRead(false);
-        if (keepAlive > 0) {
-            long millis = (long) Math.ceil(keepAlive * kernel.settings().keepAliveGrace() * 1000);
-            ctx.pipeline().replace(HandlerNames.IDLE, HandlerNames.IDLE,
-                    new IdleStateHandler(millis, 0, 0, TimeUnit.MILLISECONDS));
-        } else {
-            ctx.pipeline().remove(HandlerNames.IDLE);
-        }
+        // MQTT-3.1.2-24: silent for 1.5 (the grace) times the keep-alive closes the connection; 0 turns it off
+        keepAliveTimer.limit(keepAlive > 0
+                ? (long) Math.ceil(keepAlive * kernel.settings().keepAliveGrace() * 1e9) : 0);
         kernel.sessions().connect(clientId, cleanSession, this, this::attached);
+        if (state == State.CONNECTING) {
+            // the session is not attached yet (a takeover in another loop): hold further reads until it is
+            readsHeld = true;
+            ctx.channel().config().setAutoRead(false);
+        }
     }
 
     private void attached(Session s, Boolean sessionPresent) {
@@ -290,7 +298,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         EventLog.CLIENTS.info("Client '{}' connected from {} on {} (MQTT {}, clean session {}, keep-alive {} s{})",
                 clientId, remoteAddress(), listener, protocolLevel == 3 ? "3.1" : "3.1.1", cleanSession,
                 keepAlive, sessionPresent ? ", session resumed" : "");
-        ctx.channel().config().setAutoRead(true);
+        if (readsHeld) {
+            readsHeld = false;
+            ctx.channel().config().setAutoRead(true);
+        }
         for (int i = 0; i < pending.size(); i++) {
             handle(pending.get(i)); // after a violation, handle() only releases what is left
         }
