@@ -5,7 +5,6 @@ import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -44,7 +43,8 @@ public final class EventLoops implements AutoCloseable {
     public static EventLoops start(int ioThreads) {
         int threads = ioThreads > 0 ? ioThreads : Runtime.getRuntime().availableProcessors();
         boolean epoll = Epoll.isAvailable();
-        IoHandlerFactory factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        // FdMap: Netty's descriptor map makes closing many connections on one loop quadratic (see there)
+        IoHandlerFactory factory = epoll ? FdMap.epollFactory() : NioIoHandler.newFactory();
         EventLoopGroup parent = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("cairn-accept", true),
                 factory);
         EventLoopGroup child = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("cairn-io", true),
