@@ -31,6 +31,9 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Frame
     /** How long the broker has to answer CONNECT and SUBSCRIBE. */
     static final long HANDSHAKE_TIMEOUT_MILLIS = 10_000;
 
+    /** How long the broker has to close the connection after DISCONNECT before this side closes it. */
+    static final long CLOSE_AFTER_DISCONNECT_MILLIS = 2_000;
+
     private static final int SUBSCRIBE_PACKET_ID = 1;
     private static final int BATCH_CAPACITY = 8192;
 
@@ -361,7 +364,11 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Frame
                 flush();
                 ByteBuf bye = channel.alloc().directBuffer(2);
                 Packets.disconnect(bye);
-                channel.writeAndFlush(bye).addListener(ChannelFutureListener.CLOSE);
+                channel.writeAndFlush(bye, channel.voidPromise());
+                // the broker closes on DISCONNECT; closing after it leaves the TIME_WAIT on the broker's side
+                // rather than on this tool's ports, where tens of thousands of them slow down the next connects
+                Channel c = channel;
+                c.eventLoop().schedule(() -> c.close(), CLOSE_AFTER_DISCONNECT_MILLIS, TimeUnit.MILLISECONDS);
             } else {
                 channel.close();
             }
