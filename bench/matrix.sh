@@ -11,8 +11,9 @@
 # (connects and disconnects included).
 # CELLS="pair conns" runs only the cells of those scenarios.
 # Environment: DURATION, WARMUP (seconds per run), REPEAT (A B pairs per cell), CONNS (idle connections for
-# the conns cell), SOURCES (loopback source addresses for it), OUT (result folder), BROKER_CPU, LOAD_CPU,
-# CAIRN_PORT, MOSQUITTO_PORT, MOSQUITTO (the broker binary).
+# the conns cell), CONNS_REPEAT (its A B pairs; REPEAT + 1, as its rate varies more from run to run), SOURCES
+# (loopback source addresses for it), OUT (result folder), BROKER_CPU, LOAD_CPU, CAIRN_PORT, MOSQUITTO_PORT,
+# MOSQUITTO (the broker binary).
 # Needs: a built project (mvn -B -q package -DskipTests), mosquitto (apt-get install mosquitto), taskset, node.
 set -euo pipefail
 
@@ -24,6 +25,7 @@ DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-3}
 REPEAT=${REPEAT:-2}
 CONNS=${CONNS:-19000}
+CONNS_REPEAT=${CONNS_REPEAT:-$((REPEAT + 1))}
 SOURCES=${SOURCES:-4}
 BROKER_CPU=${BROKER_CPU:-0}
 LOAD_CPU=${LOAD_CPU:-1}
@@ -107,7 +109,9 @@ cell() { # args for the load tool, run A B A B
     return
   fi
   echo "== $*"
-  for _ in $(seq "$REPEAT"); do
+  local repeat=$REPEAT
+  [[ $1 == conns ]] && repeat=$CONNS_REPEAT
+  for _ in $(seq "$repeat"); do
     bench cairn "$CAIRN_PORT" "$cairn_pid" "$@"
     bench mosquitto "$MOSQUITTO_PORT" "$mosquitto_pid" "$@"
   done

@@ -34,6 +34,7 @@ class BenchMatrixIT {
         builder.environment().put("DURATION", "1");
         builder.environment().put("WARMUP", "0");
         builder.environment().put("REPEAT", "1");
+        builder.environment().put("CONNS_REPEAT", "1");
         builder.environment().put("CONNS", "300");
         builder.environment().put("SOURCES", "2");
         builder.environment().put("OUT", out.toString());
