@@ -1,5 +1,6 @@
 package io.cairn.kernel;
 
+import io.cairn.api.message.ReasonCode;
 import io.cairn.api.broker.Broker;
 import io.cairn.api.broker.ListenerInfo;
 import io.cairn.api.persistence.RetainedStore;
@@ -302,7 +303,7 @@ public final class Kernel implements SessionHost, AutoCloseable {
         // runs on the loops that own the state and is waited for, bounded
         List<Future<?>> closing = new ArrayList<>();
         for (MqttConnection c : clients) {
-            closing.add(runOn(c.eventLoop(), () -> c.closeByServer("broker shutting down")));
+            closing.add(runOn(c.eventLoop(), () -> c.closeByServer(ReasonCode.SERVER_SHUTTING_DOWN, "broker shutting down")));
         }
         awaitAll(closing);
         List<Future<?>> disposing = new ArrayList<>();

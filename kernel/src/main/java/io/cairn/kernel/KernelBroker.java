@@ -1,5 +1,6 @@
 package io.cairn.kernel;
 
+import io.cairn.api.message.ReasonCode;
 import io.cairn.api.broker.Broker;
 import io.cairn.api.broker.BrokerStatistics;
 import io.cairn.api.broker.ClientInfo;
@@ -69,7 +70,7 @@ final class KernelBroker implements Broker {
         if (o == null) {
             return false;
         }
-        o.eventLoop().execute(() -> o.closeByServer("disconnected by an operator"));
+        o.eventLoop().execute(() -> o.closeByServer(ReasonCode.ADMINISTRATIVE_ACTION, "disconnected by an operator"));
         return true;
     }
 

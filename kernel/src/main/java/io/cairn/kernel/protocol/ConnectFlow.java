@@ -27,10 +27,8 @@ final class ConnectFlow {
         BrokerSettings settings = c.kernel.settings();
         c.protocolLevel = h.version();
         c.clientId = p.clientIdentifier();
-        if (c.protocolLevel > 4) {
-            c.refuse(MqttConnectReturnCode.CONNECTION_REFUSED_UNSUPPORTED_PROTOCOL_VERSION, null,
-                    "MQTT 5 is not supported by this broker version");
-            return;
+        if (c.protocolLevel >= 5 && !ConnectProperties5.read(c, h.properties())) {
+            return; // refused or closed, with the reason
         }
         if (!h.isWillFlag() && (h.willQos() != 0 || h.isWillRetain())) {
             c.violation(h.willQos() != 0 ? "MQTT-3.1.2-13" : "MQTT-3.1.2-15",
@@ -55,16 +53,19 @@ final class ConnectFlow {
         }
         c.cleanSession = h.isCleanSession();
         if (c.clientId.isEmpty()) {
-            if (c.protocolLevel == 4 && c.cleanSession) {
+            if (c.protocolLevel >= 5) {
+                c.clientId = c.kernel.newClientId(); // MQTT-3.1.3-6 (5.0): returned as Assigned Client Identifier
+                c.assignedClientId = true;
+            } else if (c.protocolLevel == 4 && c.cleanSession) {
                 c.clientId = c.kernel.newClientId(); // MQTT-3.1.3-6
             } else {
-                c.refuse(MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED, "MQTT-3.1.3-8",
+                c.refuse(ReasonCode.CLIENT_IDENTIFIER_NOT_VALID, "MQTT-3.1.3-8",
                         "empty client identifier requires clean session");
                 return;
             }
         }
         if (settings.maxConnections() > 0 && c.kernel.connectedCount() >= settings.maxConnections()) {
-            c.refuse(MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE, null,
+            c.refuse(ReasonCode.SERVER_BUSY, null,
                     "the broker holds its maximum of " + settings.maxConnections() + " connections");
             return;
         }
@@ -72,7 +73,7 @@ final class ConnectFlow {
         ReasonCode refusal = c.kernel.connectGate().check(c.clientId, c.username,
                 h.hasPassword() ? p.passwordInBytes() : null, c.listener);
         if (refusal != null) {
-            c.refuse(returnCode(refusal), null, "refused by authentication: " + refusal);
+            c.refuse(refusal, null, "refused by authentication: " + refusal);
             return;
         }
         c.keepAlive = h.keepAliveTimeSeconds();

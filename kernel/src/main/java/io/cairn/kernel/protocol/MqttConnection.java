@@ -2,6 +2,7 @@ package io.cairn.kernel.protocol;
 
 import io.cairn.api.broker.ClientInfo;
 import io.cairn.api.message.QoS;
+import io.cairn.api.message.ReasonCode;
 import io.cairn.api.persistence.StoredWill;
 import io.cairn.kernel.Kernel;
 import io.cairn.kernel.delivery.Flushable;
@@ -21,7 +22,9 @@ import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageBuilders;
 import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
 import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
+import io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader;
 import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttUnacceptableProtocolVersionException;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
@@ -64,6 +67,14 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     int keepAlive;
     boolean cleanSession;
     StoredWill will;
+    // MQTT 5 CONNECT properties (defaults are the specification's for an absent property)
+    long sessionExpiry;
+    int clientReceiveMaximum = 65_535;
+    long clientMaximumPacketSize = ConnectProperties5.PROTOCOL_MAX_PACKET_SIZE;
+    int clientTopicAliasMaximum;
+    boolean requestResponseInformation;
+    boolean requestProblemInformation = true;
+    boolean assignedClientId;
     Session session;
     private long connectedAt;
     private boolean readsHeld;
@@ -144,7 +155,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                 case SUBSCRIBE -> SubscribeFlow.subscribe(this, (MqttSubscribeMessage) m);
                 case UNSUBSCRIBE -> SubscribeFlow.unsubscribe(this, (MqttUnsubscribeMessage) m);
                 case PINGREQ -> Acks.pingresp(batch(2));
-                case DISCONNECT -> disconnect();
+                case DISCONNECT -> disconnect(m);
                 case CONNECT -> violation("MQTT-3.1.0-2", "sent a second CONNECT");
                 default -> violation("MQTT-2.2.1", "sent " + type + ", which only a server may send");
             }
@@ -165,23 +176,23 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private void decoderFailure(Throwable cause) {
         if (state == State.AWAIT_CONNECT) {
             if (cause instanceof MqttUnacceptableProtocolVersionException) {
-                refuse(MqttConnectReturnCode.CONNECTION_REFUSED_UNACCEPTABLE_PROTOCOL_VERSION, "MQTT-3.1.2-2",
+                refuse(ReasonCode.UNSUPPORTED_PROTOCOL_VERSION, "MQTT-3.1.2-2",
                         "unsupported protocol name or level (" + cause.getMessage() + ")");
                 return;
             }
             if (cause instanceof MqttIdentifierRejectedException) {
-                refuse(MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED, "MQTT-3.1.3-9",
+                refuse(ReasonCode.CLIENT_IDENTIFIER_NOT_VALID, "MQTT-3.1.3-9",
                         "client identifier rejected (MQTT 3.1 allows 1 to "
                                 + kernel.settings().maxClientIdLength() + " characters)");
                 return;
             }
         }
         if (cause instanceof TooLongFrameException) {
-            violation(null, "packet larger than the maximum packet size of " + kernel.settings().maxPacketSize()
-                    + " bytes");
+            violation(ReasonCode.PACKET_TOO_LARGE, null, "packet larger than the maximum packet size of "
+                    + kernel.settings().maxPacketSize() + " bytes");
             return;
         }
-        violation("MQTT-4.8.0-1", "malformed packet: " + cause.getMessage());
+        violation(ReasonCode.MALFORMED_PACKET, "MQTT-4.8.0-1", "malformed packet: " + cause.getMessage());
     }
 
     @Override
@@ -287,16 +298,19 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         state = State.CONNECTED;
         connectedAt = System.currentTimeMillis();
         // MQTT-3.2.2-1: a 3.1 CONNACK has no session-present flag; MQTT-3.2.2-2/-3 for 3.1.1
-        MqttConnAckMessage connack = MqttMessageBuilders.connAck()
+        MqttMessageBuilders.ConnAckBuilder builder = MqttMessageBuilders.connAck()
                 .returnCode(MqttConnectReturnCode.CONNECTION_ACCEPTED)
-                .sessionPresent(protocolLevel >= 4 && sessionPresent)
-                .build();
+                .sessionPresent(protocolLevel >= 4 && sessionPresent);
+        if (protocolLevel >= 5) {
+            builder.properties(ConnAck5.properties(this));
+        }
+        MqttConnAckMessage connack = builder.build();
         write(connack);
         s.setWill(will);
         s.attach(this);
         kernel.connectionAttached(this);
         EventLog.CLIENTS.info("Client '{}' connected from {} on {} (MQTT {}, clean session {}, keep-alive {} s{})",
-                clientId, remoteAddress(), listener, protocolLevel == 3 ? "3.1" : "3.1.1", cleanSession,
+                clientId, remoteAddress(), listener, protocolLevel == 3 ? "3.1" : protocolLevel == 4 ? "3.1.1" : "5.0", cleanSession,
                 keepAlive, sessionPresent ? ", session resumed" : "");
         if (readsHeld) {
             readsHeld = false;
@@ -310,12 +324,23 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     }
 
     /** Answers CONNECT with a refusal and closes (MQTT 3.1.1 §3.2.2.3). */
-    void refuse(MqttConnectReturnCode code, String normativeId, String why) {
+    /**
+     * Answers CONNECT with a refusal and closes: MQTT 5 gets {@code reason} itself (and the reason string, if
+     * the client did not turn problem information off), 3.1/3.1.1 the nearest return code.
+     */
+    void refuse(ReasonCode reason, String normativeId, String why) {
+        MqttConnectReturnCode code = protocolLevel >= 5 ? MqttConnectReturnCode.valueOf((byte) reason.code())
+                : ConnectFlow.returnCode(reason);
         EventLog.PROTOCOL.info("Refused connection from {} on {} (client '{}'): {} [CONNACK 0x{}{}]",
                 remoteAddress(), listener, clientId, why, Integer.toHexString(code.byteValue() & 0xFF),
                 normativeId == null ? "" : ", " + normativeId);
         closing = true;
-        MqttConnAckMessage connack = MqttMessageBuilders.connAck().returnCode(code).sessionPresent(false).build();
+        MqttMessageBuilders.ConnAckBuilder builder = MqttMessageBuilders.connAck().returnCode(code)
+                .sessionPresent(false);
+        if (protocolLevel >= 5 && requestProblemInformation) {
+            builder.properties(reasonString(why));
+        }
+        MqttConnAckMessage connack = builder.build();
         passBatch();
         ctx.writeAndFlush(connack).addListener(f -> ctx.close());
     }
@@ -325,18 +350,28 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
      * violation and the normative statement.
      */
     void violation(String normativeId, String what) {
+        violation(ReasonCode.PROTOCOL_ERROR, normativeId, what);
+    }
+
+    /** Closes for a violation of the protocol; an MQTT 5 client is told {@code code} first. */
+    void violation(ReasonCode code, String normativeId, String what) {
         if (closing || state == State.CLOSED) {
             return;
         }
         closing = true;
         EventLog.PROTOCOL.info("Closing connection from {} on {} (client '{}'): {}{}", remoteAddress(), listener,
                 clientId == null ? "" : clientId, what, normativeId == null ? "" : " [" + normativeId + "]");
+        sendDisconnect(code, what);
         flushNow();
         ctx.close();
     }
 
-    private void disconnect() {
-        will = null; // MQTT-3.14.4-3: DISCONNECT discards the will
+    private void disconnect(MqttMessage m) {
+        int reason = m.variableHeader() instanceof MqttReasonCodeAndPropertiesVariableHeader h
+                ? h.reasonCode() & 0xFF : 0;
+        if (reason != ReasonCode.DISCONNECT_WITH_WILL_MESSAGE.code()) {
+            will = null; // MQTT-3.14.4-3: DISCONNECT discards the will, unless 5.0 reason 0x04 asks for it
+        }
         closing = true;
         flushNow();
         ctx.close();
@@ -437,12 +472,13 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     @Override
     public void writePublish(Publication publication, QoS qos, int packetId, boolean retain, boolean dup) {
-        int header = PublishEncoder.headerSize(publication, qos);
+        boolean v5 = protocolLevel >= 5;
+        int header = PublishEncoder.headerSize(publication, qos, v5);
         int payload = publication.payloadSize();
         if (payload <= PublishEncoder.COPY_THRESHOLD) {
-            PublishEncoder.packet(batch(header + payload), publication, qos, packetId, retain, dup);
+            PublishEncoder.packet(batch(header + payload), publication, qos, packetId, retain, dup, v5);
         } else {
-            PublishEncoder.header(batch(header), publication, qos, packetId, retain, dup);
+            PublishEncoder.header(batch(header), publication, qos, packetId, retain, dup, v5);
             passBatch();
             ctx.write(publication.payload().retainedDuplicate(), ctx.voidPromise());
         }
@@ -458,16 +494,38 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         EventLog.CLIENTS.info("Client '{}' connected again elsewhere; closing this connection from {}", clientId,
                 remoteAddress());
         closing = true;
+        sendDisconnect(ReasonCode.SESSION_TAKEN_OVER, "another connection took over the session");
         flushNow();
         ctx.close();
     }
 
     @Override
-    public void closeByServer(String reason) {
+    public void closeByServer(ReasonCode code, String reason) {
         EventLog.CLIENTS.info("Closing connection of client '{}' from {}: {}", clientId, remoteAddress(), reason);
         closing = true;
+        sendDisconnect(code, reason);
         flushNow();
         ctx.close();
+    }
+
+    /**
+     * Tells an MQTT 5 client why the server closes its connection (MQTT 5.0 §3.14): DISCONNECT with the reason
+     * code, and the reason string unless the client turned problem information off. Nothing for 3.1/3.1.1,
+     * whose DISCONNECT goes only from client to server, nor before CONNACK (a refusal is a CONNACK).
+     */
+    private void sendDisconnect(ReasonCode code, String why) {
+        if (protocolLevel < 5 || state != State.CONNECTED) {
+            return;
+        }
+        MqttProperties properties = requestProblemInformation && why != null ? reasonString(why)
+                : MqttProperties.NO_PROPERTIES;
+        write(MqttMessageBuilders.disconnect().reasonCode((byte) code.code()).properties(properties).build());
+    }
+
+    private static MqttProperties reasonString(String why) {
+        MqttProperties properties = new MqttProperties();
+        properties.add(new MqttProperties.StringProperty(MqttProperties.REASON_STRING, why));
+        return properties;
     }
 
     // ------------------------------------------------------------------ views

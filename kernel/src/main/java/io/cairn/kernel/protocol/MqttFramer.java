@@ -216,6 +216,12 @@ public final class MqttFramer extends ByteToMessageDecoder {
     /** Checks the option byte after each topic filter; stops quietly where the packet is short. */
     private String subscribeOptionsProblem(ByteBuf in, int pos, int end) {
         int reserved = protocolLevel >= 5 ? 0xC0 : 0xFC;
+        if (protocolLevel >= 5) {
+            pos = skipProperties(in, pos, end); // MQTT 5.0 §3.8.2.1: the properties come before the filters
+            if (pos < 0) {
+                return null;
+            }
+        }
         while (pos + 2 <= end) {
             pos += 2 + in.getUnsignedShort(pos);
             if (pos >= end) {
@@ -227,6 +233,25 @@ public final class MqttFramer extends ByteToMessageDecoder {
             }
         }
         return null;
+    }
+
+    /**
+     * The index after the MQTT 5 property block at {@code pos} (a Variable Byte Integer length, then the
+     * properties), or -1 if the length is malformed or runs past {@code end} (the decoder then reports it).
+     */
+    private static int skipProperties(ByteBuf in, int pos, int end) {
+        int length = 0;
+        for (int n = 0; n < 4; n++) {
+            if (pos >= end) {
+                return -1;
+            }
+            int b = in.getUnsignedByte(pos++);
+            length |= (b & 0x7F) << (7 * n);
+            if ((b & 0x80) == 0) {
+                return pos + length <= end ? pos + length : -1;
+            }
+        }
+        return -1;
     }
 
     /** Sees every message the MQTT decoder produces. */

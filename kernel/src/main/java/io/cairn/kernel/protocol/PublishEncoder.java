@@ -22,15 +22,24 @@ final class PublishEncoder {
     private PublishEncoder() {
     }
 
-    /** The bytes of the fixed header, topic and packet id of a PUBLISH of {@code publication} at {@code qos}. */
-    static int headerSize(Publication publication, QoS qos) {
-        int variableHeader = 2 + publication.topicUtf8().length + (qos == QoS.AT_MOST_ONCE ? 0 : 2);
+    /**
+     * The bytes of the fixed header, topic, packet id (and, for MQTT 5, the property length) of a PUBLISH of
+     * {@code publication} at {@code qos}.
+     */
+    static int headerSize(Publication publication, QoS qos, boolean v5) {
+        int variableHeader = variableHeaderSize(publication, qos, v5);
         return 1 + lengthBytes(variableHeader + publication.payloadSize()) + variableHeader;
     }
 
+    private static int variableHeaderSize(Publication publication, QoS qos, boolean v5) {
+        // MQTT 5: properties are not forwarded yet (slice 2 of docs/mqtt5-plan.md): a property length of 0
+        return 2 + publication.topicUtf8().length + (qos == QoS.AT_MOST_ONCE ? 0 : 2) + (v5 ? 1 : 0);
+    }
+
     /** Writes the whole PUBLISH to {@code out}, payload copied; {@code out} MUST have the room. */
-    static void packet(ByteBuf out, Publication publication, QoS qos, int packetId, boolean retain, boolean dup) {
-        header(out, publication, qos, packetId, retain, dup);
+    static void packet(ByteBuf out, Publication publication, QoS qos, int packetId, boolean retain, boolean dup,
+                       boolean v5) {
+        header(out, publication, qos, packetId, retain, dup, v5);
         ByteBuf payload = publication.payload();
         out.writeBytes(payload, payload.readerIndex(), payload.readableBytes());
     }
@@ -39,9 +48,10 @@ final class PublishEncoder {
      * Writes the fixed header, topic and packet id of a PUBLISH to {@code out}, which MUST have the room; the
      * caller writes the payload after it.
      */
-    static void header(ByteBuf buf, Publication publication, QoS qos, int packetId, boolean retain, boolean dup) {
+    static void header(ByteBuf buf, Publication publication, QoS qos, int packetId, boolean retain, boolean dup,
+                       boolean v5) {
         byte[] topic = publication.topicUtf8();
-        int variableHeader = 2 + topic.length + (qos == QoS.AT_MOST_ONCE ? 0 : 2);
+        int variableHeader = variableHeaderSize(publication, qos, v5);
         int remainingLength = variableHeader + publication.payloadSize();
         buf.writeByte(0x30 | (dup ? 0x08 : 0) | (qos.value() << 1) | (retain ? 0x01 : 0));
         writeRemainingLength(buf, remainingLength);
@@ -49,6 +59,9 @@ final class PublishEncoder {
         buf.writeBytes(topic);
         if (qos != QoS.AT_MOST_ONCE) {
             buf.writeShort(packetId);
+        }
+        if (v5) {
+            buf.writeByte(0); // property length
         }
     }
 

@@ -1,5 +1,7 @@
 package io.cairn.kernel.session;
 
+import io.cairn.api.message.ReasonCode;
+
 import io.cairn.api.message.QoS;
 import io.cairn.kernel.delivery.Publication;
 import io.netty.channel.EventLoop;
@@ -26,5 +28,5 @@ public interface Outlet {
     void closeForTakeover();
 
     /** Closes the connection on an operator's request, as a network failure would (the will is published). */
-    void closeByServer(String reason);
+    void closeByServer(ReasonCode code, String reason);
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cairn.api.message.MessageProperties;
 import io.cairn.api.message.QoS;
+import io.cairn.api.message.ReasonCode;
 import io.cairn.api.persistence.SessionStore;
 import io.cairn.api.persistence.Subscription;
 import io.cairn.kernel.delivery.Publication;
@@ -59,7 +60,7 @@ class SessionTest {
         }
         @Override public void writePubrel(int packetId) { written.add("PUBREL " + packetId); }
         @Override public void closeForTakeover() { }
-        @Override public void closeByServer(String reason) { }
+        @Override public void closeByServer(ReasonCode code, String reason) { }
     }
 
     private static Publication message(String topic, QoS qos) {

@@ -1,0 +1,68 @@
+package io.cairn.kernel.protocol;
+
+import io.cairn.api.message.ReasonCode;
+import io.netty.handler.codec.mqtt.MqttProperties;
+import io.netty.handler.codec.mqtt.MqttProperties.MqttProperty;
+
+/**
+ * Reads and checks the properties of an MQTT 5 CONNECT (MQTT 5.0 §3.1.2.11) into the connection: Session Expiry
+ * Interval, Receive Maximum, Maximum Packet Size, Topic Alias Maximum, Request Response / Problem Information.
+ * A value the specification forbids is refused with CONNACK 0x82 (Protocol Error); an Authentication Method
+ * is refused with 0x8C until enhanced authentication exists (slice 9 of docs/mqtt5-plan.md).
+ */
+final class ConnectProperties5 {
+
+    /** The largest packet size the protocol can express (MQTT 5.0 §2.2.3). */
+    static final long PROTOCOL_MAX_PACKET_SIZE = 268_435_460L;
+
+    private ConnectProperties5() {
+    }
+
+    /** @return {@code true} to go on with the CONNECT; {@code false} if it was refused */
+    static boolean read(MqttConnection c, MqttProperties properties) {
+        c.sessionExpiry = intValue(properties, MqttProperties.SESSION_EXPIRY_INTERVAL, 0) & 0xFFFF_FFFFL;
+        Integer receiveMaximum = intValue(properties, MqttProperties.RECEIVE_MAXIMUM);
+        if (receiveMaximum != null && receiveMaximum == 0) {
+            c.refuse(ReasonCode.PROTOCOL_ERROR, "MQTT-3.1.2-21", "Receive Maximum 0");
+            return false;
+        }
+        c.clientReceiveMaximum = receiveMaximum != null ? receiveMaximum : 65_535;
+        Integer maximumPacketSize = intValue(properties, MqttProperties.MAXIMUM_PACKET_SIZE);
+        if (maximumPacketSize != null && maximumPacketSize == 0) {
+            c.refuse(ReasonCode.PROTOCOL_ERROR, "MQTT-3.1.2-24", "Maximum Packet Size 0");
+            return false;
+        }
+        c.clientMaximumPacketSize = maximumPacketSize != null ? maximumPacketSize & 0xFFFF_FFFFL
+                : PROTOCOL_MAX_PACKET_SIZE;
+        c.clientTopicAliasMaximum = intValue(properties, MqttProperties.TOPIC_ALIAS_MAXIMUM, 0);
+        Integer responseInformation = intValue(properties, MqttProperties.REQUEST_RESPONSE_INFORMATION);
+        Integer problemInformation = intValue(properties, MqttProperties.REQUEST_PROBLEM_INFORMATION);
+        if (responseInformation != null && responseInformation > 1
+                || problemInformation != null && problemInformation > 1) {
+            c.refuse(ReasonCode.PROTOCOL_ERROR, null, "Request Response/Problem Information other than 0 or 1");
+            return false;
+        }
+        c.requestResponseInformation = responseInformation != null && responseInformation == 1;
+        c.requestProblemInformation = problemInformation == null || problemInformation == 1;
+        boolean hasMethod = properties.getProperty(MqttProperties.AUTHENTICATION_METHOD) != null;
+        if (!hasMethod && properties.getProperty(MqttProperties.AUTHENTICATION_DATA) != null) {
+            c.refuse(ReasonCode.PROTOCOL_ERROR, null, "Authentication Data without an Authentication Method");
+            return false;
+        }
+        if (hasMethod) {
+            c.refuse(ReasonCode.BAD_AUTHENTICATION_METHOD, null, "enhanced authentication is not offered");
+            return false;
+        }
+        return true;
+    }
+
+    private static Integer intValue(MqttProperties properties, int type) {
+        MqttProperty<?> p = properties.getProperty(type);
+        return p == null ? null : (Integer) p.value();
+    }
+
+    private static int intValue(MqttProperties properties, int type, int absent) {
+        Integer v = intValue(properties, type);
+        return v == null ? absent : v;
+    }
+}

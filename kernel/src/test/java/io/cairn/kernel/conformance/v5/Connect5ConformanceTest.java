@@ -1,0 +1,159 @@
+package io.cairn.kernel.conformance.v5;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.lifecycle.MqttDisconnectSource;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5DisconnectException;
+import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAck;
+import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCode;
+import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5DisconnectReasonCode;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
+import io.cairn.kernel.testsupport.EmbeddedBrokerExtension;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * MQTT 5 CONNECT, CONNACK and DISCONNECT (MQTT 5.0 §3.1, §3.2, §3.14), with the HiveMQ MQTT Client's MQTT 5 API.
+ * Slice 1 of docs/mqtt5-plan.md.
+ */
+class Connect5ConformanceTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    private static final int MAX_PACKET_SIZE = 4096;
+
+    @RegisterExtension
+    final EmbeddedBrokerExtension broker = EmbeddedBrokerExtension.perTest()
+            .configure(c -> c.maxPacketSize(MAX_PACKET_SIZE));
+
+    private Mqtt5BlockingClient client(String clientId) {
+        Mqtt5BlockingClient c = Mqtt5Client.builder().identifier(clientId).serverHost("127.0.0.1")
+                .serverPort(broker.port()).buildBlocking();
+        broker.track(() -> {
+            if (c.getState().isConnected()) {
+                c.toAsync().disconnect().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        });
+        return c;
+    }
+
+    @Test
+    @Tag("MQTT-3.2.2-16")
+    @DisplayName("[MQTT-3.2.2-16] an empty client identifier is accepted and the assigned one is returned in CONNACK")
+    void assignedClientIdentifier() {
+        Mqtt5BlockingClient c = client("");
+        Mqtt5ConnAck connack = c.connectWith().cleanStart(true).send();
+
+        assertThat(connack.getReasonCode()).isEqualTo(Mqtt5ConnAckReasonCode.SUCCESS);
+        assertThat(connack.getAssignedClientIdentifier()).isPresent();
+        String assigned = connack.getAssignedClientIdentifier().get().toString();
+        assertThat(assigned).isNotEmpty();
+        assertThat(broker.broker().clients()).anyMatch(info -> info.clientId().equals(assigned));
+    }
+
+    @Test
+    @DisplayName("CONNACK announces the server's limits: maximum packet size, no subscription identifiers or shared "
+            + "subscriptions yet")
+    void connackAnnouncesLimits() {
+        Mqtt5ConnAck connack = client("v5-limits").connectWith().cleanStart(true).send();
+
+        assertThat(connack.getRestrictions().getMaximumPacketSize())
+                .isEqualTo(MAX_PACKET_SIZE);
+        assertThat(connack.getRestrictions().areSubscriptionIdentifiersAvailable()).isFalse();
+        assertThat(connack.getRestrictions().isSharedSubscriptionAvailable()).isFalse();
+        assertThat(connack.getRestrictions().isWildcardSubscriptionAvailable()).isTrue();
+        assertThat(connack.getRestrictions().isRetainAvailable()).isTrue();
+        assertThat(connack.getRestrictions().getMaximumQos()).isEqualTo(MqttQos.EXACTLY_ONCE);
+    }
+
+    @Test
+    @DisplayName("an MQTT 5 subscriber receives what an MQTT 5 publisher sends, at every QoS")
+    void publishRoundTrip() {
+        Mqtt5BlockingClient subscriber = client("v5-sub");
+        Mqtt5BlockingClient publisher = client("v5-pub");
+        subscriber.connectWith().cleanStart(true).send();
+        publisher.connectWith().cleanStart(true).send();
+        List<Mqtt5Publish> received = new CopyOnWriteArrayList<>();
+        subscriber.toAsync().publishes(MqttGlobalPublishFilter.ALL, received::add);
+        subscriber.subscribeWith().topicFilter("v5/#").qos(MqttQos.EXACTLY_ONCE).send();
+
+        for (MqttQos qos : MqttQos.values()) {
+            publisher.publishWith().topic("v5/" + qos).qos(qos)
+                    .payload(("at " + qos).getBytes(StandardCharsets.UTF_8)).send();
+        }
+
+        await("three messages").atMost(WAIT).until(() -> received.size() == 3);
+        assertThat(received).extracting(p -> p.getTopic().toString(), Mqtt5Publish::getQos,
+                        p -> new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8))
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("v5/AT_MOST_ONCE", MqttQos.AT_MOST_ONCE, "at AT_MOST_ONCE"),
+                        org.assertj.core.groups.Tuple.tuple("v5/AT_LEAST_ONCE", MqttQos.AT_LEAST_ONCE,
+                                "at AT_LEAST_ONCE"),
+                        org.assertj.core.groups.Tuple.tuple("v5/EXACTLY_ONCE", MqttQos.EXACTLY_ONCE,
+                                "at EXACTLY_ONCE"));
+    }
+
+    @Test
+    @Tag("MQTT-3.14.2-1")
+    @DisplayName("[MQTT-3.14.2-1] a session taken over is told so: DISCONNECT 0x8E to the older connection")
+    void takeoverSendsDisconnect8E() {
+        Mqtt5BlockingClient first = client("v5-twice");
+        AtomicReference<Throwable> cause = new AtomicReference<>();
+        Mqtt5BlockingClient firstWithListener = Mqtt5Client.builder().identifier("v5-twice").serverHost("127.0.0.1")
+                .serverPort(broker.port())
+                .addDisconnectedListener(ctx -> {
+                    if (ctx.getSource() == MqttDisconnectSource.SERVER) {
+                        cause.set(ctx.getCause());
+                    }
+                })
+                .buildBlocking();
+        firstWithListener.connectWith().cleanStart(true).send();
+
+        first.connectWith().cleanStart(false).send(); // the same client id again
+
+        await("the older connection was told").atMost(WAIT).until(() -> cause.get() != null);
+        assertThat(cause.get()).isInstanceOf(Mqtt5DisconnectException.class);
+        assertThat(((Mqtt5DisconnectException) cause.get()).getMqttMessage().getReasonCode())
+                .isEqualTo(Mqtt5DisconnectReasonCode.SESSION_TAKEN_OVER);
+    }
+
+    @Test
+    @DisplayName("DISCONNECT 0x04 (with will message) publishes the will; a normal DISCONNECT does not")
+    void disconnectWithWillMessage() {
+        Mqtt5BlockingClient watcher = client("v5-watcher");
+        watcher.connectWith().cleanStart(true).send();
+        List<Mqtt5Publish> wills = new CopyOnWriteArrayList<>();
+        watcher.toAsync().publishes(MqttGlobalPublishFilter.ALL, wills::add);
+        watcher.subscribeWith().topicFilter("wills/#").qos(MqttQos.AT_LEAST_ONCE).send();
+
+        Mqtt5BlockingClient normal = client("v5-normal");
+        normal.connectWith().cleanStart(true).willPublish().topic("wills/normal").payload(new byte[] {1})
+                .qos(MqttQos.AT_LEAST_ONCE).applyWillPublish().send();
+        normal.disconnect();
+        Mqtt5BlockingClient asking = client("v5-asking");
+        asking.connectWith().cleanStart(true).willPublish().topic("wills/asking").payload(new byte[] {2})
+                .qos(MqttQos.AT_LEAST_ONCE).applyWillPublish().send();
+        asking.disconnectWith().reasonCode(Mqtt5DisconnectReasonCode.DISCONNECT_WITH_WILL_MESSAGE).send();
+
+        await("the asked-for will").atMost(WAIT).until(() -> !wills.isEmpty());
+        // a marker after both: the normal disconnect's will would have arrived before it
+        Mqtt5BlockingClient marker = client("v5-marker");
+        marker.connectWith().cleanStart(true).send();
+        marker.publishWith().topic("wills/marker").qos(MqttQos.AT_LEAST_ONCE).send();
+        await("the marker").atMost(WAIT).until(() -> wills.size() >= 2);
+        assertThat(wills).extracting(p -> p.getTopic().toString()).containsExactly("wills/asking", "wills/marker");
+    }
+}
