@@ -23,13 +23,13 @@ final class ConnectProperties5 {
         c.sessionExpiry = intValue(properties, MqttProperties.SESSION_EXPIRY_INTERVAL, 0) & 0xFFFF_FFFFL;
         Integer receiveMaximum = intValue(properties, MqttProperties.RECEIVE_MAXIMUM);
         if (receiveMaximum != null && receiveMaximum == 0) {
-            c.refuse(ReasonCode.PROTOCOL_ERROR, "MQTT-3.1.2-21", "Receive Maximum 0");
+            c.refuse(ReasonCode.PROTOCOL_ERROR, null, "Receive Maximum 0");
             return false;
         }
         c.clientReceiveMaximum = receiveMaximum != null ? receiveMaximum : 65_535;
         Integer maximumPacketSize = intValue(properties, MqttProperties.MAXIMUM_PACKET_SIZE);
         if (maximumPacketSize != null && maximumPacketSize == 0) {
-            c.refuse(ReasonCode.PROTOCOL_ERROR, "MQTT-3.1.2-24", "Maximum Packet Size 0");
+            c.refuse(ReasonCode.PROTOCOL_ERROR, null, "Maximum Packet Size 0");
             return false;
         }
         c.clientMaximumPacketSize = maximumPacketSize != null ? maximumPacketSize & 0xFFFF_FFFFL

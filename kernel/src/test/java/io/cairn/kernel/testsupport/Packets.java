@@ -108,6 +108,31 @@ public final class Packets {
         return Wire.bytes(DISCONNECT << 4, 0x00);
     }
 
+    /**
+     * One MQTT 5 property (MQTT 5.0 §2.2.2.2): its identifier, then {@code value} as given (a one-, two- or
+     * four-byte integer from {@link #u8}, {@code Wire.u16} or {@link #u32}, or a length-prefixed string or binary
+     * from {@link #utf8} or {@link #binary}).
+     */
+    public static byte[] property(int id, byte[] value) {
+        return concat(new byte[] {(byte) id}, value);
+    }
+
+    public static byte[] u8(int value) {
+        return new byte[] {(byte) value};
+    }
+
+    public static byte[] u32(long value) {
+        return new byte[] {(byte) (value >>> 24), (byte) (value >>> 16), (byte) (value >>> 8), (byte) value};
+    }
+
+    public static byte[] utf8(String value) {
+        return lengthPrefixed(value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public static byte[] binary(byte[] value) {
+        return lengthPrefixed(value);
+    }
+
     /** A packet with the given first byte (type and flags) and body; the remaining length is computed. */
     public static byte[] frame(int firstByte, byte[] body) {
         return concat(new byte[] {(byte) firstByte}, Wire.remainingLength(body.length), body);
@@ -172,6 +197,7 @@ public final class Packets {
         private byte[] username;
         private boolean passwordFlag;
         private byte[] password;
+        private byte[] properties = new byte[0];
 
         Connect(String clientId) {
             super(CONNECT);
@@ -181,6 +207,15 @@ public final class Packets {
         /** MQTT 3.1 (protocol name {@code MQIsdp}, level 3). */
         public Connect mqtt31() {
             return protocolName("MQIsdp").protocolLevel(3);
+        }
+
+        /**
+         * MQTT 5 (level 5) with these CONNECT properties, each made by {@link #property}; a will gets an empty
+         * will property block.
+         */
+        public Connect mqtt5(byte[]... props) {
+            this.properties = concat(props);
+            return protocolLevel(5);
         }
 
         public Connect protocolName(String name) {
@@ -300,7 +335,14 @@ public final class Packets {
             out.write(protocolLevel);                        // protocol level
             out.write(connectFlags());                       // connect flags
             out.writeBytes(u16(keepAlive));                  // keep alive
+            if (protocolLevel >= 5) {
+                out.writeBytes(Wire.remainingLength(properties.length)); // MQTT 5: property length
+                out.writeBytes(properties);                              // and the properties
+            }
             out.writeBytes(lengthPrefixed(clientId));        // payload: client identifier
+            if (willTopic != null && protocolLevel >= 5) {
+                out.write(0);                                // MQTT 5: an empty will property block
+            }
             if (willTopic != null) {
                 out.writeBytes(lengthPrefixed(willTopic));   // will topic
                 out.writeBytes(lengthPrefixed(willMessage)); // will message

@@ -200,6 +200,28 @@ public final class RawMqttClient implements AutoCloseable {
         return p.connack();
     }
 
+    /**
+     * Reads an MQTT 5 CONNACK: flags, reason code, then a property block whose length (a Variable Byte Integer)
+     * MUST cover exactly the rest of the packet.
+     */
+    public RawPacket.Connack expectConnack5() {
+        RawPacket p = expect(Packets.CONNACK);
+        assertThat(p.flags()).as("%s: CONNACK fixed-header flags", name).isZero();
+        byte[] body = p.body();
+        assertThat(body.length).as("%s: CONNACK remaining length", name).isGreaterThanOrEqualTo(3);
+        int length = 0;
+        int at = 2;
+        for (int shift = 0; ; shift += 7) {
+            int b = body[at++] & 0xFF;
+            length |= (b & 0x7F) << shift;
+            if ((b & 0x80) == 0) {
+                break;
+            }
+        }
+        assertThat(body.length - at).as("%s: CONNACK property length", name).isEqualTo(length);
+        return p.connack();
+    }
+
     /** Reads a PUBLISH. */
     public RawPacket.Publish expectPublish() {
         return expect(Packets.PUBLISH).publish();

@@ -107,8 +107,7 @@ class Connect5ConformanceTest {
     }
 
     @Test
-    @Tag("MQTT-3.14.2-1")
-    @DisplayName("[MQTT-3.14.2-1] a session taken over is told so: DISCONNECT 0x8E to the older connection")
+    @DisplayName("a session taken over is told so: DISCONNECT 0x8E (Session taken over) to the older connection")
     void takeoverSendsDisconnect8E() {
         Mqtt5BlockingClient first = client("v5-twice");
         AtomicReference<Throwable> cause = new AtomicReference<>();
@@ -131,7 +130,8 @@ class Connect5ConformanceTest {
     }
 
     @Test
-    @DisplayName("DISCONNECT 0x04 (with will message) publishes the will; a normal DISCONNECT does not")
+    @Tag("MQTT-3.1.2-10")
+    @DisplayName("[MQTT-3.1.2-10] DISCONNECT 0x00 removes the will; DISCONNECT 0x04 (with will message) publishes it")
     void disconnectWithWillMessage() {
         Mqtt5BlockingClient watcher = client("v5-watcher");
         watcher.connectWith().cleanStart(true).send();
