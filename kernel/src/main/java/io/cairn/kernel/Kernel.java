@@ -178,6 +178,11 @@ public final class Kernel implements SessionHost, AutoCloseable {
         sent.increment();
     }
 
+    @Override
+    public void expired(Session session) {
+        sessions.expired(session);
+    }
+
     int subscriptionCount() {
         return subscriptions.size();
     }

@@ -3,6 +3,7 @@ package io.cairn.kernel.protocol;
 import io.cairn.api.message.Message;
 import io.cairn.api.message.QoS;
 import io.cairn.api.message.ReasonCode;
+import io.cairn.api.persistence.SessionState;
 import io.cairn.api.persistence.StoredWill;
 import io.cairn.kernel.embedded.BrokerSettings;
 import io.cairn.kernel.routing.Topics;
@@ -51,7 +52,11 @@ final class ConnectFlow {
                 return;
             }
         }
-        c.cleanSession = h.isCleanSession();
+        c.cleanSession = h.isCleanSession(); // MQTT 5: Clean Start
+        if (c.protocolLevel < 5) {
+            // 3.1.1: a clean session ends with its connection, any other never expires (§3.1.2.4)
+            c.sessionExpiry = c.cleanSession ? 0 : SessionState.NEVER_EXPIRES;
+        }
         if (c.clientId.isEmpty()) {
             if (c.protocolLevel >= 5) {
                 c.clientId = c.kernel.newClientId(); // MQTT-3.1.3-6 (5.0): returned as Assigned Client Identifier

@@ -274,7 +274,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         // MQTT-3.1.2-24: silent for 1.5 (the grace) times the keep-alive closes the connection; 0 turns it off
         keepAliveTimer.limit(keepAlive > 0
                 ? (long) Math.ceil(keepAlive * kernel.settings().keepAliveGrace() * 1e9) : 0);
-        kernel.sessions().connect(clientId, cleanSession, this, this::attached);
+        kernel.sessions().connect(clientId, cleanSession, sessionExpiry, this, this::attached);
         if (state == State.CONNECTING) {
             // the session is not attached yet (a takeover in another loop): hold further reads until it is
             readsHeld = true;
@@ -367,8 +367,24 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     }
 
     private void disconnect(MqttMessage m) {
-        int reason = m.variableHeader() instanceof MqttReasonCodeAndPropertiesVariableHeader h
-                ? h.reasonCode() & 0xFF : 0;
+        int reason = 0;
+        if (m.variableHeader() instanceof MqttReasonCodeAndPropertiesVariableHeader h) {
+            reason = h.reasonCode() & 0xFF;
+            MqttProperties.MqttProperty<?> expiry = h.properties().getProperty(MqttProperties.SESSION_EXPIRY_INTERVAL);
+            if (expiry != null) {
+                long seconds = ((Integer) expiry.value()) & 0xFFFF_FFFFL;
+                if (sessionExpiry == 0 && seconds != 0) {
+                    // MQTT 5.0 §3.14.2.2.2: a session that was to end with the connection cannot be kept now
+                    violation(ReasonCode.PROTOCOL_ERROR, null,
+                            "DISCONNECT sets a Session Expiry Interval after CONNECT set 0");
+                    return;
+                }
+                sessionExpiry = seconds;
+                if (session != null) {
+                    session.expiryInterval(seconds);
+                }
+            }
+        }
         if (reason != ReasonCode.DISCONNECT_WITH_WILL_MESSAGE.code()) {
             will = null; // MQTT-3.14.4-3: DISCONNECT discards the will, unless 5.0 reason 0x04 asks for it
         }

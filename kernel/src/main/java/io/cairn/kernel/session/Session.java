@@ -9,6 +9,7 @@ import io.cairn.api.persistence.StoredWill;
 import io.cairn.api.persistence.Subscription;
 import io.cairn.kernel.delivery.Publication;
 import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -17,6 +18,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,7 +36,8 @@ public final class Session {
     private static final Object PRESENT = Boolean.TRUE;
 
     private final String clientId;
-    private final boolean persistent;
+    private long expiryInterval;
+    private ScheduledFuture<?> expiryTask;
     private final SessionHost host;
     private volatile EventLoop home;
     private volatile Outlet outlet;
@@ -59,11 +62,12 @@ public final class Session {
     /**
      * Creates an empty session.
      *
-     * @param persistent whether it outlives its connection (clean session 0)
+     * @param expiryInterval seconds it outlives its connection: 0 ends it with the connection (MQTT 3.1.1 clean
+     *                       session 1), {@link SessionState#NEVER_EXPIRES} never (3.1.1 clean session 0)
      */
-    public Session(String clientId, boolean persistent, EventLoop home, SessionHost host) {
+    public Session(String clientId, long expiryInterval, EventLoop home, SessionHost host) {
         this.clientId = clientId;
-        this.persistent = persistent;
+        this.expiryInterval = expiryInterval;
         this.home = home;
         this.host = host;
     }
@@ -73,7 +77,7 @@ public final class Session {
      * state. The session is offline.
      */
     public static Session restore(SessionState state, EventLoop home, SessionHost host) {
-        Session s = new Session(state.clientId(), true, home, host);
+        Session s = new Session(state.clientId(), state.expiryInterval(), home, host);
         s.stored = true;
         s.disconnectedAt = state.disconnectedAt() > 0 ? state.disconnectedAt() : System.currentTimeMillis();
         for (Subscription sub : state.subscriptions()) {
@@ -97,6 +101,7 @@ public final class Session {
         }
         s.will = state.will();
         s.updateCounts();
+        s.scheduleExpiry(); // offline: it ends when its interval, counted from the disconnect, has passed
         return s;
     }
 
@@ -104,8 +109,22 @@ public final class Session {
         return clientId;
     }
 
+    /** Whether it outlives its connection (a Session Expiry Interval above 0). */
     public boolean isPersistent() {
-        return persistent;
+        return expiryInterval > 0;
+    }
+
+    /** The Session Expiry Interval in seconds; {@link SessionState#NEVER_EXPIRES} for never. */
+    public long expiryInterval() {
+        return expiryInterval;
+    }
+
+    /**
+     * Sets the interval the current connection asked for: at CONNECT when it resumes the session, at an MQTT 5
+     * DISCONNECT that changes it. It applies from the next detach. Call on the home loop.
+     */
+    public void expiryInterval(long seconds) {
+        expiryInterval = seconds;
     }
 
     public EventLoop home() {
@@ -124,6 +143,7 @@ public final class Session {
     /** Moves the session to another event loop. Call on the current home, with no connection attached. */
     public void moveHome(EventLoop newHome) {
         assert home.inEventLoop() && outlet == null;
+        cancelExpiry(); // the timer belongs to the old home; the connection attaching next ends the wait anyway
         home = newHome;
     }
 
@@ -136,9 +156,10 @@ public final class Session {
     public void attach(Outlet connection) {
         this.outlet = connection;
         disconnectedAt = 0;
-        if (persistent) {
+        cancelExpiry();
+        if (isPersistent()) {
             if (stored) {
-                host.store().updateConnection(clientId, 0, SessionState.NEVER_EXPIRES);
+                host.store().updateConnection(clientId, 0, expiryInterval);
             } else {
                 host.store().save(snapshot()); // a new persistent session: the store learns of it here
                 stored = true;
@@ -171,12 +192,39 @@ public final class Session {
         }
         outlet = null;
         disconnectedAt = System.currentTimeMillis();
-        if (persistent) {
-            host.store().updateConnection(clientId, disconnectedAt, SessionState.NEVER_EXPIRES);
+        if (isPersistent()) {
+            host.store().updateConnection(clientId, disconnectedAt, expiryInterval);
+            scheduleExpiry();
         } else {
             destroy();
         }
         return true;
+    }
+
+    /** While offline, arms the timer that ends the session when its interval has passed since the disconnect. */
+    private void scheduleExpiry() {
+        cancelExpiry();
+        if (expiryInterval == SessionState.NEVER_EXPIRES || destroyed || outlet != null) {
+            return;
+        }
+        long left = TimeUnit.SECONDS.toMillis(expiryInterval) - (System.currentTimeMillis() - disconnectedAt);
+        expiryTask = home.schedule(this::expire, Math.max(0, left), TimeUnit.MILLISECONDS);
+    }
+
+    private void cancelExpiry() {
+        if (expiryTask != null) {
+            expiryTask.cancel(false);
+            expiryTask = null;
+        }
+    }
+
+    private void expire() {
+        expiryTask = null;
+        if (outlet == null && !destroyed) {
+            LOG.debug("Session of client '{}' expired after {} s offline", clientId, expiryInterval);
+            destroy();
+            host.expired(this);
+        }
     }
 
     /** Detaches whatever connection is attached without destroying the session (takeover). */
@@ -193,14 +241,16 @@ public final class Session {
             return;
         }
         destroyed = true;
+        cancelExpiry();
         for (String filter : subscriptions.keySet()) {
             host.unindex(this, filter);
         }
         subscriptions.clear();
         releaseMessages();
         inboundQos2.clear();
-        if (persistent) {
+        if (stored) {
             host.store().remove(clientId);
+            stored = false;
         }
     }
 
@@ -231,7 +281,7 @@ public final class Session {
     /** Sets or clears (with {@code null}) the will of the current connection. */
     public void setWill(StoredWill newWill) {
         will = newWill;
-        if (persistent) {
+        if (isPersistent()) {
             host.store().setWill(clientId, newWill);
         }
     }
@@ -253,7 +303,7 @@ public final class Session {
     public void subscribe(Subscription subscription) {
         subscriptions.put(subscription.topicFilter(), subscription);
         host.index(this, subscription);
-        if (persistent) {
+        if (isPersistent()) {
             host.store().putSubscription(clientId, subscription);
         }
     }
@@ -264,7 +314,7 @@ public final class Session {
             return false;
         }
         host.unindex(this, topicFilter);
-        if (persistent) {
+        if (isPersistent()) {
             host.store().removeSubscription(clientId, topicFilter);
         }
         return true;
@@ -298,10 +348,10 @@ public final class Session {
         OutboundEntry e = new OutboundEntry(nextSequence++, publication.retainRef(), qos, retainFlag);
         if (o != null && queue.isEmpty() && inflight.size() < host.settings().maxInflight() && o.isWritable()) {
             send(o, e);
-            if (persistent) {
+            if (isPersistent()) {
                 host.store().addOutbound(clientId, e.toStored());
             }
-        } else if (enqueue(e) && persistent) {
+        } else if (enqueue(e) && isPersistent()) {
             host.store().addOutbound(clientId, e.toStored());
         }
         updateCounts();
@@ -387,7 +437,7 @@ public final class Session {
             } else if (inflight.size() < maxInflight) {
                 queue.pollFirst();
                 send(o, head);
-                if (persistent) {
+                if (isPersistent()) {
                     host.store().updateOutbound(clientId, head.sequence, head.packetId, OutboundState.SENT);
                 }
             } else {
@@ -415,7 +465,7 @@ public final class Session {
         OutboundEntry e = inflight.get(packetId);
         if (e != null && e.qos == QoS.EXACTLY_ONCE && e.state == OutboundState.SENT) {
             e.state = OutboundState.RELEASED;
-            if (persistent) {
+            if (isPersistent()) {
                 host.store().updateOutbound(clientId, e.sequence, packetId, OutboundState.RELEASED);
             }
         } else if (e == null) {
@@ -440,7 +490,7 @@ public final class Session {
     private void complete(OutboundEntry e) {
         inflight.remove(e.packetId);
         e.releasePayload();
-        if (persistent) {
+        if (isPersistent()) {
             host.store().removeOutbound(clientId, e.sequence);
         }
         drain();
@@ -457,7 +507,7 @@ public final class Session {
             return false;
         }
         inboundQos2.put(packetId, PRESENT);
-        if (persistent) {
+        if (isPersistent()) {
             host.store().addInboundQos2(clientId, packetId);
         }
         return true;
@@ -465,7 +515,7 @@ public final class Session {
 
     /** PUBREL from the client: the packet id of an incoming QoS 2 message is free again. */
     public void releaseQos2(int packetId) {
-        if (inboundQos2.remove(packetId) != null && persistent) {
+        if (inboundQos2.remove(packetId) != null && isPersistent()) {
             host.store().removeInboundQos2(clientId, packetId);
         }
     }
@@ -484,7 +534,7 @@ public final class Session {
 
     /** A summary for the broker service; callable from any thread (counts may be a moment old). */
     public SessionInfo info() {
-        return new SessionInfo(clientId, outlet != null, persistent, subscriptions(), inflightCount, queuedCount,
+        return new SessionInfo(clientId, outlet != null, isPersistent(), subscriptions(), inflightCount, queuedCount,
                 dropped);
     }
 
@@ -503,12 +553,12 @@ public final class Session {
         }
         Set<Integer> qos2 = new HashSet<>();
         inboundQos2.forEachKey(qos2::add);
-        return new SessionState(clientId, SessionState.NEVER_EXPIRES, disconnectedAt, subscriptions(), outbound,
+        return new SessionState(clientId, expiryInterval, disconnectedAt, subscriptions(), outbound,
                 qos2, will);
     }
 
     @Override
     public String toString() {
-        return "Session[" + clientId + (persistent ? ", persistent" : "") + ']';
+        return "Session[" + clientId + (isPersistent() ? ", expiry " + expiryInterval + " s" : "") + ']';
     }
 }

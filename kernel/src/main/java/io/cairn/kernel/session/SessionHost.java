@@ -25,4 +25,7 @@ public interface SessionHost {
 
     /** Counts a PUBLISH written to a client. */
     void countSent();
+
+    /** {@code session} expired offline and was destroyed; it leaves the broker's sessions. On its home loop. */
+    void expired(Session session);
 }

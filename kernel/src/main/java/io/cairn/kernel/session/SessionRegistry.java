@@ -35,11 +35,12 @@ public final class SessionRegistry {
      * <p>Call on {@code outlet}'s event loop. {@code attached} MUST send CONNACK, then {@link Session#attach
      * attach} the session, and {@link #disconnected detach} it again if its connection closed meanwhile.
      */
-    public void connect(String clientId, boolean clean, Outlet outlet, BiConsumer<Session, Boolean> attached) {
+    public void connect(String clientId, boolean clean, long expiryInterval, Outlet outlet,
+                        BiConsumer<Session, Boolean> attached) {
         EventLoop loop = outlet.eventLoop();
         Session existing = sessions.get(clientId);
         if (existing == null) {
-            Session fresh = new Session(clientId, !clean, loop, host);
+            Session fresh = new Session(clientId, expiryInterval, loop, host);
             existing = sessions.putIfAbsent(clientId, fresh);
             if (existing == null) {
                 attached.accept(fresh, Boolean.FALSE);
@@ -47,18 +48,18 @@ public final class SessionRegistry {
             }
         }
         Session found = existing;
-        runOnHome(found, () -> takeOver(found, clientId, clean, outlet, attached));
+        runOnHome(found, () -> takeOver(found, clientId, clean, expiryInterval, outlet, attached));
     }
 
-    private void takeOver(Session existing, String clientId, boolean clean, Outlet outlet,
+    private void takeOver(Session existing, String clientId, boolean clean, long expiryInterval, Outlet outlet,
                           BiConsumer<Session, Boolean> attached) {
         if (!existing.home().inEventLoop()) {
-            runOnHome(existing, () -> takeOver(existing, clientId, clean, outlet, attached));
+            runOnHome(existing, () -> takeOver(existing, clientId, clean, expiryInterval, outlet, attached));
             return;
         }
         if (existing.isDestroyed() || sessions.get(clientId) != existing) {
             // it ended (or was replaced) between our look-up and now: start again
-            outlet.eventLoop().execute(() -> connect(clientId, clean, outlet, attached));
+            outlet.eventLoop().execute(() -> connect(clientId, clean, expiryInterval, outlet, attached));
             return;
         }
         Outlet old = existing.detachForTakeover();
@@ -69,10 +70,11 @@ public final class SessionRegistry {
         EventLoop loop = outlet.eventLoop();
         if (clean || !existing.isPersistent()) {
             existing.destroy();
-            Session fresh = new Session(clientId, !clean, loop, host);
+            Session fresh = new Session(clientId, expiryInterval, loop, host);
             sessions.replace(clientId, existing, fresh);
             loop.execute(() -> attached.accept(fresh, Boolean.FALSE));
         } else {
+            existing.expiryInterval(expiryInterval); // the resuming connection's interval applies from now on
             existing.moveHome(loop);
             loop.execute(() -> attached.accept(existing, Boolean.TRUE));
         }
@@ -95,6 +97,11 @@ public final class SessionRegistry {
         if (session.detach(outlet) && session.isDestroyed()) {
             sessions.remove(session.clientId(), session);
         }
+    }
+
+    /** Forgets {@code session}, which expired; a newer session of the same client id stays. */
+    public void expired(Session session) {
+        sessions.remove(session.clientId(), session);
     }
 
     /** The session of {@code clientId}, or {@code null}. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.cairn.api.message.MessageProperties;
 import io.cairn.api.message.QoS;
 import io.cairn.api.message.ReasonCode;
+import io.cairn.api.persistence.SessionState;
 import io.cairn.api.persistence.SessionStore;
 import io.cairn.api.persistence.Subscription;
 import io.cairn.kernel.delivery.Publication;
@@ -45,6 +46,7 @@ class SessionTest {
             @Override public void unindex(Session session, String topicFilter) { }
             @Override public void countDrop() { drops++; }
             @Override public void countSent() { }
+            @Override public void expired(Session session) { }
         };
     }
 
@@ -84,7 +86,7 @@ class SessionTest {
     @Test
     void theInflightWindowQueuesTheRestAndEachAckSendsTheNext() {
         onLoop(() -> {
-            Session s = new Session("c", false, loop, host(2, 10));
+            Session s = new Session("c", 0, loop, host(2, 10));
             RecordingOutlet out = new RecordingOutlet();
             s.attach(out);
             offer(s, "a", QoS.AT_LEAST_ONCE);
@@ -105,7 +107,7 @@ class SessionTest {
     @Test
     void aFullQueueDropsQos0FirstAndCountsEveryDrop() {
         onLoop(() -> {
-            Session s = new Session("slow", false, loop, host(1, 3));
+            Session s = new Session("slow", 0, loop, host(1, 3));
             RecordingOutlet out = new RecordingOutlet();
             s.attach(out);
             out.writable = false;
@@ -130,7 +132,7 @@ class SessionTest {
     @Test
     void qos2GoesThroughPubrecPubrelPubcompAndPacketIdsInUseAreSkipped() {
         onLoop(() -> {
-            Session s = new Session("q2", false, loop, host(3, 10));
+            Session s = new Session("q2", 0, loop, host(3, 10));
             RecordingOutlet out = new RecordingOutlet();
             s.attach(out);
             offer(s, "a", QoS.EXACTLY_ONCE);
@@ -149,7 +151,7 @@ class SessionTest {
     @Test
     void onReconnectUnacknowledgedMessagesGoAgainWithDupAndReleasedOnesAsPubrelInOrder() {
         onLoop(() -> {
-            Session s = new Session("p", true, loop, host(10, 10));
+            Session s = new Session("p", SessionState.NEVER_EXPIRES, loop, host(10, 10));
             RecordingOutlet first = new RecordingOutlet();
             s.attach(first);
             offer(s, "one", QoS.AT_LEAST_ONCE);
@@ -172,7 +174,7 @@ class SessionTest {
     @Test
     void aRepeatedIncomingQos2PacketIdIsRecognisedUntilPubrel() {
         onLoop(() -> {
-            Session s = new Session("in", false, loop, host(10, 10));
+            Session s = new Session("in", 0, loop, host(10, 10));
             assertThat(s.receiveQos2(7)).isTrue();
             assertThat(s.receiveQos2(7)).isFalse();
             s.releaseQos2(7);
