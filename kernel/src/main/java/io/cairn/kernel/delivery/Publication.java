@@ -3,8 +3,11 @@ package io.cairn.kernel.delivery;
 import io.cairn.api.message.Message;
 import io.cairn.api.message.MessageProperties;
 import io.cairn.api.message.QoS;
+import io.cairn.api.message.UserProperty;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -22,6 +25,7 @@ public final class Publication {
     private final MessageProperties properties;
     private final long receivedAt;
     private volatile Message message;
+    private volatile byte[] v5Properties;
 
     /**
      * Wraps {@code payload}, taking over the caller's reference to it.
@@ -91,6 +95,83 @@ public final class Publication {
     /** When the broker received it, in epoch milliseconds. */
     public long receivedAt() {
         return receivedAt;
+    }
+
+    /**
+     * Whether its Message Expiry Interval has passed at {@code nowMillis}: a copy that has not started onward
+     * delivery is then deleted (MQTT-3.3.2-5).
+     */
+    public boolean expired(long nowMillis) {
+        long interval = properties.messageExpiryInterval();
+        return interval != MessageProperties.NO_EXPIRY && nowMillis - receivedAt >= interval * 1000;
+    }
+
+    /**
+     * The Message Expiry Interval to forward at {@code nowMillis}: the received one minus the whole seconds it
+     * waited here (MQTT-3.3.2-6), or {@link MessageProperties#NO_EXPIRY}.
+     */
+    public long remainingExpiry(long nowMillis) {
+        long interval = properties.messageExpiryInterval();
+        if (interval == MessageProperties.NO_EXPIRY) {
+            return interval;
+        }
+        return Math.max(0, interval - Math.max(0, nowMillis - receivedAt) / 1000);
+    }
+
+    /**
+     * The MQTT 5 PUBLISH properties every 5.0 subscriber gets unchanged, encoded once (MQTT 5.0 §3.3.2.3):
+     * Payload Format Indicator, Content Type, Response Topic, Correlation Data and the User Properties in their
+     * order. The Message Expiry Interval differs per delivery and is not included. Empty for none.
+     */
+    public byte[] v5Properties() {
+        byte[] b = v5Properties;
+        if (b == null) {
+            b = encode(properties);
+            v5Properties = b;
+        }
+        return b;
+    }
+
+    private static byte[] encode(MessageProperties p) {
+        if (p == MessageProperties.NONE) {
+            return new byte[0];
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        if (p.utf8Payload()) {
+            out.write(0x01);
+            out.write(1);
+        }
+        if (p.contentType() != null) {
+            out.write(0x03);
+            string(out, p.contentType());
+        }
+        if (p.responseTopic() != null) {
+            out.write(0x08);
+            string(out, p.responseTopic());
+        }
+        ByteBuffer correlation = p.correlationData();
+        if (correlation != null) {
+            byte[] data = new byte[correlation.remaining()];
+            correlation.get(data);
+            out.write(0x09);
+            binary(out, data);
+        }
+        for (UserProperty u : p.userProperties()) {
+            out.write(0x26);
+            string(out, u.name());
+            string(out, u.value());
+        }
+        return out.toByteArray();
+    }
+
+    private static void string(ByteArrayOutputStream out, String s) {
+        binary(out, s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void binary(ByteArrayOutputStream out, byte[] data) {
+        out.write(data.length >>> 8);
+        out.write(data.length & 0xFF);
+        out.writeBytes(data);
     }
 
     /** This publication as an API message (payload copied once, then cached). */

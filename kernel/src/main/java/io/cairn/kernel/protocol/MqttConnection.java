@@ -489,12 +489,13 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     @Override
     public void writePublish(Publication publication, QoS qos, int packetId, boolean retain, boolean dup) {
         boolean v5 = protocolLevel >= 5;
-        int header = PublishEncoder.headerSize(publication, qos, v5);
+        long expiry = v5 ? publication.remainingExpiry(System.currentTimeMillis()) : -1;
+        int header = PublishEncoder.headerSize(publication, qos, v5, expiry);
         int payload = publication.payloadSize();
         if (payload <= PublishEncoder.COPY_THRESHOLD) {
-            PublishEncoder.packet(batch(header + payload), publication, qos, packetId, retain, dup, v5);
+            PublishEncoder.packet(batch(header + payload), publication, qos, packetId, retain, dup, v5, expiry);
         } else {
-            PublishEncoder.header(batch(header), publication, qos, packetId, retain, dup, v5);
+            PublishEncoder.header(batch(header), publication, qos, packetId, retain, dup, v5, expiry);
             passBatch();
             ctx.write(publication.payload().retainedDuplicate(), ctx.voidPromise());
         }

@@ -26,20 +26,29 @@ final class PublishEncoder {
      * The bytes of the fixed header, topic, packet id (and, for MQTT 5, the property length) of a PUBLISH of
      * {@code publication} at {@code qos}.
      */
-    static int headerSize(Publication publication, QoS qos, boolean v5) {
-        int variableHeader = variableHeaderSize(publication, qos, v5);
+    static int headerSize(Publication publication, QoS qos, boolean v5, long expiry) {
+        int variableHeader = variableHeaderSize(publication, qos, v5, expiry);
         return 1 + lengthBytes(variableHeader + publication.payloadSize()) + variableHeader;
     }
 
-    private static int variableHeaderSize(Publication publication, QoS qos, boolean v5) {
-        // MQTT 5: properties are not forwarded yet (slice 2 of docs/mqtt5-plan.md): a property length of 0
-        return 2 + publication.topicUtf8().length + (qos == QoS.AT_MOST_ONCE ? 0 : 2) + (v5 ? 1 : 0);
+    private static int variableHeaderSize(Publication publication, QoS qos, boolean v5, long expiry) {
+        int size = 2 + publication.topicUtf8().length + (qos == QoS.AT_MOST_ONCE ? 0 : 2);
+        if (v5) {
+            int properties = propertiesLength(publication, expiry);
+            size += lengthBytes(properties) + properties;
+        }
+        return size;
+    }
+
+    /** MQTT 5: the remaining Message Expiry Interval (5 bytes, if any), then the properties all subscribers get. */
+    private static int propertiesLength(Publication publication, long expiry) {
+        return (expiry >= 0 ? 5 : 0) + publication.v5Properties().length;
     }
 
     /** Writes the whole PUBLISH to {@code out}, payload copied; {@code out} MUST have the room. */
     static void packet(ByteBuf out, Publication publication, QoS qos, int packetId, boolean retain, boolean dup,
-                       boolean v5) {
-        header(out, publication, qos, packetId, retain, dup, v5);
+                       boolean v5, long expiry) {
+        header(out, publication, qos, packetId, retain, dup, v5, expiry);
         ByteBuf payload = publication.payload();
         out.writeBytes(payload, payload.readerIndex(), payload.readableBytes());
     }
@@ -49,9 +58,9 @@ final class PublishEncoder {
      * caller writes the payload after it.
      */
     static void header(ByteBuf buf, Publication publication, QoS qos, int packetId, boolean retain, boolean dup,
-                       boolean v5) {
+                       boolean v5, long expiry) {
         byte[] topic = publication.topicUtf8();
-        int variableHeader = variableHeaderSize(publication, qos, v5);
+        int variableHeader = variableHeaderSize(publication, qos, v5, expiry);
         int remainingLength = variableHeader + publication.payloadSize();
         buf.writeByte(0x30 | (dup ? 0x08 : 0) | (qos.value() << 1) | (retain ? 0x01 : 0));
         writeRemainingLength(buf, remainingLength);
@@ -61,7 +70,11 @@ final class PublishEncoder {
             buf.writeShort(packetId);
         }
         if (v5) {
-            buf.writeByte(0); // property length
+            writeRemainingLength(buf, propertiesLength(publication, expiry));
+            if (expiry >= 0) {
+                buf.writeByte(0x02).writeInt((int) expiry); // Message Expiry Interval, as it stands now
+            }
+            buf.writeBytes(publication.v5Properties());
         }
     }
 

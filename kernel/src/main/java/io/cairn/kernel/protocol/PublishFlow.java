@@ -31,9 +31,17 @@ final class PublishFlow {
             c.violation("MQTT-3.3.2-2", "invalid topic name: " + problem);
             return;
         }
+        MessageProperties properties = MessageProperties.NONE;
+        if (c.protocolLevel >= 5) {
+            properties = Publish5.read(c, m.variableHeader().properties(), m.payload());
+            if (properties == null) {
+                m.release();
+                return;
+            }
+        }
         publish(c, topic, topic.getBytes(StandardCharsets.UTF_8), m.payload(), m.fixedHeader().qosLevel().value()
                 | (m.fixedHeader().isDup() ? DUP : 0) | (m.fixedHeader().isRetain() ? RETAIN : 0),
-                m.variableHeader().packetId());
+                m.variableHeader().packetId(), properties);
     }
 
     /** Flag bit of {@code flags}: the PUBLISH is a re-delivery. */
@@ -55,6 +63,12 @@ final class PublishFlow {
      */
     static void publish(MqttConnection c, String topic, byte[] topicUtf8, ByteBuf payload, int flags,
                         int packetId) {
+        publish(c, topic, topicUtf8, payload, flags, packetId, MessageProperties.NONE);
+    }
+
+    /** As {@link #publish(MqttConnection, String, byte[], ByteBuf, int, int)}, with MQTT 5 properties. */
+    static void publish(MqttConnection c, String topic, byte[] topicUtf8, ByteBuf payload, int flags,
+                        int packetId, MessageProperties properties) {
         QoS qos = QoS.of(flags & 0x03);
         if (qos == QoS.AT_MOST_ONCE && (flags & DUP) != 0) {
             payload.release();
@@ -62,7 +76,7 @@ final class PublishFlow {
             return;
         }
         Publication publication = new Publication(topic, topicUtf8, payload, qos, (flags & RETAIN) != 0,
-                MessageProperties.NONE, System.currentTimeMillis());
+                properties, System.currentTimeMillis());
         try {
             c.kernel.countReceived();
             switch (qos) {

@@ -426,8 +426,20 @@ public final class Session {
             return;
         }
         int maxInflight = host.settings().maxInflight();
+        long now = System.currentTimeMillis();
         while (!queue.isEmpty() && o.isWritable()) {
             OutboundEntry head = queue.peekFirst();
+            if (head.publication.expired(now)) {
+                // MQTT-3.3.2-5: its Message Expiry Interval passed before onward delivery began
+                queue.pollFirst();
+                if (head.qos == QoS.AT_MOST_ONCE) {
+                    queuedQos0--;
+                } else if (isPersistent()) {
+                    host.store().removeOutbound(clientId, head.sequence);
+                }
+                head.releasePayload();
+                continue;
+            }
             if (head.qos == QoS.AT_MOST_ONCE) {
                 queue.pollFirst();
                 queuedQos0--;

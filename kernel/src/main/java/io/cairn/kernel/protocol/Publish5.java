@@ -1,0 +1,106 @@
+package io.cairn.kernel.protocol;
+
+import io.cairn.api.message.MessageProperties;
+import io.cairn.api.message.ReasonCode;
+import io.cairn.api.message.UserProperty;
+import io.cairn.kernel.routing.Topics;
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.mqtt.MqttProperties;
+import io.netty.handler.codec.mqtt.MqttProperties.MqttProperty;
+import io.netty.handler.codec.mqtt.MqttProperties.StringPair;
+import io.netty.util.CharsetUtil;
+import java.nio.charset.CharacterCodingException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The properties of an incoming MQTT 5 PUBLISH (MQTT 5.0 §3.3.2.3), checked and turned into the
+ * {@link MessageProperties} the message carries to plugins, stores and subscribers.
+ */
+final class Publish5 {
+
+    private Publish5() {
+    }
+
+    /**
+     * @return the message's properties, or {@code null} if the PUBLISH broke a rule: the connection is then
+     *         closing with the reason, and the caller releases the payload
+     */
+    static MessageProperties read(MqttConnection c, MqttProperties p, ByteBuf payload) {
+        if (p.getProperty(MqttProperties.TOPIC_ALIAS) != null) {
+            // our Topic Alias Maximum is 0 until slice 6 of docs/mqtt5-plan.md: every alias is out of range
+            c.violation(ReasonCode.TOPIC_ALIAS_INVALID, "MQTT-3.3.2-12", "Topic Alias above the maximum of 0");
+            return null;
+        }
+        if (p.getProperty(MqttProperties.SUBSCRIPTION_IDENTIFIER) != null) {
+            c.violation(ReasonCode.PROTOCOL_ERROR, "MQTT-3.3.4-6", "a PUBLISH to the server with a Subscription "
+                    + "Identifier");
+            return null;
+        }
+        Integer format = intValue(p, MqttProperties.PAYLOAD_FORMAT_INDICATOR);
+        boolean utf8 = format != null && format == 1;
+        if (utf8 && !isUtf8(payload)) {
+            c.violation(ReasonCode.PAYLOAD_FORMAT_INVALID, null,
+                    "Payload Format Indicator 1 on a payload that is not UTF-8");
+            return null;
+        }
+        String responseTopic = stringValue(p, MqttProperties.RESPONSE_TOPIC);
+        if (responseTopic != null) {
+            String problem = PublishFlow.topicProblem(c, responseTopic);
+            if (problem != null) {
+                c.violation(ReasonCode.PROTOCOL_ERROR, "MQTT-3.3.2-14", "invalid Response Topic: " + problem);
+                return null;
+            }
+        }
+        Integer expiry = intValue(p, MqttProperties.PUBLICATION_EXPIRY_INTERVAL);
+        MqttProperty<?> correlation = p.getProperty(MqttProperties.CORRELATION_DATA);
+        return MessageProperties.of(expiry == null ? MessageProperties.NO_EXPIRY : expiry & 0xFFFF_FFFFL,
+                stringValue(p, MqttProperties.CONTENT_TYPE), utf8, responseTopic,
+                correlation == null ? null : (byte[]) correlation.value(), userProperties(p));
+    }
+
+    /** The user properties in the order they came (MQTT-3.3.2-18). */
+    static List<UserProperty> userProperties(MqttProperties p) {
+        List<? extends MqttProperty<?>> all = userPropertyList(p);
+        if (all.isEmpty()) {
+            return List.of();
+        }
+        List<UserProperty> out = new ArrayList<>(all.size());
+        for (MqttProperty<?> property : all) {
+            Object value = property.value();
+            if (value instanceof StringPair pair) {
+                out.add(new UserProperty(pair.key, pair.value));
+            } else if (value instanceof List<?> pairs) {
+                for (Object o : pairs) {
+                    StringPair pair = (StringPair) o;
+                    out.add(new UserProperty(pair.key, pair.value));
+                }
+            }
+        }
+        return out;
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"}) // Netty's signature uses the raw MqttProperty type
+    private static List<? extends MqttProperty<?>> userPropertyList(MqttProperties p) {
+        return (List) p.getProperties(MqttProperties.USER_PROPERTY);
+    }
+
+    private static boolean isUtf8(ByteBuf payload) {
+        try {
+            CharsetUtil.UTF_8.newDecoder().decode(payload.nioBuffer(payload.readerIndex(), payload.readableBytes()));
+            return true;
+        } catch (CharacterCodingException e) {
+            return false;
+        }
+    }
+
+    private static Integer intValue(MqttProperties p, int id) {
+        MqttProperty<?> property = p.getProperty(id);
+        return property == null ? null : (Integer) property.value();
+    }
+
+    private static String stringValue(MqttProperties p, int id) {
+        MqttProperty<?> property = p.getProperty(id);
+        return property == null ? null : (String) property.value();
+    }
+}
