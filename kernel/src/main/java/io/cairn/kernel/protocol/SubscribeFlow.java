@@ -1,6 +1,7 @@
 package io.cairn.kernel.protocol;
 
 import io.cairn.api.message.QoS;
+import io.cairn.api.message.ReasonCode;
 import io.cairn.api.persistence.Subscription;
 import io.cairn.kernel.embedded.BrokerSettings;
 import io.cairn.kernel.routing.Topics;
@@ -8,11 +9,14 @@ import io.cairn.kernel.session.Session;
 import io.netty.handler.codec.mqtt.MqttFixedHeader;
 import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
 import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttSubAckMessage;
 import io.netty.handler.codec.mqtt.MqttSubAckPayload;
 import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
+import io.netty.handler.codec.mqtt.MqttSubscriptionOption;
 import io.netty.handler.codec.mqtt.MqttTopicSubscription;
 import io.netty.handler.codec.mqtt.MqttUnsubAckMessage;
+import io.netty.handler.codec.mqtt.MqttUnsubAckPayload;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import java.util.List;
@@ -24,6 +28,7 @@ import java.util.List;
 final class SubscribeFlow {
 
     private static final int FAILURE = 0x80;
+    private static final String SHARED_PREFIX = "$share/";
 
     private SubscribeFlow() {
     }
@@ -35,30 +40,50 @@ final class SubscribeFlow {
             return;
         }
         // reserved bits of the option bytes were checked by MqttFramer (MQTT-3.8.3-4)
+        boolean v5 = c.protocolLevel >= 5;
+        if (v5 && m.idAndPropertiesVariableHeader().properties()
+                .getProperty(MqttProperties.SUBSCRIPTION_IDENTIFIER) != null) {
+            // CONNACK said Subscription Identifier Available 0 (until slice 4 of docs/mqtt5-plan.md is done)
+            c.violation(ReasonCode.SUBSCRIPTION_IDENTIFIERS_NOT_SUPPORTED, null,
+                    "sent a Subscription Identifier, which this server does not offer");
+            return;
+        }
         BrokerSettings settings = c.kernel.settings();
         Session session = c.session;
         int[] codes = new int[requested.size()];
         Subscription[] granted = new Subscription[requested.size()];
+        boolean[] sendRetained = new boolean[requested.size()];
         for (int i = 0; i < codes.length; i++) {
             MqttTopicSubscription t = requested.get(i);
             String problem = Topics.validateTopicFilter(t.topicFilter(), settings.maxTopicLength(),
                     settings.maxTopicLevels());
+            int refusal = v5 ? ReasonCode.TOPIC_FILTER_INVALID.code() : FAILURE;
+            if (problem == null && v5 && t.topicFilter().startsWith(SHARED_PREFIX)) {
+                problem = "shared subscriptions are not offered yet";
+                refusal = ReasonCode.SHARED_SUBSCRIPTIONS_NOT_SUPPORTED.code();
+            }
             if (problem != null) {
-                EventLog.PROTOCOL.info("Client '{}' subscribed to an invalid filter '{}': {} [SUBACK 0x80]",
-                        c.clientId, t.topicFilter(), problem);
-                codes[i] = FAILURE;
+                EventLog.PROTOCOL.info("Client '{}' subscribed to an invalid filter '{}': {} [SUBACK 0x{}]",
+                        c.clientId, t.topicFilter(), problem, Integer.toHexString(refusal));
+                codes[i] = refusal;
                 continue;
             }
-            Subscription s = Subscription.of(t.topicFilter(), QoS.of(t.qualityOfService().value()));
-            session.subscribe(s);
+            MqttSubscriptionOption o = t.option();
+            // MQTT 3.1.1 has only the QoS; Netty reads the other option bits as 0 for it
+            Subscription s = new Subscription(t.topicFilter(), QoS.of(o.qos().value()), v5 && o.isNoLocal(),
+                    v5 && o.isRetainAsPublished(), v5 ? o.retainHandling().value() : 0, 0);
+            boolean existed = session.subscribe(s);
             granted[i] = s;
             codes[i] = s.qos().value();
+            // Retain Handling (MQTT 5.0 §3.8.3.1): 0 always, 1 only for a new subscription, 2 never
+            sendRetained[i] = s.retainHandling() == 0 || s.retainHandling() == 1 && !existed;
         }
         c.write(new MqttSubAckMessage(new MqttFixedHeader(MqttMessageType.SUBACK, false, MqttQoS.AT_MOST_ONCE,
                 false, 0), MqttMessageIdVariableHeader.from(m.variableHeader().messageId()),
                 new MqttSubAckPayload(codes)));
-        for (Subscription s : granted) {
-            if (s != null) {
+        for (int i = 0; i < granted.length; i++) {
+            Subscription s = granted[i];
+            if (s != null && sendRetained[i]) {
                 // MQTT-3.3.1-6, MQTT-3.8.4-3: retained messages go out with retain 1, also on a re-subscribe
                 c.kernel.retained().match(s.topicFilter(),
                         r -> session.offer(r, QoS.min(r.qos(), s.qos()), true));
@@ -72,10 +97,15 @@ final class SubscribeFlow {
             c.violation("MQTT-3.10.3-2", "sent UNSUBSCRIBE without a topic filter");
             return;
         }
-        for (String filter : filters) {
-            c.session.unsubscribe(filter);
+        short[] codes = new short[filters.size()];
+        for (int i = 0; i < codes.length; i++) {
+            boolean existed = c.session.unsubscribe(filters.get(i));
+            codes[i] = (short) (existed ? ReasonCode.SUCCESS.code() : ReasonCode.NO_SUBSCRIPTION_EXISTED.code());
         }
-        c.write(new MqttUnsubAckMessage(new MqttFixedHeader(MqttMessageType.UNSUBACK, false, MqttQoS.AT_MOST_ONCE,
-                false, 0), MqttMessageIdVariableHeader.from(m.variableHeader().messageId())));
+        MqttFixedHeader header = new MqttFixedHeader(MqttMessageType.UNSUBACK, false, MqttQoS.AT_MOST_ONCE, false, 0);
+        MqttMessageIdVariableHeader id = MqttMessageIdVariableHeader.from(m.variableHeader().messageId());
+        // MQTT 5: one reason code per filter (MQTT 5.0 §3.11.3); 3.1.1 UNSUBACK has no payload
+        c.write(c.protocolLevel >= 5 ? new MqttUnsubAckMessage(header, id, new MqttUnsubAckPayload(codes))
+                : new MqttUnsubAckMessage(header, id));
     }
 }

@@ -299,13 +299,16 @@ public final class Session {
 
     /**
      * Adds or replaces a subscription (MQTT-3.8.4-3: a subscription to the same filter replaces the old one).
+     *
+     * @return whether a subscription to the same filter existed (MQTT 5 Retain Handling 1 asks)
      */
-    public void subscribe(Subscription subscription) {
-        subscriptions.put(subscription.topicFilter(), subscription);
+    public boolean subscribe(Subscription subscription) {
+        boolean existed = subscriptions.put(subscription.topicFilter(), subscription) != null;
         host.index(this, subscription);
         if (isPersistent()) {
             host.store().putSubscription(clientId, subscription);
         }
+        return existed;
     }
 
     /** Removes the subscription to exactly {@code topicFilter}; returns whether there was one. */

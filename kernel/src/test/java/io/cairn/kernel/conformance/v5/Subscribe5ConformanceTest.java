@@ -1,0 +1,105 @@
+package io.cairn.kernel.conformance.v5;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.awaitility.Awaitility.await;
+
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5SubAckException;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
+import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5RetainHandling;
+import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAckReasonCode;
+import com.hivemq.client.mqtt.mqtt5.message.unsubscribe.unsuback.Mqtt5UnsubAckReasonCode;
+import io.cairn.kernel.testsupport.EmbeddedBrokerExtension;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * MQTT 5 SUBSCRIBE and UNSUBSCRIBE: reason codes in SUBACK and UNSUBACK, Retain Handling (MQTT 5.0 §3.8, §3.9,
+ * §3.10, §3.11), with the HiveMQ MQTT Client. Slice 4 of docs/mqtt5-plan.md.
+ */
+class Subscribe5ConformanceTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    @RegisterExtension
+    final EmbeddedBrokerExtension broker = EmbeddedBrokerExtension.perTest();
+
+    private Mqtt5BlockingClient client(String clientId) {
+        Mqtt5BlockingClient c = Mqtt5Client.builder().identifier(clientId).serverHost("127.0.0.1")
+                .serverPort(broker.port()).buildBlocking();
+        broker.track(() -> {
+            if (c.getState().isConnected()) {
+                c.toAsync().disconnect().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        });
+        c.connectWith().cleanStart(true).send();
+        return c;
+    }
+
+    @Test
+    @DisplayName("SUBACK grants each filter its QoS and refuses a shared subscription with 0x9E while they are "
+            + "not offered")
+    void subackReasonCodes() {
+        Mqtt5BlockingClient c = client("v5-suback");
+
+        // the blocking API throws when a code is an error; the exception carries the SUBACK
+        Mqtt5SubAckException refused = catchThrowableOfType(Mqtt5SubAckException.class, () -> c.subscribeWith()
+                .addSubscription().topicFilter("a/#").qos(MqttQos.AT_MOST_ONCE).applySubscription()
+                .addSubscription().topicFilter("b/+").qos(MqttQos.EXACTLY_ONCE).applySubscription()
+                .addSubscription().topicFilter("$share/g/c").qos(MqttQos.AT_LEAST_ONCE).applySubscription()
+                .send());
+
+        assertThat(refused).isNotNull();
+        assertThat(refused.getMqttMessage().getReasonCodes())
+                .containsExactly(Mqtt5SubAckReasonCode.GRANTED_QOS_0, Mqtt5SubAckReasonCode.GRANTED_QOS_2,
+                        Mqtt5SubAckReasonCode.SHARED_SUBSCRIPTIONS_NOT_SUPPORTED);
+    }
+
+    @Test
+    @DisplayName("UNSUBACK says for each filter whether a subscription existed (0x00) or not (0x11)")
+    void unsubackReasonCodes() {
+        Mqtt5BlockingClient c = client("v5-unsuback");
+        c.subscribeWith().topicFilter("here/#").qos(MqttQos.AT_LEAST_ONCE).send();
+
+        assertThat(c.unsubscribeWith().addTopicFilter("here/#").addTopicFilter("never/#").send().getReasonCodes())
+                .containsExactly(Mqtt5UnsubAckReasonCode.SUCCESS, Mqtt5UnsubAckReasonCode.NO_SUBSCRIPTIONS_EXISTED);
+    }
+
+    @Test
+    @DisplayName("Retain Handling: 0 sends retained messages at every subscribe, 1 only for a new subscription, "
+            + "2 never")
+    void retainHandling() {
+        Mqtt5BlockingClient publisher = client("v5-rh-pub");
+        publisher.publishWith().topic("rh/t").retain(true).qos(MqttQos.AT_LEAST_ONCE).payload(new byte[] {7}).send();
+        Mqtt5BlockingClient c = client("v5-rh");
+        List<Mqtt5Publish> received = new CopyOnWriteArrayList<>();
+        c.toAsync().publishes(MqttGlobalPublishFilter.ALL, received::add);
+
+        c.subscribeWith().topicFilter("rh/#").qos(MqttQos.AT_LEAST_ONCE)
+                .retainHandling(Mqtt5RetainHandling.SEND_IF_SUBSCRIPTION_DOES_NOT_EXIST).send();
+        c.subscribeWith().topicFilter("rh/#").qos(MqttQos.AT_LEAST_ONCE)
+                .retainHandling(Mqtt5RetainHandling.SEND_IF_SUBSCRIPTION_DOES_NOT_EXIST).send();
+        c.subscribeWith().topicFilter("rh/+").qos(MqttQos.AT_LEAST_ONCE)
+                .retainHandling(Mqtt5RetainHandling.DO_NOT_SEND).send();
+        c.subscribeWith().topicFilter("rh/t").qos(MqttQos.AT_LEAST_ONCE)
+                .retainHandling(Mqtt5RetainHandling.SEND).send();
+        c.subscribeWith().topicFilter("rh/t").qos(MqttQos.AT_LEAST_ONCE)
+                .retainHandling(Mqtt5RetainHandling.SEND).send();
+        // a marker published after the five subscribes arrives after every retained message they caused
+        publisher.publishWith().topic("rh/marker").qos(MqttQos.AT_LEAST_ONCE).send();
+
+        await("the marker").atMost(WAIT).until(() -> received.stream()
+                .anyMatch(p -> p.getTopic().toString().equals("rh/marker")));
+        // "rh/marker" matches rh/# and rh/+ (and is delivered once); the retained message came three times
+        assertThat(received.stream().filter(Mqtt5Publish::isRetain).count()).isEqualTo(3);
+    }
+}
