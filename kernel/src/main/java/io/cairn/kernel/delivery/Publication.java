@@ -24,6 +24,7 @@ public final class Publication {
     private final boolean retain;
     private final MessageProperties properties;
     private final long receivedAt;
+    private final String publisher;
     private volatile Message message;
     private volatile byte[] v5Properties;
 
@@ -41,6 +42,16 @@ public final class Publication {
      */
     public Publication(String topic, byte[] topicUtf8, ByteBuf payload, QoS qos, boolean retain,
                        MessageProperties properties, long receivedAt) {
+        this(topic, topicUtf8, payload, qos, retain, properties, receivedAt, null);
+    }
+
+    /**
+     * As above, published by the client {@code publisher} (for MQTT 5 No Local), or {@code null} when no client
+     * published it (a plugin, a will, a retained message).
+     */
+    public Publication(String topic, byte[] topicUtf8, ByteBuf payload, QoS qos, boolean retain,
+                       MessageProperties properties, long receivedAt, String publisher) {
+        this.publisher = publisher;
         this.topic = topic;
         this.topicUtf8 = topicUtf8;
         this.payload = payload;
@@ -90,6 +101,11 @@ public final class Publication {
 
     public MessageProperties properties() {
         return properties;
+    }
+
+    /** The client id of the client that published it, or {@code null}. */
+    public String publisher() {
+        return publisher;
     }
 
     /** When the broker received it, in epoch milliseconds. */

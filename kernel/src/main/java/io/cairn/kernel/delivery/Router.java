@@ -38,11 +38,15 @@ public final class Router {
     public int route(Publication publication) {
         Targets t = targets.get();
         try {
+            t.publisher(publication.publisher());
             subscriptions.match(publication.topic(), t);
             int n = t.size();
             QoS published = publication.qos();
             for (int i = 0; i < n; i++) {
-                deliver(t.session(i), publication, QoS.min(published, t.qos(i)), false);
+                // the retain flag goes out as 0 on live deliveries (MQTT-3.3.1-9 in 3.1.1, -12 in 5.0), unless
+                // a 5.0 subscription asked for Retain As Published (MQTT-3.3.1-13)
+                deliver(t.session(i), publication, QoS.min(published, t.qos(i)),
+                        publication.retain() && t.retainAsPublished(i));
             }
             return n;
         } finally {

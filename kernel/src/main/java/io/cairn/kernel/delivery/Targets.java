@@ -15,6 +15,8 @@ final class Targets implements TopicTree.MatchVisitor<Session, Subscription> {
 
     private Session[] sessions = new Session[16];
     private QoS[] qos = new QoS[16];
+    private boolean[] retainAsPublished = new boolean[16];
+    private String publisher;
     private int size;
     // open-addressing identity set over indexes into sessions[], for de-duplication
     private int[] slots = new int[32];
@@ -31,8 +33,21 @@ final class Targets implements TopicTree.MatchVisitor<Session, Subscription> {
         return qos[i];
     }
 
+    /** Whether one of target {@code i}'s matching subscriptions asked for Retain As Published (MQTT 5). */
+    boolean retainAsPublished(int i) {
+        return retainAsPublished[i];
+    }
+
+    /** The client that published the message being matched, for No Local; {@code null} for none. */
+    void publisher(String clientId) {
+        publisher = clientId;
+    }
+
     @Override
     public void visit(Session session, Subscription subscription) {
+        if (subscription.noLocal() && publisher != null && publisher.equals(session.clientId())) {
+            return; // MQTT 5 No Local: not to the publisher's own subscription (MQTT-3.8.3-3)
+        }
         QoS granted = subscription.qos();
         int mask = slots.length - 1;
         int h = System.identityHashCode(session) & mask;
@@ -45,6 +60,7 @@ final class Targets implements TopicTree.MatchVisitor<Session, Subscription> {
                 if (granted.value() > qos[slot - 1].value()) {
                     qos[slot - 1] = granted;
                 }
+                retainAsPublished[slot - 1] |= subscription.retainAsPublished();
                 return;
             }
             h = (h + 1) & mask;
@@ -52,9 +68,11 @@ final class Targets implements TopicTree.MatchVisitor<Session, Subscription> {
         if (size == sessions.length) {
             sessions = Arrays.copyOf(sessions, size * 2);
             qos = Arrays.copyOf(qos, size * 2);
+            retainAsPublished = Arrays.copyOf(retainAsPublished, size * 2);
         }
         sessions[size] = session;
         qos[size] = granted;
+        retainAsPublished[size] = subscription.retainAsPublished();
         size++;
         slots[h] = size;
         if (size * 2 > slots.length) {
@@ -76,6 +94,7 @@ final class Targets implements TopicTree.MatchVisitor<Session, Subscription> {
 
     /** Forgets the last message's targets, keeping the arrays. */
     void clear() {
+        publisher = null;
         if (size == 0) {
             return;
         }

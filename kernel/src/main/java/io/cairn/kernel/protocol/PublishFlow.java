@@ -76,7 +76,7 @@ final class PublishFlow {
             return;
         }
         Publication publication = new Publication(topic, topicUtf8, payload, qos, (flags & RETAIN) != 0,
-                properties, System.currentTimeMillis());
+                properties, System.currentTimeMillis(), c.clientId);
         try {
             c.kernel.countReceived();
             switch (qos) {

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -75,8 +76,10 @@ class Subscribe5ConformanceTest {
     }
 
     @Test
-    @DisplayName("Retain Handling: 0 sends retained messages at every subscribe, 1 only for a new subscription, "
-            + "2 never")
+    @Tag("MQTT-3.3.1-10")
+    @Tag("MQTT-3.3.1-11")
+    @DisplayName("[MQTT-3.3.1-10] [MQTT-3.3.1-11] Retain Handling: 0 sends retained messages at every subscribe, "
+            + "1 only for a new subscription, 2 never")
     void retainHandling() {
         Mqtt5BlockingClient publisher = client("v5-rh-pub");
         publisher.publishWith().topic("rh/t").retain(true).qos(MqttQos.AT_LEAST_ONCE).payload(new byte[] {7}).send();
@@ -101,5 +104,53 @@ class Subscribe5ConformanceTest {
                 .anyMatch(p -> p.getTopic().toString().equals("rh/marker")));
         // "rh/marker" matches rh/# and rh/+ (and is delivered once); the retained message came three times
         assertThat(received.stream().filter(Mqtt5Publish::isRetain).count()).isEqualTo(3);
+    }
+
+    @Test
+    @Tag("MQTT-3.8.3-3")
+    @DisplayName("[MQTT-3.8.3-3] No Local: a client's own messages do not come back on that subscription, but "
+            + "do on another one without it")
+    void noLocal() {
+        Mqtt5BlockingClient c = client("v5-nolocal");
+        List<Mqtt5Publish> received = new CopyOnWriteArrayList<>();
+        c.toAsync().publishes(MqttGlobalPublishFilter.ALL, received::add);
+        c.subscribeWith().topicFilter("nl/quiet/#").qos(MqttQos.AT_LEAST_ONCE).noLocal(true).send();
+        c.subscribeWith().topicFilter("nl/loud/#").qos(MqttQos.AT_LEAST_ONCE).send();
+        Mqtt5BlockingClient other = client("v5-nolocal-other");
+
+        c.publishWith().topic("nl/quiet/own").qos(MqttQos.AT_LEAST_ONCE).send();
+        other.publishWith().topic("nl/quiet/other").qos(MqttQos.AT_LEAST_ONCE).send();
+        c.publishWith().topic("nl/loud/own").qos(MqttQos.AT_LEAST_ONCE).send();
+
+        await("the two expected").atMost(WAIT).until(() -> received.size() >= 2);
+        // from the same client, after its nl/quiet/own: had that been delivered, it would have come first
+        c.publishWith().topic("nl/loud/marker").qos(MqttQos.AT_LEAST_ONCE).send();
+        await("the marker").atMost(WAIT).until(() -> received.stream()
+                .anyMatch(p -> p.getTopic().toString().equals("nl/loud/marker")));
+        assertThat(received).extracting(p -> p.getTopic().toString())
+                .containsExactlyInAnyOrder("nl/quiet/other", "nl/loud/own", "nl/loud/marker");
+    }
+
+    @Test
+    @Tag("MQTT-3.3.1-12")
+    @Tag("MQTT-3.3.1-13")
+    @DisplayName("[MQTT-3.3.1-12] [MQTT-3.3.1-13] Retain As Published keeps the RETAIN flag on live deliveries; "
+            + "without it the flag is 0")
+    void retainAsPublished() {
+        Mqtt5BlockingClient keeps = client("v5-rap");
+        List<Mqtt5Publish> kept = new CopyOnWriteArrayList<>();
+        keeps.toAsync().publishes(MqttGlobalPublishFilter.ALL, kept::add);
+        keeps.subscribeWith().topicFilter("rap/#").qos(MqttQos.AT_LEAST_ONCE).retainAsPublished(true).send();
+        Mqtt5BlockingClient clears = client("v5-norap");
+        List<Mqtt5Publish> cleared = new CopyOnWriteArrayList<>();
+        clears.toAsync().publishes(MqttGlobalPublishFilter.ALL, cleared::add);
+        clears.subscribeWith().topicFilter("rap/#").qos(MqttQos.AT_LEAST_ONCE).send();
+        Mqtt5BlockingClient publisher = client("v5-rap-pub");
+
+        publisher.publishWith().topic("rap/t").retain(true).qos(MqttQos.AT_LEAST_ONCE).payload(new byte[] {1}).send();
+
+        await("both deliveries").atMost(WAIT).until(() -> !kept.isEmpty() && !cleared.isEmpty());
+        assertThat(kept.get(0).isRetain()).isTrue();
+        assertThat(cleared.get(0).isRetain()).isFalse();
     }
 }
