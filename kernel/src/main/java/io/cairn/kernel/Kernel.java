@@ -201,6 +201,7 @@ public final class Kernel implements SessionHost, AutoCloseable {
     }
 
     /** Publishes a will (MQTT 3.1.1 §3.1.2.5) as its client would have. */
+    @Override
     public void publishWill(StoredWill will) {
         Publication p = Publication.of(will.message(), System.currentTimeMillis());
         try {

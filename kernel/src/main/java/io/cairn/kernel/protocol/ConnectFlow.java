@@ -1,6 +1,7 @@
 package io.cairn.kernel.protocol;
 
 import io.cairn.api.message.Message;
+import io.cairn.api.message.MessageProperties;
 import io.cairn.api.message.QoS;
 import io.cairn.api.message.ReasonCode;
 import io.cairn.api.persistence.SessionState;
@@ -11,6 +12,8 @@ import io.netty.handler.codec.mqtt.MqttConnectMessage;
 import io.netty.handler.codec.mqtt.MqttConnectPayload;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 import io.netty.handler.codec.mqtt.MqttConnectVariableHeader;
+import io.netty.handler.codec.mqtt.MqttProperties;
+import java.nio.ByteBuffer;
 
 /**
  * Checks a CONNECT (MQTT 3.1.1 §3.1) and either refuses it with the matching CONNACK return code or hands the
@@ -83,8 +86,22 @@ final class ConnectFlow {
         }
         c.keepAlive = h.keepAliveTimeSeconds();
         if (h.isWillFlag()) {
-            c.will = new StoredWill(Message.of(p.willTopic(), p.willMessageInBytes(), QoS.of(h.willQos()),
-                    h.isWillRetain()), 0);
+            byte[] payload = p.willMessageInBytes();
+            MessageProperties properties = MessageProperties.NONE;
+            long delay = 0;
+            if (c.protocolLevel >= 5) {
+                // MQTT 5.0 §3.1.3.2: the Will Delay Interval, and the properties the will message carries
+                Integer d = Publish5.intValue(p.willProperties(), MqttProperties.WILL_DELAY_INTERVAL);
+                delay = d == null ? 0 : d & 0xFFFF_FFFFL;
+                try {
+                    properties = Publish5.messageProperties(c, p.willProperties(), ByteBuffer.wrap(payload));
+                } catch (Publish5.Problem e) {
+                    c.refuse(e.reason, e.normativeId, "will: " + e.getMessage());
+                    return;
+                }
+            }
+            c.will = new StoredWill(Message.of(p.willTopic(), payload, QoS.of(h.willQos()), h.isWillRetain(),
+                    properties), delay);
         }
         c.beginSession();
     }

@@ -256,14 +256,28 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private void ended() {
         StoredWill w = will;
         will = null;
+        boolean attached = session.outlet() == this;
+        String willNote = "";
         if (w != null) {
-            kernel.publishWill(w);
+            if (w.delaySeconds() == 0 || !session.isPersistent()) {
+                kernel.publishWill(w); // no delay, or the session ends with this connection
+                willNote = "; will published";
+            } else if (!attached) {
+                // taken over: a new connection to the session came before the delay passed (MQTT-3.1.3-9)
+                willNote = "; will dropped (session taken over)";
+                w = null;
+            } else {
+                willNote = "; will due in " + Math.min(w.delaySeconds(), sessionExpiry) + " s";
+            }
         }
-        if (session.outlet() == this) {
+        if (attached) {
             session.setWill(null);
         }
         kernel.sessions().disconnected(session, this);
-        EventLog.CLIENTS.info("Client '{}' disconnected{}", clientId, w != null ? "; will published" : "");
+        if (w != null && w.delaySeconds() > 0 && attached && session.isPersistent()) {
+            session.willAfterDelay(w);
+        }
+        EventLog.CLIENTS.info("Client '{}' disconnected{}", clientId, willNote);
     }
 
     // ------------------------------------------------------------------ connect

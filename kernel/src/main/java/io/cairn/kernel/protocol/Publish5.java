@@ -9,6 +9,7 @@ import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttProperties.MqttProperty;
 import io.netty.handler.codec.mqtt.MqttProperties.StringPair;
 import io.netty.util.CharsetUtil;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,19 +38,44 @@ final class Publish5 {
                     + "Identifier");
             return null;
         }
+        try {
+            return messageProperties(c, p, payload.nioBuffer(payload.readerIndex(), payload.readableBytes()));
+        } catch (Problem e) {
+            c.violation(e.reason, e.normativeId, e.getMessage());
+            return null;
+        }
+    }
+
+    /** A property a message may not carry, with the reason code and statement that say so. */
+    static final class Problem extends Exception {
+        private static final long serialVersionUID = 1L;
+        final transient ReasonCode reason;
+        final String normativeId;
+
+        Problem(ReasonCode reason, String normativeId, String message) {
+            super(message, null, false, false);
+            this.reason = reason;
+            this.normativeId = normativeId;
+        }
+    }
+
+    /**
+     * The message properties of a PUBLISH or of a will (MQTT 5.0 §3.3.2.3, §3.1.3.2), checked: Payload Format
+     * Indicator 1 needs a UTF-8 payload, a Response Topic must be a valid topic name.
+     */
+    static MessageProperties messageProperties(MqttConnection c, MqttProperties p, ByteBuffer payload)
+            throws Problem {
         Integer format = intValue(p, MqttProperties.PAYLOAD_FORMAT_INDICATOR);
         boolean utf8 = format != null && format == 1;
         if (utf8 && !isUtf8(payload)) {
-            c.violation(ReasonCode.PAYLOAD_FORMAT_INVALID, null,
+            throw new Problem(ReasonCode.PAYLOAD_FORMAT_INVALID, null,
                     "Payload Format Indicator 1 on a payload that is not UTF-8");
-            return null;
         }
         String responseTopic = stringValue(p, MqttProperties.RESPONSE_TOPIC);
         if (responseTopic != null) {
             String problem = PublishFlow.topicProblem(c, responseTopic);
             if (problem != null) {
-                c.violation(ReasonCode.PROTOCOL_ERROR, "MQTT-3.3.2-14", "invalid Response Topic: " + problem);
-                return null;
+                throw new Problem(ReasonCode.PROTOCOL_ERROR, "MQTT-3.3.2-14", "invalid Response Topic: " + problem);
             }
         }
         Integer expiry = intValue(p, MqttProperties.PUBLICATION_EXPIRY_INTERVAL);
@@ -85,16 +111,16 @@ final class Publish5 {
         return (List) p.getProperties(MqttProperties.USER_PROPERTY);
     }
 
-    private static boolean isUtf8(ByteBuf payload) {
+    private static boolean isUtf8(ByteBuffer payload) {
         try {
-            CharsetUtil.UTF_8.newDecoder().decode(payload.nioBuffer(payload.readerIndex(), payload.readableBytes()));
+            CharsetUtil.UTF_8.newDecoder().decode(payload.duplicate());
             return true;
         } catch (CharacterCodingException e) {
             return false;
         }
     }
 
-    private static Integer intValue(MqttProperties p, int id) {
+    static Integer intValue(MqttProperties p, int id) {
         MqttProperty<?> property = p.getProperty(id);
         return property == null ? null : (Integer) property.value();
     }

@@ -54,6 +54,8 @@ public final class Session {
     private int nextPacketId = 1;
     private long nextSequence = 1;
     private StoredWill will;
+    private StoredWill pendingWill;
+    private ScheduledFuture<?> willTask;
 
     private volatile int inflightCount;
     private volatile int queuedCount;
@@ -143,7 +145,9 @@ public final class Session {
     /** Moves the session to another event loop. Call on the current home, with no connection attached. */
     public void moveHome(EventLoop newHome) {
         assert home.inEventLoop() && outlet == null;
-        cancelExpiry(); // the timer belongs to the old home; the connection attaching next ends the wait anyway
+        // the timers belong to the old home; the connection attaching next ends both waits anyway
+        cancelExpiry();
+        cancelPendingWill();
         home = newHome;
     }
 
@@ -157,6 +161,7 @@ public final class Session {
         this.outlet = connection;
         disconnectedAt = 0;
         cancelExpiry();
+        cancelPendingWill(); // MQTT-3.1.3-9: reconnected before the will delay passed: the will is not sent
         if (isPersistent()) {
             if (stored) {
                 host.store().updateConnection(clientId, 0, expiryInterval);
@@ -242,6 +247,11 @@ public final class Session {
         }
         destroyed = true;
         cancelExpiry();
+        StoredWill due = pendingWill;
+        cancelPendingWill();
+        if (due != null) {
+            host.publishWill(due); // the session ends before the will delay passed: the will goes now
+        }
         for (String filter : subscriptions.keySet()) {
             host.unindex(this, filter);
         }
@@ -283,6 +293,38 @@ public final class Session {
         will = newWill;
         if (isPersistent()) {
             host.store().setWill(clientId, newWill);
+        }
+    }
+
+    /**
+     * The connection ended without a DISCONNECT that discarded its will, and the will has a delay: it is
+     * published once the delay has passed or the session ends, whichever comes first, and not at all if a
+     * connection attaches before (MQTT-3.1.2-8, MQTT-3.1.3-9). Call on the home loop, after the detach.
+     */
+    public void willAfterDelay(StoredWill w) {
+        cancelPendingWill();
+        long delay = w.delaySeconds();
+        if (expiryInterval != SessionState.NEVER_EXPIRES) {
+            delay = Math.min(delay, expiryInterval);
+        }
+        pendingWill = w;
+        willTask = home.schedule(this::publishPendingWill, delay, TimeUnit.SECONDS);
+    }
+
+    private void publishPendingWill() {
+        willTask = null;
+        StoredWill w = pendingWill;
+        pendingWill = null;
+        if (w != null) {
+            host.publishWill(w);
+        }
+    }
+
+    private void cancelPendingWill() {
+        pendingWill = null;
+        if (willTask != null) {
+            willTask.cancel(false);
+            willTask = null;
         }
     }
 

@@ -1,6 +1,7 @@
 package io.cairn.kernel.session;
 
 import io.cairn.api.persistence.SessionStore;
+import io.cairn.api.persistence.StoredWill;
 import io.cairn.api.persistence.Subscription;
 import io.cairn.kernel.embedded.BrokerSettings;
 
@@ -25,6 +26,9 @@ public interface SessionHost {
 
     /** Counts a PUBLISH written to a client. */
     void countSent();
+
+    /** Publishes a will whose delay has passed, or whose session ended. */
+    void publishWill(StoredWill will);
 
     /** {@code session} expired offline and was destroyed; it leaves the broker's sessions. On its home loop. */
     void expired(Session session);

@@ -7,6 +7,7 @@ import io.cairn.api.message.QoS;
 import io.cairn.api.message.ReasonCode;
 import io.cairn.api.persistence.SessionState;
 import io.cairn.api.persistence.SessionStore;
+import io.cairn.api.persistence.StoredWill;
 import io.cairn.api.persistence.Subscription;
 import io.cairn.kernel.delivery.Publication;
 import io.cairn.kernel.embedded.BrokerSettings;
@@ -47,6 +48,7 @@ class SessionTest {
             @Override public void countDrop() { drops++; }
             @Override public void countSent() { }
             @Override public void expired(Session session) { }
+            @Override public void publishWill(StoredWill will) { }
         };
     }
 

@@ -198,6 +198,7 @@ public final class Packets {
         private boolean passwordFlag;
         private byte[] password;
         private byte[] properties = new byte[0];
+        private byte[] willProperties = new byte[0];
 
         Connect(String clientId) {
             super(CONNECT);
@@ -210,12 +211,18 @@ public final class Packets {
         }
 
         /**
-         * MQTT 5 (level 5) with these CONNECT properties, each made by {@link #property}; a will gets an empty
-         * will property block.
+         * MQTT 5 (level 5) with these CONNECT properties, each made by {@link #property}; a will gets the will
+         * properties of {@link #willProperties} (none by default).
          */
         public Connect mqtt5(byte[]... props) {
             this.properties = concat(props);
             return protocolLevel(5);
+        }
+
+        /** MQTT 5 will properties, each made by {@link #property}. */
+        public Connect willProperties(byte[]... props) {
+            this.willProperties = concat(props);
+            return this;
         }
 
         public Connect protocolName(String name) {
@@ -341,7 +348,8 @@ public final class Packets {
             }
             out.writeBytes(lengthPrefixed(clientId));        // payload: client identifier
             if (willTopic != null && protocolLevel >= 5) {
-                out.write(0);                                // MQTT 5: an empty will property block
+                out.writeBytes(Wire.remainingLength(willProperties.length)); // MQTT 5: will properties
+                out.writeBytes(willProperties);
             }
             if (willTopic != null) {
                 out.writeBytes(lengthPrefixed(willTopic));   // will topic
