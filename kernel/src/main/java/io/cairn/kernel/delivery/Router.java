@@ -46,7 +46,7 @@ public final class Router {
                 // the retain flag goes out as 0 on live deliveries (MQTT-3.3.1-9 in 3.1.1, -12 in 5.0), unless
                 // a 5.0 subscription asked for Retain As Published (MQTT-3.3.1-13)
                 deliver(t.session(i), publication, QoS.min(published, t.qos(i)),
-                        publication.retain() && t.retainAsPublished(i));
+                        publication.retain() && t.retainAsPublished(i), t.subscriptionIds(i));
             }
             return n;
         } finally {
@@ -58,14 +58,15 @@ public final class Router {
      * Delivers {@code publication} to one session at {@code qos}, on the session's home loop. The caller keeps
      * its reference.
      */
-    public void deliver(Session session, Publication publication, QoS qos, boolean retainFlag) {
+    public void deliver(Session session, Publication publication, QoS qos, boolean retainFlag,
+                        int[] subscriptionIds) {
         EventLoop home = session.home();
         if (home.inEventLoop()) {
-            session.offer(publication, qos, retainFlag);
+            session.offer(publication, qos, retainFlag, subscriptionIds);
             return;
         }
         publication.retainRef();
-        lanes.handOver(home, new HandOver(session, publication, qos, retainFlag));
+        lanes.handOver(home, new HandOver(session, publication, qos, retainFlag, subscriptionIds));
     }
 
     /** A delivery in transit to another loop; owns one reference to its publication. */
@@ -74,12 +75,14 @@ public final class Router {
         private final Publication publication;
         private final QoS qos;
         private final boolean retainFlag;
+        private final int[] subscriptionIds;
 
-        HandOver(Session session, Publication publication, QoS qos, boolean retainFlag) {
+        HandOver(Session session, Publication publication, QoS qos, boolean retainFlag, int[] subscriptionIds) {
             this.session = session;
             this.publication = publication;
             this.qos = qos;
             this.retainFlag = retainFlag;
+            this.subscriptionIds = subscriptionIds;
         }
 
         @Override
@@ -91,7 +94,7 @@ public final class Router {
                 return;
             }
             try {
-                session.offer(publication, qos, retainFlag);
+                session.offer(publication, qos, retainFlag, subscriptionIds);
             } finally {
                 publication.release();
             }

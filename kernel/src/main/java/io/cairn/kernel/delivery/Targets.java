@@ -16,6 +16,7 @@ final class Targets implements TopicTree.MatchVisitor<Session, Subscription> {
     private Session[] sessions = new Session[16];
     private QoS[] qos = new QoS[16];
     private boolean[] retainAsPublished = new boolean[16];
+    private int[][] subscriptionIds = new int[16][];
     private String publisher;
     private int size;
     // open-addressing identity set over indexes into sessions[], for de-duplication
@@ -36,6 +37,23 @@ final class Targets implements TopicTree.MatchVisitor<Session, Subscription> {
     /** Whether one of target {@code i}'s matching subscriptions asked for Retain As Published (MQTT 5). */
     boolean retainAsPublished(int i) {
         return retainAsPublished[i];
+    }
+
+    /** The Subscription Identifiers of target {@code i}'s matching subscriptions (MQTT 5), or {@code null}. */
+    int[] subscriptionIds(int i) {
+        return subscriptionIds[i];
+    }
+
+    private static int[] withId(int[] ids, int id) {
+        if (id == 0) {
+            return ids;
+        }
+        if (ids == null) {
+            return new int[] {id};
+        }
+        int[] more = Arrays.copyOf(ids, ids.length + 1);
+        more[ids.length] = id;
+        return more;
     }
 
     /** The client that published the message being matched, for No Local; {@code null} for none. */
@@ -61,6 +79,7 @@ final class Targets implements TopicTree.MatchVisitor<Session, Subscription> {
                     qos[slot - 1] = granted;
                 }
                 retainAsPublished[slot - 1] |= subscription.retainAsPublished();
+                subscriptionIds[slot - 1] = withId(subscriptionIds[slot - 1], subscription.subscriptionIdentifier());
                 return;
             }
             h = (h + 1) & mask;
@@ -69,10 +88,12 @@ final class Targets implements TopicTree.MatchVisitor<Session, Subscription> {
             sessions = Arrays.copyOf(sessions, size * 2);
             qos = Arrays.copyOf(qos, size * 2);
             retainAsPublished = Arrays.copyOf(retainAsPublished, size * 2);
+            subscriptionIds = Arrays.copyOf(subscriptionIds, size * 2);
         }
         sessions[size] = session;
         qos[size] = granted;
         retainAsPublished[size] = subscription.retainAsPublished();
+        subscriptionIds[size] = withId(null, subscription.subscriptionIdentifier());
         size++;
         slots[h] = size;
         if (size * 2 > slots.length) {
@@ -111,6 +132,7 @@ final class Targets implements TopicTree.MatchVisitor<Session, Subscription> {
             }
         }
         Arrays.fill(sessions, 0, size, null);
+        Arrays.fill(subscriptionIds, 0, size, null);
         size = 0;
     }
 }

@@ -501,15 +501,17 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     }
 
     @Override
-    public void writePublish(Publication publication, QoS qos, int packetId, boolean retain, boolean dup) {
+    public void writePublish(Publication publication, QoS qos, int packetId, boolean retain, boolean dup,
+                             int[] subscriptionIds) {
         boolean v5 = protocolLevel >= 5;
         long expiry = v5 ? publication.remainingExpiry(System.currentTimeMillis()) : -1;
-        int header = PublishEncoder.headerSize(publication, qos, v5, expiry);
+        int[] ids = v5 ? subscriptionIds : null;
+        int header = PublishEncoder.headerSize(publication, qos, v5, expiry, ids);
         int payload = publication.payloadSize();
         if (payload <= PublishEncoder.COPY_THRESHOLD) {
-            PublishEncoder.packet(batch(header + payload), publication, qos, packetId, retain, dup, v5, expiry);
+            PublishEncoder.packet(batch(header + payload), publication, qos, packetId, retain, dup, v5, expiry, ids);
         } else {
-            PublishEncoder.header(batch(header), publication, qos, packetId, retain, dup, v5, expiry);
+            PublishEncoder.header(batch(header), publication, qos, packetId, retain, dup, v5, expiry, ids);
             passBatch();
             ctx.write(publication.payload().retainedDuplicate(), ctx.voidPromise());
         }

@@ -26,29 +26,39 @@ final class PublishEncoder {
      * The bytes of the fixed header, topic, packet id (and, for MQTT 5, the property length) of a PUBLISH of
      * {@code publication} at {@code qos}.
      */
-    static int headerSize(Publication publication, QoS qos, boolean v5, long expiry) {
-        int variableHeader = variableHeaderSize(publication, qos, v5, expiry);
+    static int headerSize(Publication publication, QoS qos, boolean v5, long expiry, int[] subscriptionIds) {
+        int variableHeader = variableHeaderSize(publication, qos, v5, expiry, subscriptionIds);
         return 1 + lengthBytes(variableHeader + publication.payloadSize()) + variableHeader;
     }
 
-    private static int variableHeaderSize(Publication publication, QoS qos, boolean v5, long expiry) {
+    private static int variableHeaderSize(Publication publication, QoS qos, boolean v5, long expiry,
+                                          int[] subscriptionIds) {
         int size = 2 + publication.topicUtf8().length + (qos == QoS.AT_MOST_ONCE ? 0 : 2);
         if (v5) {
-            int properties = propertiesLength(publication, expiry);
+            int properties = propertiesLength(publication, expiry, subscriptionIds);
             size += lengthBytes(properties) + properties;
         }
         return size;
     }
 
-    /** MQTT 5: the remaining Message Expiry Interval (5 bytes, if any), then the properties all subscribers get. */
-    private static int propertiesLength(Publication publication, long expiry) {
-        return (expiry >= 0 ? 5 : 0) + publication.v5Properties().length;
+    /**
+     * MQTT 5: the remaining Message Expiry Interval (5 bytes, if any), the Subscription Identifiers of the
+     * matching subscriptions (MQTT-3.3.4-3), then the properties all subscribers get.
+     */
+    private static int propertiesLength(Publication publication, long expiry, int[] subscriptionIds) {
+        int length = (expiry >= 0 ? 5 : 0) + publication.v5Properties().length;
+        if (subscriptionIds != null) {
+            for (int id : subscriptionIds) {
+                length += 1 + lengthBytes(id);
+            }
+        }
+        return length;
     }
 
     /** Writes the whole PUBLISH to {@code out}, payload copied; {@code out} MUST have the room. */
     static void packet(ByteBuf out, Publication publication, QoS qos, int packetId, boolean retain, boolean dup,
-                       boolean v5, long expiry) {
-        header(out, publication, qos, packetId, retain, dup, v5, expiry);
+                       boolean v5, long expiry, int[] subscriptionIds) {
+        header(out, publication, qos, packetId, retain, dup, v5, expiry, subscriptionIds);
         ByteBuf payload = publication.payload();
         out.writeBytes(payload, payload.readerIndex(), payload.readableBytes());
     }
@@ -58,9 +68,9 @@ final class PublishEncoder {
      * caller writes the payload after it.
      */
     static void header(ByteBuf buf, Publication publication, QoS qos, int packetId, boolean retain, boolean dup,
-                       boolean v5, long expiry) {
+                       boolean v5, long expiry, int[] subscriptionIds) {
         byte[] topic = publication.topicUtf8();
-        int variableHeader = variableHeaderSize(publication, qos, v5, expiry);
+        int variableHeader = variableHeaderSize(publication, qos, v5, expiry, subscriptionIds);
         int remainingLength = variableHeader + publication.payloadSize();
         buf.writeByte(0x30 | (dup ? 0x08 : 0) | (qos.value() << 1) | (retain ? 0x01 : 0));
         writeRemainingLength(buf, remainingLength);
@@ -70,9 +80,15 @@ final class PublishEncoder {
             buf.writeShort(packetId);
         }
         if (v5) {
-            writeRemainingLength(buf, propertiesLength(publication, expiry));
+            writeRemainingLength(buf, propertiesLength(publication, expiry, subscriptionIds));
             if (expiry >= 0) {
                 buf.writeByte(0x02).writeInt((int) expiry); // Message Expiry Interval, as it stands now
+            }
+            if (subscriptionIds != null) {
+                for (int id : subscriptionIds) {
+                    buf.writeByte(0x0B);
+                    writeRemainingLength(buf, id); // a Variable Byte Integer, like the remaining length
+                }
             }
             buf.writeBytes(publication.v5Properties());
         }

@@ -41,12 +41,17 @@ final class SubscribeFlow {
         }
         // reserved bits of the option bytes were checked by MqttFramer (MQTT-3.8.3-4)
         boolean v5 = c.protocolLevel >= 5;
-        if (v5 && m.idAndPropertiesVariableHeader().properties()
-                .getProperty(MqttProperties.SUBSCRIPTION_IDENTIFIER) != null) {
-            // CONNACK said Subscription Identifier Available 0 (until slice 4 of docs/mqtt5-plan.md is done)
-            c.violation(ReasonCode.SUBSCRIPTION_IDENTIFIERS_NOT_SUPPORTED, null,
-                    "sent a Subscription Identifier, which this server does not offer");
-            return;
+        int subscriptionId = 0;
+        if (v5) {
+            MqttProperties.MqttProperty<?> id = m.idAndPropertiesVariableHeader().properties()
+                    .getProperty(MqttProperties.SUBSCRIPTION_IDENTIFIER);
+            if (id != null) {
+                subscriptionId = (Integer) id.value();
+                if (subscriptionId == 0) {
+                    c.violation(ReasonCode.PROTOCOL_ERROR, null, "Subscription Identifier 0");
+                    return;
+                }
+            }
         }
         BrokerSettings settings = c.kernel.settings();
         Session session = c.session;
@@ -71,7 +76,7 @@ final class SubscribeFlow {
             MqttSubscriptionOption o = t.option();
             // MQTT 3.1.1 has only the QoS; Netty reads the other option bits as 0 for it
             Subscription s = new Subscription(t.topicFilter(), QoS.of(o.qos().value()), v5 && o.isNoLocal(),
-                    v5 && o.isRetainAsPublished(), v5 ? o.retainHandling().value() : 0, 0);
+                    v5 && o.isRetainAsPublished(), v5 ? o.retainHandling().value() : 0, subscriptionId);
             boolean existed = session.subscribe(s);
             granted[i] = s;
             codes[i] = s.qos().value();
@@ -86,7 +91,8 @@ final class SubscribeFlow {
             if (s != null && sendRetained[i]) {
                 // MQTT-3.3.1-6, MQTT-3.8.4-3: retained messages go out with retain 1, also on a re-subscribe
                 c.kernel.retained().match(s.topicFilter(),
-                        r -> session.offer(r, QoS.min(r.qos(), s.qos()), true));
+                        r -> session.offer(r, QoS.min(r.qos(), s.qos()), true, s.subscriptionIdentifier() > 0
+                                ? new int[] {s.subscriptionIdentifier()} : null));
             }
         }
     }

@@ -15,6 +15,8 @@ final class OutboundEntry {
     final long sequence;
     final QoS qos;
     final boolean retainFlag;
+    /** MQTT 5 Subscription Identifiers to send with it, or {@code null}; not kept by stores yet. */
+    int[] subscriptionIds;
     Publication publication;
     int packetId;
     OutboundState state = OutboundState.QUEUED;

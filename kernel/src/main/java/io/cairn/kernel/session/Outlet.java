@@ -19,7 +19,8 @@ public interface Outlet {
     boolean isWritable();
 
     /** Writes a PUBLISH (flushed at the end of this event-loop turn). */
-    void writePublish(Publication publication, QoS qos, int packetId, boolean retain, boolean dup);
+    void writePublish(Publication publication, QoS qos, int packetId, boolean retain, boolean dup,
+                      int[] subscriptionIds);
 
     /** Writes a PUBREL (flushed at the end of this event-loop turn). */
     void writePubrel(int packetId);

@@ -177,7 +177,7 @@ public final class Session {
                 if (e.state == OutboundState.RELEASED) {
                     connection.writePubrel(e.packetId);
                 } else {
-                    connection.writePublish(e.publication, e.qos, e.packetId, e.retainFlag, true);
+                    connection.writePublish(e.publication, e.qos, e.packetId, e.retainFlag, true, e.subscriptionIds);
                     host.countSent();
                 }
             }
@@ -374,6 +374,11 @@ public final class Session {
      * @param retainFlag the retain flag to send (1 only for retained messages sent on subscribe)
      */
     public void offer(Publication publication, QoS qos, boolean retainFlag) {
+        offer(publication, qos, retainFlag, null);
+    }
+
+    /** As {@link #offer(Publication, QoS, boolean)}, with MQTT 5 Subscription Identifiers (or {@code null}). */
+    public void offer(Publication publication, QoS qos, boolean retainFlag, int[] subscriptionIds) {
         if (destroyed) {
             return;
         }
@@ -383,14 +388,17 @@ public final class Session {
                 return; // MQTT 3.1.1 §3.1.2.4: QoS 0 messages need not be stored for an offline session
             }
             if (queue.isEmpty() && o.isWritable()) {
-                o.writePublish(publication, qos, 0, retainFlag, false);
+                o.writePublish(publication, qos, 0, retainFlag, false, subscriptionIds);
                 host.countSent();
                 return;
             }
-            enqueue(new OutboundEntry(0, publication.retainRef(), qos, retainFlag));
+            OutboundEntry e = new OutboundEntry(0, publication.retainRef(), qos, retainFlag);
+            e.subscriptionIds = subscriptionIds;
+            enqueue(e);
             return;
         }
         OutboundEntry e = new OutboundEntry(nextSequence++, publication.retainRef(), qos, retainFlag);
+        e.subscriptionIds = subscriptionIds;
         if (o != null && queue.isEmpty() && inflight.size() < host.settings().maxInflight() && o.isWritable()) {
             send(o, e);
             if (isPersistent()) {
@@ -448,7 +456,7 @@ public final class Session {
         e.packetId = id;
         e.state = OutboundState.SENT;
         inflight.put(id, e);
-        o.writePublish(e.publication, e.qos, id, e.retainFlag, false);
+        o.writePublish(e.publication, e.qos, id, e.retainFlag, false, e.subscriptionIds);
         host.countSent();
     }
 
@@ -488,7 +496,7 @@ public final class Session {
             if (head.qos == QoS.AT_MOST_ONCE) {
                 queue.pollFirst();
                 queuedQos0--;
-                o.writePublish(head.publication, head.qos, 0, head.retainFlag, false);
+                o.writePublish(head.publication, head.qos, 0, head.retainFlag, false, head.subscriptionIds);
                 host.countSent();
                 head.releasePayload();
             } else if (inflight.size() < maxInflight) {

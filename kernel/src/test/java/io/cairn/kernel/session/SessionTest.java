@@ -59,7 +59,8 @@ class SessionTest {
 
         @Override public EventLoop eventLoop() { return loop; }
         @Override public boolean isWritable() { return writable; }
-        @Override public void writePublish(Publication p, QoS qos, int packetId, boolean retain, boolean dup) {
+        @Override public void writePublish(Publication p, QoS qos, int packetId, boolean retain, boolean dup,
+                                           int[] subscriptionIds) {
             written.add(p.topic() + " q" + qos.value() + " id" + packetId + (dup ? " dup" : "") + (retain ? " r" : ""));
         }
         @Override public void writePubrel(int packetId) { written.add("PUBREL " + packetId); }

@@ -65,14 +65,14 @@ class Connect5ConformanceTest {
     }
 
     @Test
-    @DisplayName("CONNACK announces the server's limits: maximum packet size, no subscription identifiers or shared "
+    @DisplayName("CONNACK announces the server's limits: maximum packet size, subscription identifiers, no shared "
             + "subscriptions yet")
     void connackAnnouncesLimits() {
         Mqtt5ConnAck connack = client("v5-limits").connectWith().cleanStart(true).send();
 
         assertThat(connack.getRestrictions().getMaximumPacketSize())
                 .isEqualTo(MAX_PACKET_SIZE);
-        assertThat(connack.getRestrictions().areSubscriptionIdentifiersAvailable()).isFalse();
+        assertThat(connack.getRestrictions().areSubscriptionIdentifiersAvailable()).isTrue();
         assertThat(connack.getRestrictions().isSharedSubscriptionAvailable()).isFalse();
         assertThat(connack.getRestrictions().isWildcardSubscriptionAvailable()).isTrue();
         assertThat(connack.getRestrictions().isRetainAvailable()).isTrue();

@@ -14,7 +14,13 @@ import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5RetainHandling;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAckReasonCode;
 import com.hivemq.client.mqtt.mqtt5.message.unsubscribe.unsuback.Mqtt5UnsubAckReasonCode;
 import io.cairn.kernel.testsupport.EmbeddedBrokerExtension;
+import io.cairn.kernel.testsupport.Packets;
+import io.cairn.kernel.testsupport.RawMqttClient;
+import io.cairn.kernel.testsupport.RawPacket;
+import io.cairn.kernel.testsupport.Wire;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -152,5 +158,66 @@ class Subscribe5ConformanceTest {
         await("both deliveries").atMost(WAIT).until(() -> !kept.isEmpty() && !cleared.isEmpty());
         assertThat(kept.get(0).isRetain()).isTrue();
         assertThat(cleared.get(0).isRetain()).isFalse();
+    }
+
+    @Test
+    @Tag("MQTT-3.3.4-3")
+    @Tag("MQTT-3.3.4-4")
+    @DisplayName("[MQTT-3.3.4-3] [MQTT-3.3.4-4] a message matching overlapping subscriptions comes once, with the "
+            + "Subscription Identifiers of all of them; a retained one sent on subscribe carries its subscription's")
+    void subscriptionIdentifiers() {
+        // raw packets: the HiveMQ client does not expose Subscription Identifiers
+        Mqtt5BlockingClient publisher = client("v5-sid-pub");
+        publisher.publishWith().topic("sid/kept").retain(true).qos(MqttQos.AT_LEAST_ONCE).payload(new byte[] {1})
+                .send(); // a payload: an empty retained message would delete the topic's retained message
+        RawMqttClient c = broker.rawClient("sid");
+        c.send(Packets.connect("v5-sid").mqtt5().build());
+        assertThat(c.expectConnack5().returnCode()).isZero();
+
+        c.send(subscribe5(1, "sid/#", 7, 0x01));
+        assertThat(c.expect(Packets.SUBACK).body()).containsExactly(0, 1, 0, 1);
+        RawPacket retained = c.expect(Packets.PUBLISH);
+        assertThat(retained.flags() & 0x01).as("retain flag").isEqualTo(1);
+        assertThat(subscriptionIds(retained, "sid/kept")).containsExactly(7);
+        c.send(Packets.puback(packetId(retained, "sid/kept")));
+        c.send(subscribe5(2, "sid/+", 9, 0x21)); // QoS 1, Retain Handling 2
+        assertThat(c.expect(Packets.SUBACK).body()).containsExactly(0, 2, 0, 1);
+
+        publisher.publishWith().topic("sid/live").qos(MqttQos.AT_LEAST_ONCE).send();
+
+        RawPacket live = c.expect(Packets.PUBLISH);
+        assertThat(subscriptionIds(live, "sid/live")).containsExactlyInAnyOrder(7, 9);
+        c.send(Packets.puback(packetId(live, "sid/live")));
+        c.expectNoPacket(RawMqttClient.QUIET); // once, not once per matching subscription
+    }
+
+    /** An MQTT 5 SUBSCRIBE of one filter with a Subscription Identifier (below 128) and an option byte. */
+    private static byte[] subscribe5(int packetId, String filter, int subscriptionId, int options) {
+        return Packets.frame(0x82, Wire.concat(Wire.u16(packetId), new byte[] {2, 0x0B, (byte) subscriptionId},
+                Wire.lengthPrefixed(filter.getBytes(StandardCharsets.UTF_8)), new byte[] {(byte) options}));
+    }
+
+    /** The Subscription Identifiers (each below 128) in a QoS 1 PUBLISH of {@code topic} to a 5.0 client. */
+    private static List<Integer> subscriptionIds(RawPacket p, String topic) {
+        byte[] b = p.body();
+        int at = 2 + topic.length() + 2; // topic, packet id
+        int length = b[at++]; // below 128 here
+        List<Integer> ids = new ArrayList<>();
+        for (int end = at + length; at < end; ) {
+            int id = b[at++] & 0xFF;
+            switch (id) {
+                case 0x0B -> ids.add(b[at++] & 0xFF);
+                case 0x02 -> at += 4;
+                case 0x01 -> at += 1;
+                default -> at += 2 + (((b[at] & 0xFF) << 8) | (b[at + 1] & 0xFF)); // strings and binary data
+            }
+        }
+        return ids;
+    }
+
+    private static int packetId(RawPacket p, String topic) {
+        byte[] b = p.body();
+        int at = 2 + topic.length();
+        return ((b[at] & 0xFF) << 8) | (b[at + 1] & 0xFF);
     }
 }
