@@ -501,6 +501,22 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     }
 
     @Override
+    public int receiveMaximum() {
+        return protocolLevel >= 5 ? clientReceiveMaximum : 65_535;
+    }
+
+    @Override
+    public boolean fits(Publication publication, QoS qos, int[] subscriptionIds) {
+        if (protocolLevel < 5 || clientMaximumPacketSize >= ConnectProperties5.PROTOCOL_MAX_PACKET_SIZE) {
+            return true;
+        }
+        long expiry = publication.remainingExpiry(System.currentTimeMillis());
+        long size = PublishEncoder.headerSize(publication, qos, true, expiry, subscriptionIds)
+                + (long) publication.payloadSize();
+        return size <= clientMaximumPacketSize;
+    }
+
+    @Override
     public void writePublish(Publication publication, QoS qos, int packetId, boolean retain, boolean dup,
                              int[] subscriptionIds) {
         boolean v5 = protocolLevel >= 5;

@@ -18,6 +18,15 @@ public interface Outlet {
     /** Whether the connection can take more writes now without growing its buffer past the high-water mark. */
     boolean isWritable();
 
+    /** The client's Receive Maximum: QoS 1/2 messages it takes unacknowledged (65,535 before MQTT 5). */
+    int receiveMaximum();
+
+    /**
+     * Whether the PUBLISH of {@code publication} stays within the client's Maximum Packet Size; one that does
+     * not is dropped for this client and counts as delivered (MQTT-3.1.2-25).
+     */
+    boolean fits(Publication publication, QoS qos, int[] subscriptionIds);
+
     /** Writes a PUBLISH (flushed at the end of this event-loop turn). */
     void writePublish(Publication publication, QoS qos, int packetId, boolean retain, boolean dup,
                       int[] subscriptionIds);

@@ -383,6 +383,10 @@ public final class Session {
             return;
         }
         Outlet o = outlet;
+        if (o != null && !o.fits(publication, qos, subscriptionIds)) {
+            host.countDrop(); // MQTT-3.1.2-25: too large for this client: dropped, as if delivered
+            return;
+        }
         if (qos == QoS.AT_MOST_ONCE) {
             if (o == null) {
                 return; // MQTT 3.1.1 §3.1.2.4: QoS 0 messages need not be stored for an offline session
@@ -399,7 +403,7 @@ public final class Session {
         }
         OutboundEntry e = new OutboundEntry(nextSequence++, publication.retainRef(), qos, retainFlag);
         e.subscriptionIds = subscriptionIds;
-        if (o != null && queue.isEmpty() && inflight.size() < host.settings().maxInflight() && o.isWritable()) {
+        if (o != null && queue.isEmpty() && inflight.size() < maxInflight(o) && o.isWritable()) {
             send(o, e);
             if (isPersistent()) {
                 host.store().addOutbound(clientId, e.toStored());
@@ -408,6 +412,11 @@ public final class Session {
             host.store().addOutbound(clientId, e.toStored());
         }
         updateCounts();
+    }
+
+    /** QoS 1/2 messages in flight at most: the server's limit, or the client's Receive Maximum if lower. */
+    private int maxInflight(Outlet o) {
+        return Math.min(host.settings().maxInflight(), o.receiveMaximum());
     }
 
     private boolean enqueue(OutboundEntry e) {
@@ -478,12 +487,17 @@ public final class Session {
         if (o == null) {
             return;
         }
-        int maxInflight = host.settings().maxInflight();
+        int maxInflight = maxInflight(o);
         long now = System.currentTimeMillis();
         while (!queue.isEmpty() && o.isWritable()) {
             OutboundEntry head = queue.peekFirst();
-            if (head.publication.expired(now)) {
-                // MQTT-3.3.2-5: its Message Expiry Interval passed before onward delivery began
+            boolean expired = head.publication.expired(now);
+            if (expired || !o.fits(head.publication, head.qos, head.subscriptionIds)) {
+                // MQTT-3.3.2-5: its Message Expiry Interval passed before onward delivery began; or
+                // MQTT-3.1.2-25: too large for the client now attached: dropped, as if delivered
+                if (!expired) {
+                    host.countDrop();
+                }
                 queue.pollFirst();
                 if (head.qos == QoS.AT_MOST_ONCE) {
                     queuedQos0--;

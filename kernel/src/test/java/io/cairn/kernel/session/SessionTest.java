@@ -59,6 +59,8 @@ class SessionTest {
 
         @Override public EventLoop eventLoop() { return loop; }
         @Override public boolean isWritable() { return writable; }
+        @Override public int receiveMaximum() { return 65_535; }
+        @Override public boolean fits(Publication p, QoS qos, int[] subscriptionIds) { return true; }
         @Override public void writePublish(Publication p, QoS qos, int packetId, boolean retain, boolean dup,
                                            int[] subscriptionIds) {
             written.add(p.topic() + " q" + qos.value() + " id" + packetId + (dup ? " dup" : "") + (retain ? " r" : ""));
