@@ -78,6 +78,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     Session session;
     private long connectedAt;
     private boolean readsHeld;
+    private String[] inboundAliases;
 
     public MqttConnection(Kernel kernel, String listener) {
         this.kernel = kernel;
@@ -498,6 +499,18 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             return ctx.channel().isWritable();
         }
         return false;
+    }
+
+    /** The topic the client bound to MQTT 5 Topic Alias {@code alias} on this connection, or {@code null}. */
+    String inboundAlias(int alias) {
+        return inboundAliases == null ? null : inboundAliases[alias];
+    }
+
+    void inboundAlias(int alias, String topic) {
+        if (inboundAliases == null) {
+            inboundAliases = new String[ConnAck5.TOPIC_ALIAS_MAXIMUM + 1];
+        }
+        inboundAliases[alias] = topic;
     }
 
     @Override

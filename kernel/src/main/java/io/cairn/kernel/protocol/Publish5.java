@@ -28,11 +28,6 @@ final class Publish5 {
      *         closing with the reason, and the caller releases the payload
      */
     static MessageProperties read(MqttConnection c, MqttProperties p, ByteBuf payload) {
-        if (p.getProperty(MqttProperties.TOPIC_ALIAS) != null) {
-            // our Topic Alias Maximum is 0 until slice 6 of docs/mqtt5-plan.md: every alias is out of range
-            c.violation(ReasonCode.TOPIC_ALIAS_INVALID, "MQTT-3.3.2-12", "Topic Alias above the maximum of 0");
-            return null;
-        }
         if (p.getProperty(MqttProperties.SUBSCRIPTION_IDENTIFIER) != null) {
             c.violation(ReasonCode.PROTOCOL_ERROR, "MQTT-3.3.4-6", "a PUBLISH to the server with a Subscription "
                     + "Identifier");
@@ -83,6 +78,40 @@ final class Publish5 {
         return MessageProperties.of(expiry == null ? MessageProperties.NO_EXPIRY : expiry & 0xFFFF_FFFFL,
                 stringValue(p, MqttProperties.CONTENT_TYPE), utf8, responseTopic,
                 correlation == null ? null : (byte[]) correlation.value(), userProperties(p));
+    }
+
+    /**
+     * The topic of an incoming 5.0 PUBLISH after its Topic Alias (MQTT 5.0 §3.3.2.3.4): a topic with an alias
+     * sets the alias for this connection, an empty topic takes the alias's. Aliases live as long as the
+     * connection (MQTT-3.3.2-7).
+     *
+     * @return the topic, or {@code null} if the alias broke a rule: the connection is then closing
+     */
+    static String resolveAlias(MqttConnection c, String topic, MqttProperties p) {
+        Integer alias = intValue(p, MqttProperties.TOPIC_ALIAS);
+        if (alias == null) {
+            if (topic.isEmpty()) {
+                c.violation(ReasonCode.PROTOCOL_ERROR, null, "a PUBLISH with neither topic name nor Topic Alias");
+                return null;
+            }
+            return topic;
+        }
+        if (alias == 0 || alias > ConnAck5.TOPIC_ALIAS_MAXIMUM) {
+            c.violation(ReasonCode.TOPIC_ALIAS_INVALID, null,
+                    "Topic Alias " + alias + " outside 1.." + ConnAck5.TOPIC_ALIAS_MAXIMUM);
+            return null;
+        }
+        if (topic.isEmpty()) {
+            String known = c.inboundAlias(alias);
+            if (known == null) {
+                c.violation(ReasonCode.PROTOCOL_ERROR, null, "Topic Alias " + alias + " was never set");
+            }
+            return known;
+        }
+        if (PublishFlow.topicProblem(c, topic) == null) {
+            c.inboundAlias(alias, topic); // an invalid topic is refused by the caller, and sets nothing
+        }
+        return topic;
     }
 
     /** The user properties in the order they came (MQTT-3.3.2-18). */

@@ -25,6 +25,13 @@ final class PublishFlow {
     /** Handles a decoded {@code m}, taking over its payload reference. */
     static void publish(MqttConnection c, MqttPublishMessage m) {
         String topic = m.variableHeader().topicName();
+        if (c.protocolLevel >= 5) {
+            topic = Publish5.resolveAlias(c, topic, m.variableHeader().properties());
+            if (topic == null) {
+                m.release();
+                return;
+            }
+        }
         String problem = topicProblem(c, topic);
         if (problem != null) {
             m.release();
