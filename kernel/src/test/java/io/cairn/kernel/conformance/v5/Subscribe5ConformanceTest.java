@@ -7,13 +7,13 @@ import static org.awaitility.Awaitility.await;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
-import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5SubAckException;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5RetainHandling;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAckReasonCode;
 import com.hivemq.client.mqtt.mqtt5.message.unsubscribe.unsuback.Mqtt5UnsubAckReasonCode;
 import io.cairn.kernel.testsupport.EmbeddedBrokerExtension;
+import io.cairn.kernel.testsupport.Hive5;
 import io.cairn.kernel.testsupport.Packets;
 import io.cairn.kernel.testsupport.RawMqttClient;
 import io.cairn.kernel.testsupport.RawPacket;
@@ -23,7 +23,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -41,13 +40,7 @@ class Subscribe5ConformanceTest {
     final EmbeddedBrokerExtension broker = EmbeddedBrokerExtension.perTest();
 
     private Mqtt5BlockingClient client(String clientId) {
-        Mqtt5BlockingClient c = Mqtt5Client.builder().identifier(clientId).serverHost("127.0.0.1")
-                .serverPort(broker.port()).buildBlocking();
-        broker.track(() -> {
-            if (c.getState().isConnected()) {
-                c.toAsync().disconnect().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-            }
-        });
+        Mqtt5BlockingClient c = Hive5.client(broker, clientId);
         c.connectWith().cleanStart(true).send();
         return c;
     }

@@ -8,9 +8,9 @@ import static org.awaitility.Awaitility.await;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
-import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import io.cairn.kernel.testsupport.EmbeddedBrokerExtension;
+import io.cairn.kernel.testsupport.Hive5;
 import io.cairn.kernel.testsupport.Packets;
 import io.cairn.kernel.testsupport.RawMqttClient;
 import java.time.Duration;
@@ -37,13 +37,7 @@ class WillDelay5ConformanceTest {
     final EmbeddedBrokerExtension broker = EmbeddedBrokerExtension.perTest();
 
     private List<Mqtt5Publish> watch(String filter) {
-        Mqtt5BlockingClient c = Mqtt5Client.builder().identifier("v5-will-watch").serverHost("127.0.0.1")
-                .serverPort(broker.port()).buildBlocking();
-        broker.track(() -> {
-            if (c.getState().isConnected()) {
-                c.toAsync().disconnect().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-            }
-        });
+        Mqtt5BlockingClient c = Hive5.client(broker, "v5-will-watch");
         c.connectWith().cleanStart(true).send();
         List<Mqtt5Publish> received = new CopyOnWriteArrayList<>();
         c.toAsync().publishes(MqttGlobalPublishFilter.ALL, received::add);
@@ -80,13 +74,7 @@ class WillDelay5ConformanceTest {
     void notSentAfterReconnect() {
         List<Mqtt5Publish> wills = watch("wills/#");
         connectAndCrash("v5-back", 60, 2);
-        Mqtt5BlockingClient back = Mqtt5Client.builder().identifier("v5-back").serverHost("127.0.0.1")
-                .serverPort(broker.port()).buildBlocking();
-        broker.track(() -> {
-            if (back.getState().isConnected()) {
-                back.toAsync().disconnect().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-            }
-        });
+        Mqtt5BlockingClient back = Hive5.client(broker, "v5-back");
         assertThat(back.connectWith().cleanStart(false).sessionExpiryInterval(60).send().isSessionPresent()).isTrue();
 
         // the delay passes with the client connected; then a marker, which arrives after any will would have

@@ -1,0 +1,51 @@
+package io.cairn.kernel.testsupport;
+
+import com.hivemq.client.mqtt.lifecycle.MqttDisconnectSource;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5DisconnectException;
+import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5DisconnectReasonCode;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * HiveMQ MQTT Client instances speaking MQTT 5 to the test broker, disconnected after the test. For the v5
+ * conformance tests.
+ */
+public final class Hive5 {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    private Hive5() {
+    }
+
+    /** A client with {@code clientId}, not connected yet, disconnected (if still connected) after the test. */
+    public static Mqtt5BlockingClient client(EmbeddedBrokerExtension broker, String clientId) {
+        return client(broker, clientId, null);
+    }
+
+    /**
+     * As {@link #client(EmbeddedBrokerExtension, String)}, recording in {@code serverDisconnect} the reason code
+     * of a DISCONNECT the server sends it.
+     */
+    public static Mqtt5BlockingClient client(EmbeddedBrokerExtension broker, String clientId,
+                                             AtomicReference<Mqtt5DisconnectReasonCode> serverDisconnect) {
+        var builder = Mqtt5Client.builder().identifier(clientId).serverHost("127.0.0.1").serverPort(broker.port());
+        if (serverDisconnect != null) {
+            builder.addDisconnectedListener(ctx -> {
+                if (ctx.getSource() == MqttDisconnectSource.SERVER
+                        && ctx.getCause() instanceof Mqtt5DisconnectException e) {
+                    serverDisconnect.set(e.getMqttMessage().getReasonCode());
+                }
+            });
+        }
+        Mqtt5BlockingClient c = builder.buildBlocking();
+        broker.track(() -> {
+            if (c.getState().isConnected()) {
+                c.toAsync().disconnect().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        });
+        return c;
+    }
+}
