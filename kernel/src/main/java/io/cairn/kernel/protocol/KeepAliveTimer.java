@@ -76,11 +76,6 @@ final class KeepAliveTimer implements Runnable {
         cancel();
     }
 
-    /** The limit in force, in nanoseconds; 0 if none. */
-    long limitNanos() {
-        return limitNanos;
-    }
-
     @Override
     public void run() {
         task = null;
