@@ -12,6 +12,8 @@ import io.cairn.kernel.delivery.Lanes;
 import io.cairn.kernel.delivery.Publication;
 import io.cairn.kernel.delivery.RetainedMessages;
 import io.cairn.kernel.delivery.Router;
+import io.cairn.kernel.delivery.SharedGroup;
+import io.cairn.kernel.delivery.SharedSubscriptions;
 import io.cairn.kernel.embedded.BrokerSettings;
 import io.cairn.kernel.netty.EventLoops;
 import io.cairn.kernel.protocol.ByteCounter;
@@ -55,6 +57,7 @@ public final class Kernel implements SessionHost, AutoCloseable {
     private final EventLoops loops;
     private final Lanes lanes;
     private final TopicTree<Session, Subscription> subscriptions = new TopicTree<>();
+    private final SharedSubscriptions shared = new SharedSubscriptions();
     private final Router router;
     private final RetainedMessages retained = new RetainedMessages();
     private final SessionRegistry sessions;
@@ -79,7 +82,7 @@ public final class Kernel implements SessionHost, AutoCloseable {
         this.settings = settings;
         this.loops = EventLoops.start(settings.ioThreads());
         this.lanes = new Lanes(loops.child());
-        this.router = new Router(subscriptions, lanes);
+        this.router = new Router(subscriptions, shared, lanes);
         this.sessions = new SessionRegistry(this);
         this.transportContext = new KernelTransportContext(this);
         this.broker = new KernelBroker(this);
@@ -160,12 +163,25 @@ public final class Kernel implements SessionHost, AutoCloseable {
 
     @Override
     public void index(Session session, Subscription subscription) {
-        subscriptions.put(subscription.topicFilter(), session, subscription);
+        if (SharedSubscriptions.isShared(subscription.topicFilter())) {
+            shared.put(session, subscription);
+        } else {
+            subscriptions.put(subscription.topicFilter(), session, subscription);
+        }
     }
 
     @Override
     public void unindex(Session session, String topicFilter) {
-        subscriptions.remove(topicFilter, session);
+        if (SharedSubscriptions.isShared(topicFilter)) {
+            shared.remove(session, topicFilter);
+        } else {
+            subscriptions.remove(topicFilter, session);
+        }
+    }
+
+    @Override
+    public boolean passOn(SharedGroup group, Publication publication, Session from) {
+        return router.passOn(group, publication, from);
     }
 
     @Override
@@ -184,7 +200,7 @@ public final class Kernel implements SessionHost, AutoCloseable {
     }
 
     int subscriptionCount() {
-        return subscriptions.size();
+        return subscriptions.size() + shared.memberships();
     }
 
     // ------------------------------------------------------------------ messages

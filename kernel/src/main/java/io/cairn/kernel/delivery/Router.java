@@ -12,11 +12,13 @@ import io.netty.util.concurrent.FastThreadLocal;
  *
  * <p>Matching is lock-free and allocation-free; each target gets the message at the lower of the publish QoS and
  * its highest granted QoS. A target on the current event loop gets it at once; targets on other loops get it
- * through their {@link Lanes lane}, batched. Live deliveries carry retain 0 (MQTT-3.3.1-9).
+ * through their {@link Lanes lane}, batched. Live deliveries carry retain 0 (MQTT-3.3.1-9). Each matching shared
+ * subscription gives the message to one of its members ({@link SharedGroup}).
  */
 public final class Router {
 
     private final TopicTree<Session, Subscription> subscriptions;
+    private final SharedSubscriptions shared;
     private final Lanes lanes;
     private final FastThreadLocal<Targets> targets = new FastThreadLocal<>() {
         @Override
@@ -25,8 +27,16 @@ public final class Router {
         }
     };
 
-    public Router(TopicTree<Session, Subscription> subscriptions, Lanes lanes) {
+    private final FastThreadLocal<SharedTargets> sharedTargets = new FastThreadLocal<>() {
+        @Override
+        protected SharedTargets initialValue() {
+            return new SharedTargets();
+        }
+    };
+
+    public Router(TopicTree<Session, Subscription> subscriptions, SharedSubscriptions shared, Lanes lanes) {
         this.subscriptions = subscriptions;
+        this.shared = shared;
         this.lanes = lanes;
     }
 
@@ -46,12 +56,57 @@ public final class Router {
                 // the retain flag goes out as 0 on live deliveries (MQTT-3.3.1-9 in 3.1.1, -12 in 5.0), unless
                 // a 5.0 subscription asked for Retain As Published (MQTT-3.3.1-13)
                 deliver(t.session(i), publication, QoS.min(published, t.qos(i)),
-                        publication.retain() && t.retainAsPublished(i), t.subscriptionIds(i));
+                        publication.retain() && t.retainAsPublished(i), t.subscriptionIds(i), null);
             }
-            return n;
+            return shared.isEmpty() ? n : n + routeShared(publication);
         } finally {
             t.clear();
         }
+    }
+
+    /** Gives {@code publication} to one member of each matching shared subscription; returns how many. */
+    private int routeShared(Publication publication) {
+        SharedTargets st = sharedTargets.get();
+        st.publication = publication;
+        st.count = 0;
+        try {
+            shared.match(publication.topic(), st);
+            return st.count;
+        } finally {
+            st.publication = null;
+        }
+    }
+
+    /** Picks the member of each matching group in turn as the tree visits the groups. */
+    private final class SharedTargets implements TopicTree.MatchVisitor<String, SharedGroup> {
+        Publication publication;
+        int count;
+
+        @Override
+        public void visit(String name, SharedGroup group) {
+            if (passOn(group, publication, null)) {
+                count++;
+            }
+        }
+    }
+
+    /**
+     * Gives {@code publication} to a member of {@code group} other than {@code from}: at the lower of the
+     * publish QoS and the member's granted QoS (MQTT-4.8.2-3), with its Retain As Published and Subscription
+     * Identifier. The caller keeps its reference.
+     *
+     * @return whether there was a member to take it
+     */
+    public boolean passOn(SharedGroup group, Publication publication, Session from) {
+        SharedGroup.Member m = group.pick(from);
+        if (m == null) {
+            return false;
+        }
+        Subscription s = m.subscription();
+        deliver(m.session(), publication, QoS.min(publication.qos(), s.qos()),
+                publication.retain() && s.retainAsPublished(),
+                s.subscriptionIdentifier() > 0 ? new int[] {s.subscriptionIdentifier()} : null, group);
+        return true;
     }
 
     /**
@@ -59,14 +114,14 @@ public final class Router {
      * its reference.
      */
     public void deliver(Session session, Publication publication, QoS qos, boolean retainFlag,
-                        int[] subscriptionIds) {
+                        int[] subscriptionIds, SharedGroup group) {
         EventLoop home = session.home();
         if (home.inEventLoop()) {
-            session.offer(publication, qos, retainFlag, subscriptionIds);
+            session.offer(publication, qos, retainFlag, subscriptionIds, group);
             return;
         }
         publication.retainRef();
-        lanes.handOver(home, new HandOver(session, publication, qos, retainFlag, subscriptionIds));
+        lanes.handOver(home, new HandOver(session, publication, qos, retainFlag, subscriptionIds, group));
     }
 
     /** A delivery in transit to another loop; owns one reference to its publication. */
@@ -76,13 +131,16 @@ public final class Router {
         private final QoS qos;
         private final boolean retainFlag;
         private final int[] subscriptionIds;
+        private final SharedGroup group;
 
-        HandOver(Session session, Publication publication, QoS qos, boolean retainFlag, int[] subscriptionIds) {
+        HandOver(Session session, Publication publication, QoS qos, boolean retainFlag, int[] subscriptionIds,
+                 SharedGroup group) {
             this.session = session;
             this.publication = publication;
             this.qos = qos;
             this.retainFlag = retainFlag;
             this.subscriptionIds = subscriptionIds;
+            this.group = group;
         }
 
         @Override
@@ -94,7 +152,7 @@ public final class Router {
                 return;
             }
             try {
-                session.offer(publication, qos, retainFlag, subscriptionIds);
+                session.offer(publication, qos, retainFlag, subscriptionIds, group);
             } finally {
                 publication.release();
             }

@@ -7,8 +7,7 @@ import io.netty.handler.codec.mqtt.MqttProperties.StringProperty;
 /**
  * The properties of an accepting MQTT 5 CONNACK (MQTT 5.0 §3.2.2.3): what this server offers and its limits.
  * A property left out means the specification's default (Receive Maximum 65,535, Maximum QoS 2, Retain and
- * wildcard subscriptions available, Topic Alias Maximum 0). Features of later slices of docs/mqtt5-plan.md are
- * announced as absent until they exist: shared subscriptions.
+ * wildcard, shared subscriptions and Subscription Identifiers available, Topic Alias Maximum 0).
  *
  * <p>Built by hand rather than with Netty's {@code ConnAckPropertiesBuilder}, which always writes Receive Maximum
  * (0 unless set: a protocol error), Retain Available (false unless set) and Topic Alias Maximum.
@@ -27,7 +26,6 @@ final class ConnAck5 {
     static MqttProperties properties(MqttConnection c) {
         MqttProperties p = new MqttProperties();
         p.add(new IntegerProperty(MqttProperties.MAXIMUM_PACKET_SIZE, c.kernel.settings().maxPacketSize()));
-        p.add(new IntegerProperty(MqttProperties.SHARED_SUBSCRIPTION_AVAILABLE, 0));
         p.add(new IntegerProperty(MqttProperties.TOPIC_ALIAS_MAXIMUM, TOPIC_ALIAS_MAXIMUM));
         if (c.assignedClientId) {
             p.add(new StringProperty(MqttProperties.ASSIGNED_CLIENT_IDENTIFIER, c.clientId)); // MQTT-3.2.2-16

@@ -3,6 +3,7 @@ package io.cairn.kernel.protocol;
 import io.cairn.api.message.QoS;
 import io.cairn.api.message.ReasonCode;
 import io.cairn.api.persistence.Subscription;
+import io.cairn.kernel.delivery.SharedSubscriptions;
 import io.cairn.kernel.embedded.BrokerSettings;
 import io.cairn.kernel.routing.Topics;
 import io.cairn.kernel.session.Session;
@@ -23,12 +24,12 @@ import java.util.List;
 
 /**
  * SUBSCRIBE and UNSUBSCRIBE (MQTT 3.1.1 §3.8, §3.10): each filter is checked on its own and answered in SUBACK
- * with the granted QoS or 0x80; the retained messages matching each granted filter follow the SUBACK.
+ * with the granted QoS or 0x80; the retained messages matching each granted filter follow the SUBACK. Filters
+ * starting with {@code $share/} are shared subscriptions (MQTT 5.0 §4.8.2), for 3.1.1 clients too.
  */
 final class SubscribeFlow {
 
     private static final int FAILURE = 0x80;
-    private static final String SHARED_PREFIX = "$share/";
 
     private SubscribeFlow() {
     }
@@ -60,12 +61,15 @@ final class SubscribeFlow {
         boolean[] sendRetained = new boolean[requested.size()];
         for (int i = 0; i < codes.length; i++) {
             MqttTopicSubscription t = requested.get(i);
-            String problem = Topics.validateTopicFilter(t.topicFilter(), settings.maxTopicLength(),
-                    settings.maxTopicLevels());
+            boolean shared = SharedSubscriptions.isShared(t.topicFilter());
+            String problem = shared
+                    ? SharedSubscriptions.problem(t.topicFilter(), settings.maxTopicLength(), settings.maxTopicLevels())
+                    : Topics.validateTopicFilter(t.topicFilter(), settings.maxTopicLength(), settings.maxTopicLevels());
             int refusal = v5 ? ReasonCode.TOPIC_FILTER_INVALID.code() : FAILURE;
-            if (problem == null && v5 && t.topicFilter().startsWith(SHARED_PREFIX)) {
-                problem = "shared subscriptions are not offered yet";
-                refusal = ReasonCode.SHARED_SUBSCRIPTIONS_NOT_SUPPORTED.code();
+            if (shared && v5 && t.option().isNoLocal()) {
+                c.violation(ReasonCode.PROTOCOL_ERROR, "MQTT-3.8.3-4",
+                        "No Local on shared subscription '" + t.topicFilter() + "'");
+                return;
             }
             if (problem != null) {
                 EventLog.PROTOCOL.info("Client '{}' subscribed to an invalid filter '{}': {} [SUBACK 0x{}]",
@@ -80,8 +84,9 @@ final class SubscribeFlow {
             boolean existed = session.subscribe(s);
             granted[i] = s;
             codes[i] = s.qos().value();
-            // Retain Handling (MQTT 5.0 §3.8.3.1): 0 always, 1 only for a new subscription, 2 never
-            sendRetained[i] = s.retainHandling() == 0 || s.retainHandling() == 1 && !existed;
+            // Retain Handling (MQTT 5.0 §3.8.3.1): 0 always, 1 only for a new subscription, 2 never; a shared
+            // subscription gets no retained messages (MQTT 5.0 §4.8.2)
+            sendRetained[i] = !shared && (s.retainHandling() == 0 || s.retainHandling() == 1 && !existed);
         }
         c.write(new MqttSubAckMessage(new MqttFixedHeader(MqttMessageType.SUBACK, false, MqttQoS.AT_MOST_ONCE,
                 false, 0), MqttMessageIdVariableHeader.from(m.variableHeader().messageId()),

@@ -4,6 +4,7 @@ import io.cairn.api.message.QoS;
 import io.cairn.api.persistence.OutboundMessage;
 import io.cairn.api.persistence.OutboundState;
 import io.cairn.kernel.delivery.Publication;
+import io.cairn.kernel.delivery.SharedGroup;
 
 /**
  * One outgoing message of a session, queued or in flight. Touched only on the session's event loop. Holds one
@@ -17,6 +18,8 @@ final class OutboundEntry {
     final boolean retainFlag;
     /** MQTT 5 Subscription Identifiers to send with it, or {@code null}; not kept by stores yet. */
     int[] subscriptionIds;
+    /** The shared subscription it came through, or {@code null}: it may be passed on to another member. */
+    SharedGroup group;
     Publication publication;
     int packetId;
     OutboundState state = OutboundState.QUEUED;

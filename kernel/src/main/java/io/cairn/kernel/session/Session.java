@@ -8,6 +8,7 @@ import io.cairn.api.persistence.SessionState;
 import io.cairn.api.persistence.StoredWill;
 import io.cairn.api.persistence.Subscription;
 import io.cairn.kernel.delivery.Publication;
+import io.cairn.kernel.delivery.SharedGroup;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
@@ -199,6 +200,7 @@ public final class Session {
         disconnectedAt = System.currentTimeMillis();
         if (isPersistent()) {
             host.store().updateConnection(clientId, disconnectedAt, expiryInterval);
+            passOnShared(false);
             scheduleExpiry();
         } else {
             destroy();
@@ -256,6 +258,7 @@ public final class Session {
             host.unindex(this, filter);
         }
         subscriptions.clear();
+        passOnShared(true);
         releaseMessages();
         inboundQos2.clear();
         if (stored) {
@@ -284,6 +287,54 @@ public final class Session {
         queue.clear();
         queuedQos0 = 0;
         updateCounts();
+    }
+
+    /**
+     * Passes messages that came through shared subscriptions on to other members of their groups, so that a
+     * member that went offline does not hold the group's messages (issue: redelivered to another member). When
+     * the session ends ({@code ending}) every such message goes, to an offline member if no other is connected;
+     * when only the connection ended, messages go only to a connected member, and a QoS 2 message already sent
+     * stays: it is completed with this client when it returns (MQTT-4.8.2-4). Packet ids of moved in-flight
+     * QoS 1 messages are freed: a late PUBACK for them is ignored.
+     */
+    private void passOnShared(boolean ending) {
+        boolean changed = false;
+        for (Iterator<OutboundEntry> it = queue.iterator(); it.hasNext(); ) {
+            OutboundEntry e = it.next();
+            if (e.group != null && (ending || e.group.hasConnectedMember(this))
+                    && host.passOn(e.group, e.publication, this)) {
+                it.remove();
+                if (e.qos == QoS.AT_MOST_ONCE) {
+                    queuedQos0--;
+                } else if (stored && !ending) {
+                    host.store().removeOutbound(clientId, e.sequence);
+                }
+                e.releasePayload();
+                changed = true;
+            }
+        }
+        if (!inflight.isEmpty()) {
+            List<OutboundEntry> moving = new ArrayList<>();
+            for (OutboundEntry e : inflight.values()) {
+                if (e.group != null && (e.qos == QoS.AT_LEAST_ONCE || ending && e.state == OutboundState.SENT)) {
+                    moving.add(e);
+                }
+            }
+            moving.sort(Comparator.comparingLong(e -> e.sequence));
+            for (OutboundEntry e : moving) {
+                if ((ending || e.group.hasConnectedMember(this)) && host.passOn(e.group, e.publication, this)) {
+                    inflight.remove(e.packetId);
+                    if (stored && !ending) {
+                        host.store().removeOutbound(clientId, e.sequence);
+                    }
+                    e.releasePayload();
+                    changed = true;
+                }
+            }
+        }
+        if (changed) {
+            updateCounts();
+        }
     }
 
     // ---------------------------------------------------------------- will
@@ -379,7 +430,19 @@ public final class Session {
 
     /** As {@link #offer(Publication, QoS, boolean)}, with MQTT 5 Subscription Identifiers (or {@code null}). */
     public void offer(Publication publication, QoS qos, boolean retainFlag, int[] subscriptionIds) {
+        offer(publication, qos, retainFlag, subscriptionIds, null);
+    }
+
+    /**
+     * As {@link #offer(Publication, QoS, boolean, int[])}, for a message that came through shared subscription
+     * {@code group} (or {@code null} for none).
+     */
+    public void offer(Publication publication, QoS qos, boolean retainFlag, int[] subscriptionIds,
+                      SharedGroup group) {
         if (destroyed) {
+            if (group != null) {
+                host.passOn(group, publication, this); // the member left while the message was on its way
+            }
             return;
         }
         Outlet o = outlet;
@@ -398,11 +461,13 @@ public final class Session {
             }
             OutboundEntry e = new OutboundEntry(0, publication.retainRef(), qos, retainFlag);
             e.subscriptionIds = subscriptionIds;
+            e.group = group;
             enqueue(e);
             return;
         }
         OutboundEntry e = new OutboundEntry(nextSequence++, publication.retainRef(), qos, retainFlag);
         e.subscriptionIds = subscriptionIds;
+        e.group = group;
         if (o != null && queue.isEmpty() && inflight.size() < maxInflight(o) && o.isWritable()) {
             send(o, e);
             if (isPersistent()) {

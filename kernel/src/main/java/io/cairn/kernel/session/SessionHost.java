@@ -3,6 +3,8 @@ package io.cairn.kernel.session;
 import io.cairn.api.persistence.SessionStore;
 import io.cairn.api.persistence.StoredWill;
 import io.cairn.api.persistence.Subscription;
+import io.cairn.kernel.delivery.Publication;
+import io.cairn.kernel.delivery.SharedGroup;
 import io.cairn.kernel.embedded.BrokerSettings;
 
 /**
@@ -26,6 +28,14 @@ public interface SessionHost {
 
     /** Counts a PUBLISH written to a client. */
     void countSent();
+
+    /**
+     * Gives a message that {@code from} got through shared subscription {@code group} to another member; the
+     * caller keeps its reference.
+     *
+     * @return whether another member took it
+     */
+    boolean passOn(SharedGroup group, Publication publication, Session from);
 
     /** Publishes a will whose delay has passed, or whose session ended. */
     void publishWill(StoredWill will);

@@ -10,6 +10,7 @@ import io.cairn.api.persistence.SessionStore;
 import io.cairn.api.persistence.StoredWill;
 import io.cairn.api.persistence.Subscription;
 import io.cairn.kernel.delivery.Publication;
+import io.cairn.kernel.delivery.SharedGroup;
 import io.cairn.kernel.embedded.BrokerSettings;
 import io.cairn.persistence.mem.MemorySessionStore;
 import io.netty.buffer.Unpooled;
@@ -49,6 +50,9 @@ class SessionTest {
             @Override public void countSent() { }
             @Override public void expired(Session session) { }
             @Override public void publishWill(StoredWill will) { }
+            @Override public boolean passOn(SharedGroup group, Publication publication, Session from) {
+                return false;
+            }
         };
     }
 

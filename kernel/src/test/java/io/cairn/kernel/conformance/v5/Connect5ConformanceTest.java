@@ -55,15 +55,15 @@ class Connect5ConformanceTest {
     }
 
     @Test
-    @DisplayName("CONNACK announces the server's limits: maximum packet size, subscription identifiers, no shared "
-            + "subscriptions yet")
+    @DisplayName("CONNACK announces the server's limits: maximum packet size, subscription identifiers and shared "
+            + "subscriptions available")
     void connackAnnouncesLimits() {
         Mqtt5ConnAck connack = client("v5-limits").connectWith().cleanStart(true).send();
 
         assertThat(connack.getRestrictions().getMaximumPacketSize())
                 .isEqualTo(MAX_PACKET_SIZE);
         assertThat(connack.getRestrictions().areSubscriptionIdentifiersAvailable()).isTrue();
-        assertThat(connack.getRestrictions().isSharedSubscriptionAvailable()).isFalse();
+        assertThat(connack.getRestrictions().isSharedSubscriptionAvailable()).isTrue();
         assertThat(connack.getRestrictions().isWildcardSubscriptionAvailable()).isTrue();
         assertThat(connack.getRestrictions().isRetainAvailable()).isTrue();
         assertThat(connack.getRestrictions().getMaximumQos()).isEqualTo(MqttQos.EXACTLY_ONCE);
