@@ -208,12 +208,14 @@ public final class Kernel implements SessionHost, AutoCloseable {
     /**
      * Publishes a message to its subscribers and, with retain set, updates the retained message of its topic.
      * The caller keeps its reference.
+     *
+     * @return the number of subscribers (sessions, and one per shared subscription) it went to
      */
-    public void publish(Publication publication) {
+    public int publish(Publication publication) {
         if (publication.retain()) {
             retained.update(publication);
         }
-        router.route(publication);
+        return router.route(publication);
     }
 
     /** Publishes a will (MQTT 3.1.1 §3.1.2.5) as its client would have. */

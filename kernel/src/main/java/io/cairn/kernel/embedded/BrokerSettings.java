@@ -19,10 +19,15 @@ package io.cairn.kernel.embedded;
  *                              and a message between two loops costs a hand-over)
  * @param maxConnections        connections accepted at once; a CONNECT beyond it gets CONNACK 0x03 (server
  *                              unavailable); 0 means no limit
+ * @param receiveMaximum        incoming QoS 2 messages an MQTT 5 client may have awaiting PUBREL at once (MQTT 5.0
+ *                              §3.2.2.3.3, announced in CONNACK); one more closes its connection with reason 0x93
+ * @param topicAliasMaximum     topic aliases an MQTT 5 client may set towards the broker on one connection (MQTT
+ *                              5.0 §3.2.2.3.8, announced in CONNACK); 0 refuses them
  */
 public record BrokerSettings(int maxPacketSize, int maxInflight, int maxQueuedMessages, int maxTopicLength,
                              int maxTopicLevels, int maxClientIdLength, double keepAliveGrace,
-                             int connectTimeoutSeconds, int ioThreads, int maxConnections) {
+                             int connectTimeoutSeconds, int ioThreads, int maxConnections, int receiveMaximum,
+                             int topicAliasMaximum) {
 
     /** The largest Remaining Length MQTT can express, plus the five bytes of the largest fixed header. */
     public static final int PROTOCOL_MAX_PACKET_SIZE = 268_435_455 + 5;
@@ -40,6 +45,8 @@ public record BrokerSettings(int maxPacketSize, int maxInflight, int maxQueuedMe
         requireRange("connectTimeoutSeconds", connectTimeoutSeconds, 1, 3600);
         requireRange("ioThreads", ioThreads, 0, 1024);
         requireRange("maxConnections", maxConnections, 0, Integer.MAX_VALUE);
+        requireRange("receiveMaximum", receiveMaximum, 1, 65_535);
+        requireRange("topicAliasMaximum", topicAliasMaximum, 0, 65_535);
     }
 
     private static void requireRange(String name, long value, long min, long max) {
@@ -48,7 +55,10 @@ public record BrokerSettings(int maxPacketSize, int maxInflight, int maxQueuedMe
         }
     }
 
-    /** The defaults: 1 MiB packets, 32 in flight, 1000 queued, 64 topic levels, 1.5 × keep-alive. */
+    /**
+     * The defaults: 1 MiB packets, 32 in flight, 1000 queued, 64 topic levels, 1.5 × keep-alive, Receive Maximum
+     * 65,535, 64 topic aliases.
+     */
     public static BrokerSettings defaults() {
         return builder().build();
     }
@@ -64,7 +74,8 @@ public record BrokerSettings(int maxPacketSize, int maxInflight, int maxQueuedMe
                 .maxQueuedMessages(maxQueuedMessages).maxTopicLength(maxTopicLength)
                 .maxTopicLevels(maxTopicLevels).maxClientIdLength(maxClientIdLength)
                 .keepAliveGrace(keepAliveGrace).connectTimeoutSeconds(connectTimeoutSeconds)
-                .ioThreads(ioThreads).maxConnections(maxConnections);
+                .ioThreads(ioThreads).maxConnections(maxConnections).receiveMaximum(receiveMaximum)
+                .topicAliasMaximum(topicAliasMaximum);
     }
 
     /** Builds {@link BrokerSettings}; every value starts at its default. Not thread-safe. */
@@ -79,6 +90,8 @@ public record BrokerSettings(int maxPacketSize, int maxInflight, int maxQueuedMe
         private int connectTimeoutSeconds = 10;
         private int ioThreads = 0;
         private int maxConnections = 0;
+        private int receiveMaximum = 65_535;
+        private int topicAliasMaximum = 64;
 
         private Builder() {
         }
@@ -93,6 +106,8 @@ public record BrokerSettings(int maxPacketSize, int maxInflight, int maxQueuedMe
         public Builder connectTimeoutSeconds(int v) { connectTimeoutSeconds = v; return this; }
         public Builder ioThreads(int v) { ioThreads = v; return this; }
         public Builder maxConnections(int v) { maxConnections = v; return this; }
+        public Builder receiveMaximum(int v) { receiveMaximum = v; return this; }
+        public Builder topicAliasMaximum(int v) { topicAliasMaximum = v; return this; }
 
         /**
          * Creates the settings.
@@ -102,7 +117,7 @@ public record BrokerSettings(int maxPacketSize, int maxInflight, int maxQueuedMe
         public BrokerSettings build() {
             return new BrokerSettings(maxPacketSize, maxInflight, maxQueuedMessages, maxTopicLength,
                     maxTopicLevels, maxClientIdLength, keepAliveGrace, connectTimeoutSeconds, ioThreads,
-                    maxConnections);
+                    maxConnections, receiveMaximum, topicAliasMaximum);
         }
     }
 }

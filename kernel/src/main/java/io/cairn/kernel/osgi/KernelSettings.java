@@ -16,7 +16,7 @@ final class KernelSettings {
 
     private static final Set<String> KEYS = Set.of("maxPacketSize", "maxInflight", "maxQueuedMessages",
             "maxTopicLength", "maxTopicLevels", "maxClientIdLength", "keepAliveGrace", "connectTimeoutSeconds",
-            "ioThreads", "maxConnections");
+            "ioThreads", "maxConnections", "receiveMaximum", "topicAliasMaximum");
 
     private KernelSettings() {
     }
@@ -48,6 +48,8 @@ final class KernelSettings {
         whole(properties, "connectTimeoutSeconds", b::connectTimeoutSeconds);
         whole(properties, "ioThreads", b::ioThreads);
         whole(properties, "maxConnections", b::maxConnections);
+        whole(properties, "receiveMaximum", b::receiveMaximum);
+        whole(properties, "topicAliasMaximum", b::topicAliasMaximum);
         try {
             return b.build();
         } catch (IllegalArgumentException e) {

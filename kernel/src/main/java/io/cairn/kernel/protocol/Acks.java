@@ -15,14 +15,26 @@ final class Acks {
     static final int PUBCOMP = 0x70;
     static final int PINGRESP = 0xD0;
 
-    /** Bytes of an acknowledgement with a packet identifier. */
-    static final int ACK_SIZE = 4;
+    /** Bytes of an acknowledgement with a packet identifier (and room for an MQTT 5 reason code). */
+    static final int ACK_SIZE = 5;
 
     private Acks() {
     }
 
     static void ack(ByteBuf out, int type, int packetId) {
         out.writeByte(type).writeByte(2).writeShort(packetId);
+    }
+
+    /**
+     * An MQTT 5 acknowledgement with a reason code and no properties (MQTT 5.0 §3.4.2); reason 0 is written in
+     * the short form, which means the same (MQTT 5.0 §3.4.2.1).
+     */
+    static void ack(ByteBuf out, int type, int packetId, int reason) {
+        if (reason == 0) {
+            ack(out, type, packetId);
+        } else {
+            out.writeByte(type).writeByte(3).writeShort(packetId).writeByte(reason);
+        }
     }
 
     static void pingresp(ByteBuf out) {

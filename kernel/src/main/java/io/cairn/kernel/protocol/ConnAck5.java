@@ -1,5 +1,6 @@
 package io.cairn.kernel.protocol;
 
+import io.cairn.kernel.embedded.BrokerSettings;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttProperties.IntegerProperty;
 import io.netty.handler.codec.mqtt.MqttProperties.StringProperty;
@@ -14,19 +15,19 @@ import io.netty.handler.codec.mqtt.MqttProperties.StringProperty;
  */
 final class ConnAck5 {
 
-    /**
-     * Topic aliases a client may set towards this server (MQTT 5.0 §3.2.2.3.8); to become a kernel setting
-     * (`topicAliasMaximum`) with the rest of slice 6 of docs/mqtt5-plan.md.
-     */
-    static final int TOPIC_ALIAS_MAXIMUM = 64;
-
     private ConnAck5() {
     }
 
     static MqttProperties properties(MqttConnection c) {
         MqttProperties p = new MqttProperties();
         p.add(new IntegerProperty(MqttProperties.MAXIMUM_PACKET_SIZE, c.kernel.settings().maxPacketSize()));
-        p.add(new IntegerProperty(MqttProperties.TOPIC_ALIAS_MAXIMUM, TOPIC_ALIAS_MAXIMUM));
+        BrokerSettings settings = c.kernel.settings();
+        if (settings.receiveMaximum() < 65_535) {
+            p.add(new IntegerProperty(MqttProperties.RECEIVE_MAXIMUM, settings.receiveMaximum()));
+        }
+        if (settings.topicAliasMaximum() > 0) {
+            p.add(new IntegerProperty(MqttProperties.TOPIC_ALIAS_MAXIMUM, settings.topicAliasMaximum()));
+        }
         if (c.assignedClientId) {
             p.add(new StringProperty(MqttProperties.ASSIGNED_CLIENT_IDENTIFIER, c.clientId)); // MQTT-3.2.2-16
         }

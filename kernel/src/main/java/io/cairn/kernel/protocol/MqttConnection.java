@@ -23,6 +23,7 @@ import io.netty.handler.codec.mqtt.MqttMessageBuilders;
 import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttProperties;
+import io.netty.handler.codec.mqtt.MqttPubReplyMessageVariableHeader;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader;
 import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
@@ -79,6 +80,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private long connectedAt;
     private boolean readsHeld;
     private String[] inboundAliases;
+    private OutboundAliases outboundAliases; // MQTT 5 clients that accept topic aliases
 
     public MqttConnection(Kernel kernel, String listener) {
         this.kernel = kernel;
@@ -145,12 +147,13 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                 return;
             }
             switch (type) {
-                case PUBACK -> session.onPuback(packetId(m));
-                case PUBREC -> session.onPubrec(packetId(m));
+                case PUBACK -> session.onPuback(packetId(m)); // a reason >= 0x80 also ends the flow (§4.3.2)
+                case PUBREC -> session.onPubrec(packetId(m), reasonCode(m) >= 0x80);
                 case PUBREL -> {
                     int id = packetId(m);
-                    session.releaseQos2(id);
-                    writeAck(Acks.PUBCOMP, id);
+                    boolean known = session.releaseQos2(id);
+                    // MQTT 5: 0x92 tells the client the id was not held (MQTT 5.0 §3.7.2.1); 3.1.1 has no code
+                    writeAck(Acks.PUBCOMP, id, known ? 0 : ReasonCode.PACKET_IDENTIFIER_NOT_FOUND.code());
                 }
                 case PUBCOMP -> session.onPubcomp(packetId(m));
                 case SUBSCRIBE -> SubscribeFlow.subscribe(this, (MqttSubscribeMessage) m);
@@ -172,6 +175,11 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     private static int packetId(MqttMessage m) {
         return ((MqttMessageIdVariableHeader) m.variableHeader()).messageId();
+    }
+
+    /** The reason code of an MQTT 5 PUBACK, PUBREC, PUBREL or PUBCOMP; 0 when it has none (or is 3.1.1). */
+    private static int reasonCode(MqttMessage m) {
+        return m.variableHeader() instanceof MqttPubReplyMessageVariableHeader h ? h.reasonCode() & 0xFF : 0;
     }
 
     private void decoderFailure(Throwable cause) {
@@ -312,6 +320,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         }
         state = State.CONNECTED;
         connectedAt = System.currentTimeMillis();
+        if (protocolLevel >= 5 && clientTopicAliasMaximum > 0) {
+            outboundAliases = new OutboundAliases(clientTopicAliasMaximum); // before the session's first PUBLISH
+        }
         // MQTT-3.2.2-1: a 3.1 CONNACK has no session-present flag; MQTT-3.2.2-2/-3 for 3.1.1
         MqttMessageBuilders.ConnAckBuilder builder = MqttMessageBuilders.connAck()
                 .returnCode(MqttConnectReturnCode.CONNECTION_ACCEPTED)
@@ -422,6 +433,11 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         Acks.ack(batch(Acks.ACK_SIZE), type, packetId);
     }
 
+    /** Writes a PUBACK, PUBREC, PUBREL or PUBCOMP with an MQTT 5 reason code; 3.1/3.1.1 get none. */
+    void writeAck(int type, int packetId, int reason) {
+        Acks.ack(batch(Acks.ACK_SIZE), type, packetId, protocolLevel >= 5 ? reason : 0);
+    }
+
     /**
      * The outgoing batch with room for {@code bytes} more, marked for the flush at the end of this loop turn.
      * Small packets are encoded into one buffer per turn instead of a pooled buffer, an outbound entry and a pass
@@ -508,7 +524,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     void inboundAlias(int alias, String topic) {
         if (inboundAliases == null) {
-            inboundAliases = new String[ConnAck5.TOPIC_ALIAS_MAXIMUM + 1];
+            inboundAliases = new String[kernel.settings().topicAliasMaximum() + 1];
         }
         inboundAliases[alias] = topic;
     }
@@ -524,9 +540,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             return true;
         }
         long expiry = publication.remainingExpiry(System.currentTimeMillis());
-        long size = PublishEncoder.headerSize(publication, qos, true, expiry, subscriptionIds)
+        long size = PublishEncoder.headerSize(publication, qos, true, expiry, subscriptionIds, 0)
                 + (long) publication.payloadSize();
-        return size <= clientMaximumPacketSize;
+        return size <= clientMaximumPacketSize; // an alias, if any, is chosen to keep within it
     }
 
     @Override
@@ -535,20 +551,31 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         boolean v5 = protocolLevel >= 5;
         long expiry = v5 ? publication.remainingExpiry(System.currentTimeMillis()) : -1;
         int[] ids = v5 ? subscriptionIds : null;
-        int header = PublishEncoder.headerSize(publication, qos, v5, expiry, ids);
+        int alias = outboundAliases == null ? 0 : outboundAlias(publication, qos, expiry, ids);
+        int header = PublishEncoder.headerSize(publication, qos, v5, expiry, ids, alias);
         int payload = publication.payloadSize();
         if (payload <= PublishEncoder.COPY_THRESHOLD) {
-            PublishEncoder.packet(batch(header + payload), publication, qos, packetId, retain, dup, v5, expiry, ids);
+            PublishEncoder.packet(batch(header + payload), publication, qos, packetId, retain, dup, v5, expiry, ids,
+                    alias);
         } else {
-            PublishEncoder.header(batch(header), publication, qos, packetId, retain, dup, v5, expiry, ids);
+            PublishEncoder.header(batch(header), publication, qos, packetId, retain, dup, v5, expiry, ids, alias);
             passBatch();
             ctx.write(publication.payload().retainedDuplicate(), ctx.voidPromise());
         }
     }
 
+    /** The Topic Alias for this PUBLISH, by the policy of {@link OutboundAliases}. */
+    private int outboundAlias(Publication publication, QoS qos, long expiry, int[] ids) {
+        // a binding adds three bytes: not where they would take the packet past the client's maximum
+        boolean mayBind = clientMaximumPacketSize >= ConnectProperties5.PROTOCOL_MAX_PACKET_SIZE
+                || PublishEncoder.headerSize(publication, qos, true, expiry, ids, 1) + (long) publication.payloadSize()
+                <= clientMaximumPacketSize;
+        return outboundAliases.aliasFor(publication.topic(), publication.topicUtf8().length, mayBind);
+    }
+
     @Override
-    public void writePubrel(int packetId) {
-        writeAck(Acks.PUBREL, packetId);
+    public void writePubrel(int packetId, boolean known) {
+        writeAck(Acks.PUBREL, packetId, known ? 0 : ReasonCode.PACKET_IDENTIFIER_NOT_FOUND.code());
     }
 
     @Override

@@ -96,9 +96,10 @@ final class Publish5 {
             }
             return topic;
         }
-        if (alias == 0 || alias > ConnAck5.TOPIC_ALIAS_MAXIMUM) {
-            c.violation(ReasonCode.TOPIC_ALIAS_INVALID, null,
-                    "Topic Alias " + alias + " outside 1.." + ConnAck5.TOPIC_ALIAS_MAXIMUM);
+        int maximum = c.kernel.settings().topicAliasMaximum();
+        if (alias == 0 || alias > maximum) {
+            c.violation(ReasonCode.TOPIC_ALIAS_INVALID, null, maximum == 0 ? "Topic Alias " + alias
+                    + " sent, but CONNACK allowed none" : "Topic Alias " + alias + " outside 1.." + maximum);
             return null;
         }
         if (topic.isEmpty()) {

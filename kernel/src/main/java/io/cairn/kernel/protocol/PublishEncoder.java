@@ -25,28 +25,33 @@ final class PublishEncoder {
     /**
      * The bytes of the fixed header, topic, packet id (and, for MQTT 5, the property length) of a PUBLISH of
      * {@code publication} at {@code qos}.
+     *
+     * @param alias the Topic Alias as {@link OutboundAliases#aliasFor} gives it: 0 none, above 0 sent with the
+     *              topic, below 0 sent instead of the topic (MQTT 5 only)
      */
-    static int headerSize(Publication publication, QoS qos, boolean v5, long expiry, int[] subscriptionIds) {
-        int variableHeader = variableHeaderSize(publication, qos, v5, expiry, subscriptionIds);
+    static int headerSize(Publication publication, QoS qos, boolean v5, long expiry, int[] subscriptionIds,
+                          int alias) {
+        int variableHeader = variableHeaderSize(publication, qos, v5, expiry, subscriptionIds, alias);
         return 1 + lengthBytes(variableHeader + publication.payloadSize()) + variableHeader;
     }
 
     private static int variableHeaderSize(Publication publication, QoS qos, boolean v5, long expiry,
-                                          int[] subscriptionIds) {
-        int size = 2 + publication.topicUtf8().length + (qos == QoS.AT_MOST_ONCE ? 0 : 2);
+                                          int[] subscriptionIds, int alias) {
+        int size = 2 + (alias < 0 ? 0 : publication.topicUtf8().length) + (qos == QoS.AT_MOST_ONCE ? 0 : 2);
         if (v5) {
-            int properties = propertiesLength(publication, expiry, subscriptionIds);
+            int properties = propertiesLength(publication, expiry, subscriptionIds, alias);
             size += lengthBytes(properties) + properties;
         }
         return size;
     }
 
     /**
-     * MQTT 5: the remaining Message Expiry Interval (5 bytes, if any), the Subscription Identifiers of the
-     * matching subscriptions (MQTT-3.3.4-3), then the properties all subscribers get.
+     * MQTT 5: the Topic Alias (3 bytes, if any), the remaining Message Expiry Interval (5 bytes, if any), the
+     * Subscription Identifiers of the matching subscriptions (MQTT-3.3.4-3), then the properties all subscribers
+     * get.
      */
-    private static int propertiesLength(Publication publication, long expiry, int[] subscriptionIds) {
-        int length = (expiry >= 0 ? 5 : 0) + publication.v5Properties().length;
+    private static int propertiesLength(Publication publication, long expiry, int[] subscriptionIds, int alias) {
+        int length = (alias != 0 ? 3 : 0) + (expiry >= 0 ? 5 : 0) + publication.v5Properties().length;
         if (subscriptionIds != null) {
             for (int id : subscriptionIds) {
                 length += 1 + lengthBytes(id);
@@ -57,8 +62,8 @@ final class PublishEncoder {
 
     /** Writes the whole PUBLISH to {@code out}, payload copied; {@code out} MUST have the room. */
     static void packet(ByteBuf out, Publication publication, QoS qos, int packetId, boolean retain, boolean dup,
-                       boolean v5, long expiry, int[] subscriptionIds) {
-        header(out, publication, qos, packetId, retain, dup, v5, expiry, subscriptionIds);
+                       boolean v5, long expiry, int[] subscriptionIds, int alias) {
+        header(out, publication, qos, packetId, retain, dup, v5, expiry, subscriptionIds, alias);
         ByteBuf payload = publication.payload();
         out.writeBytes(payload, payload.readerIndex(), payload.readableBytes());
     }
@@ -68,19 +73,26 @@ final class PublishEncoder {
      * caller writes the payload after it.
      */
     static void header(ByteBuf buf, Publication publication, QoS qos, int packetId, boolean retain, boolean dup,
-                       boolean v5, long expiry, int[] subscriptionIds) {
+                       boolean v5, long expiry, int[] subscriptionIds, int alias) {
         byte[] topic = publication.topicUtf8();
-        int variableHeader = variableHeaderSize(publication, qos, v5, expiry, subscriptionIds);
+        int variableHeader = variableHeaderSize(publication, qos, v5, expiry, subscriptionIds, alias);
         int remainingLength = variableHeader + publication.payloadSize();
         buf.writeByte(0x30 | (dup ? 0x08 : 0) | (qos.value() << 1) | (retain ? 0x01 : 0));
         writeRemainingLength(buf, remainingLength);
-        buf.writeShort(topic.length);
-        buf.writeBytes(topic);
+        if (alias < 0) {
+            buf.writeShort(0); // the client knows the topic by its alias (MQTT 5.0 §3.3.2.3.4)
+        } else {
+            buf.writeShort(topic.length);
+            buf.writeBytes(topic);
+        }
         if (qos != QoS.AT_MOST_ONCE) {
             buf.writeShort(packetId);
         }
         if (v5) {
-            writeRemainingLength(buf, propertiesLength(publication, expiry, subscriptionIds));
+            writeRemainingLength(buf, propertiesLength(publication, expiry, subscriptionIds, alias));
+            if (alias != 0) {
+                buf.writeByte(0x23).writeShort(Math.abs(alias)); // Topic Alias
+            }
             if (expiry >= 0) {
                 buf.writeByte(0x02).writeInt((int) expiry); // Message Expiry Interval, as it stands now
             }

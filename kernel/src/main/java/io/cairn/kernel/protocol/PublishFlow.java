@@ -2,6 +2,7 @@ package io.cairn.kernel.protocol;
 
 import io.cairn.api.message.MessageProperties;
 import io.cairn.api.message.QoS;
+import io.cairn.api.message.ReasonCode;
 import io.cairn.kernel.embedded.BrokerSettings;
 import io.cairn.kernel.delivery.Publication;
 import io.cairn.kernel.routing.Topics;
@@ -51,6 +52,11 @@ final class PublishFlow {
                 m.variableHeader().packetId(), properties);
     }
 
+    /** The MQTT 5 reason code for a message that went to {@code subscribers} (0x10 for none, MQTT 5.0 §3.4.2.1). */
+    private static int reason(int subscribers) {
+        return subscribers == 0 ? ReasonCode.NO_MATCHING_SUBSCRIBERS.code() : 0;
+    }
+
     /** Flag bit of {@code flags}: the PUBLISH is a re-delivery. */
     static final int DUP = 0x08;
     /** Flag bit of {@code flags}: the PUBLISH is to be retained. */
@@ -82,21 +88,26 @@ final class PublishFlow {
             c.violation("MQTT-3.3.1-2", "sent a QoS 0 PUBLISH with DUP set");
             return;
         }
+        if (qos == QoS.EXACTLY_ONCE && c.protocolLevel >= 5 && !c.session.holdsQos2(packetId)
+                && c.session.inboundQos2Count() >= c.kernel.settings().receiveMaximum()) {
+            payload.release();
+            c.violation(ReasonCode.RECEIVE_MAXIMUM_EXCEEDED, null, "sent a QoS 2 PUBLISH with "
+                    + c.session.inboundQos2Count() + " awaiting PUBREL, the Receive Maximum");
+            return;
+        }
         Publication publication = new Publication(topic, topicUtf8, payload, qos, (flags & RETAIN) != 0,
                 properties, System.currentTimeMillis(), c.clientId);
         try {
             c.kernel.countReceived();
             switch (qos) {
                 case AT_MOST_ONCE -> c.kernel.publish(publication);
-                case AT_LEAST_ONCE -> {
-                    c.kernel.publish(publication);
-                    c.writeAck(Acks.PUBACK, packetId);
-                }
+                case AT_LEAST_ONCE -> c.writeAck(Acks.PUBACK, packetId, reason(c.kernel.publish(publication)));
                 case EXACTLY_ONCE -> {
+                    int reason = 0;
                     if (c.session.receiveQos2(packetId)) {
-                        c.kernel.publish(publication);
+                        reason = reason(c.kernel.publish(publication));
                     }
-                    c.writeAck(Acks.PUBREC, packetId);
+                    c.writeAck(Acks.PUBREC, packetId, reason);
                 }
             }
         } finally {

@@ -31,8 +31,11 @@ public interface Outlet {
     void writePublish(Publication publication, QoS qos, int packetId, boolean retain, boolean dup,
                       int[] subscriptionIds);
 
-    /** Writes a PUBREL (flushed at the end of this event-loop turn). */
-    void writePubrel(int packetId);
+    /**
+     * Writes a PUBREL (flushed at the end of this event-loop turn); {@code known} false answers a PUBREC for a
+     * packet id the session does not hold (MQTT 5 reason 0x92).
+     */
+    void writePubrel(int packetId, boolean known);
 
     /** Closes the connection because another connection took its session over. */
     void closeForTakeover();

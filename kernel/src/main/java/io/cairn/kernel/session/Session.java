@@ -176,7 +176,7 @@ public final class Session {
             resend.sort(Comparator.comparingLong(e -> e.sequence));
             for (OutboundEntry e : resend) {
                 if (e.state == OutboundState.RELEASED) {
-                    connection.writePubrel(e.packetId);
+                    connection.writePubrel(e.packetId, true);
                 } else {
                     connection.writePublish(e.publication, e.qos, e.packetId, e.retainFlag, true, e.subscriptionIds);
                     host.countSent();
@@ -603,10 +603,18 @@ public final class Session {
 
     /**
      * PUBREC from the client: the QoS 2 message {@code packetId} is received; answer with PUBREL (also for an id
-     * we no longer know, so the client can finish its flow).
+     * we no longer know, so the client can finish its flow). An MQTT 5 PUBREC with a reason code of 0x80 or more
+     * ({@code failed}) ends the flow instead: the message counts as acknowledged and no PUBREL follows (MQTT 5.0
+     * §4.3.3), nor is it given to another member of a shared subscription (MQTT-4.8.2-6).
      */
-    public void onPubrec(int packetId) {
+    public void onPubrec(int packetId, boolean failed) {
         OutboundEntry e = inflight.get(packetId);
+        if (failed) {
+            if (e != null && e.qos == QoS.EXACTLY_ONCE && e.state == OutboundState.SENT) {
+                complete(e);
+            }
+            return;
+        }
         if (e != null && e.qos == QoS.EXACTLY_ONCE && e.state == OutboundState.SENT) {
             e.state = OutboundState.RELEASED;
             if (isPersistent()) {
@@ -617,7 +625,7 @@ public final class Session {
         }
         Outlet o = outlet;
         if (o != null) {
-            o.writePubrel(packetId);
+            o.writePubrel(packetId, e != null);
         }
     }
 
@@ -657,11 +665,29 @@ public final class Session {
         return true;
     }
 
-    /** PUBREL from the client: the packet id of an incoming QoS 2 message is free again. */
-    public void releaseQos2(int packetId) {
-        if (inboundQos2.remove(packetId) != null && isPersistent()) {
+    /**
+     * PUBREL from the client: the packet id of an incoming QoS 2 message is free again.
+     *
+     * @return whether the session held it
+     */
+    public boolean releaseQos2(int packetId) {
+        if (inboundQos2.remove(packetId) == null) {
+            return false;
+        }
+        if (isPersistent()) {
             host.store().removeInboundQos2(clientId, packetId);
         }
+        return true;
+    }
+
+    /** Whether an incoming QoS 2 message with {@code packetId} awaits its PUBREL. */
+    public boolean holdsQos2(int packetId) {
+        return inboundQos2.containsKey(packetId);
+    }
+
+    /** Incoming QoS 2 messages awaiting PUBREL (against the server's Receive Maximum). */
+    public int inboundQos2Count() {
+        return inboundQos2.size();
     }
 
     // ---------------------------------------------------------------- views

@@ -69,7 +69,7 @@ class SessionTest {
                                            int[] subscriptionIds) {
             written.add(p.topic() + " q" + qos.value() + " id" + packetId + (dup ? " dup" : "") + (retain ? " r" : ""));
         }
-        @Override public void writePubrel(int packetId) { written.add("PUBREL " + packetId); }
+        @Override public void writePubrel(int packetId, boolean known) { written.add("PUBREL " + packetId); }
         @Override public void closeForTakeover() { }
         @Override public void closeByServer(ReasonCode code, String reason) { }
     }
@@ -146,7 +146,7 @@ class SessionTest {
             s.attach(out);
             offer(s, "a", QoS.EXACTLY_ONCE);
             offer(s, "b", QoS.EXACTLY_ONCE);
-            s.onPubrec(1);
+            s.onPubrec(1, false);
             assertThat(out.written).containsExactly("a q2 id1", "b q2 id2", "PUBREL 1");
             s.onPubcomp(1);
             offer(s, "c", QoS.EXACTLY_ONCE);
@@ -166,7 +166,7 @@ class SessionTest {
             offer(s, "one", QoS.AT_LEAST_ONCE);
             offer(s, "two", QoS.EXACTLY_ONCE);
             offer(s, "three", QoS.EXACTLY_ONCE);
-            s.onPubrec(2);
+            s.onPubrec(2, false);
             s.detach(first);
             offer(s, "offline", QoS.AT_LEAST_ONCE);
             offer(s, "dropped-offline", QoS.AT_MOST_ONCE);

@@ -15,6 +15,8 @@ public final class BrokerConfig {
     private int maxTopicLevels = 64;
     private double keepAliveGrace = 1.5;
     private int connectTimeoutSeconds = 10;
+    private int receiveMaximum = 65_535;
+    private int topicAliasMaximum = 64;
 
     /** The suite's defaults. */
     public static BrokerConfig standard() {
@@ -31,6 +33,8 @@ public final class BrokerConfig {
         c.maxTopicLevels = maxTopicLevels;
         c.keepAliveGrace = keepAliveGrace;
         c.connectTimeoutSeconds = connectTimeoutSeconds;
+        c.receiveMaximum = receiveMaximum;
+        c.topicAliasMaximum = topicAliasMaximum;
         return c;
     }
 
@@ -69,6 +73,16 @@ public final class BrokerConfig {
         return this;
     }
 
+    public BrokerConfig receiveMaximum(int messages) {
+        this.receiveMaximum = messages;
+        return this;
+    }
+
+    public BrokerConfig topicAliasMaximum(int aliases) {
+        this.topicAliasMaximum = aliases;
+        return this;
+    }
+
     /** The kernel's settings for these values. */
     public BrokerSettings toSettings() {
         return BrokerSettings.builder()
@@ -79,6 +93,8 @@ public final class BrokerConfig {
                 .maxTopicLevels(maxTopicLevels)
                 .keepAliveGrace(keepAliveGrace)
                 .connectTimeoutSeconds(connectTimeoutSeconds)
+                .receiveMaximum(receiveMaximum)
+                .topicAliasMaximum(topicAliasMaximum)
                 .build();
     }
 
@@ -86,6 +102,7 @@ public final class BrokerConfig {
     public String toString() {
         return "BrokerConfig[maxPacketSize=" + maxPacketSize + ", maxInflight=" + maxInflight + ", maxQueuedMessages="
                 + maxQueuedMessages + ", maxTopicLength=" + maxTopicLength + ", maxTopicLevels=" + maxTopicLevels
-                + ", keepAliveGrace=" + keepAliveGrace + ", connectTimeoutSeconds=" + connectTimeoutSeconds + "]";
+                + ", keepAliveGrace=" + keepAliveGrace + ", connectTimeoutSeconds=" + connectTimeoutSeconds
+                + ", receiveMaximum=" + receiveMaximum + ", topicAliasMaximum=" + topicAliasMaximum + "]";
     }
 }

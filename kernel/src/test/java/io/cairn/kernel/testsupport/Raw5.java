@@ -37,6 +37,32 @@ public final class Raw5 {
             return new String(payload, StandardCharsets.UTF_8);
         }
 
+        /** The Topic Alias property, or 0 if there is none. */
+        public int topicAlias() {
+            byte[] b = properties;
+            for (int at = 0; at < b.length; ) {
+                int id = b[at++] & 0xFF;
+                switch (id) {
+                    case 0x01 -> at += 1;                                   // Payload Format Indicator
+                    case 0x02 -> at += 4;                                   // Message Expiry Interval
+                    case 0x23 -> {
+                        return ((b[at] & 0xFF) << 8) | (b[at + 1] & 0xFF);  // Topic Alias
+                    }
+                    case 0x0B -> {                                          // Subscription Identifier
+                        while ((b[at++] & 0x80) != 0) {
+                            // a Variable Byte Integer
+                        }
+                    }
+                    case 0x26 -> {                                          // User Property: two strings
+                        at += 2 + (((b[at] & 0xFF) << 8) | (b[at + 1] & 0xFF));
+                        at += 2 + (((b[at] & 0xFF) << 8) | (b[at + 1] & 0xFF));
+                    }
+                    default -> at += 2 + (((b[at] & 0xFF) << 8) | (b[at + 1] & 0xFF)); // strings, binary data
+                }
+            }
+            return 0;
+        }
+
         @Override
         public String toString() {
             return "PUBLISH[topic=" + topic + ", qos=" + qos + ", dup=" + dup + ", id=" + packetId + ", payload="
