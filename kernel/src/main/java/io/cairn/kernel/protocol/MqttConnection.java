@@ -29,6 +29,8 @@ import io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader;
 import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttUnacceptableProtocolVersionException;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
+import io.netty.handler.codec.mqtt.MqttVersion;
+import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -48,6 +50,9 @@ import java.util.concurrent.TimeUnit;
 public final class MqttConnection extends ChannelInboundHandlerAdapter implements Outlet, Flushable {
 
     enum State { AWAIT_CONNECT, CONNECTING, CONNECTED, CLOSED }
+
+    /** The channel attribute in which Netty's MQTT codec keeps the protocol version of the connection. */
+    private static final AttributeKey<MqttVersion> MQTT_VERSION = AttributeKey.valueOf("NETTY_CODEC_MQTT_VERSION");
 
     final Kernel kernel;
     final String listener;
@@ -80,6 +85,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private long connectedAt;
     private boolean readsHeld;
     private String[] inboundAliases;
+    private byte[][] inboundAliasBytes;
     private OutboundAliases outboundAliases; // MQTT 5 clients that accept topic aliases
 
     public MqttConnection(Kernel kernel, String listener) {
@@ -168,9 +174,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         }
     }
 
-    /** Whether PUBLISH packets may come straight from the framer: connected, not closing, MQTT 3.1 or 3.1.1. */
+    /** Whether PUBLISH packets may come straight from the framer: connected and not closing. */
     boolean takesRawPublish() {
-        return state == State.CONNECTED && !closing && protocolLevel <= 4;
+        return state == State.CONNECTED && !closing;
     }
 
     private static int packetId(MqttMessage m) {
@@ -195,6 +201,18 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                                 + kernel.settings().maxClientIdLength() + " characters)");
                 return;
             }
+        }
+        if (cause instanceof PropertyScan.ProtocolErrorException) {
+            if (state == State.AWAIT_CONNECT) {
+                protocolLevel = 5; // only MQTT 5 packets have properties
+                // the decoder never saw this CONNECT: tell Netty's encoder to write the CONNACK as MQTT 5 (the
+                // attribute is the one MqttDecoder sets when it decodes a CONNECT)
+                ctx.channel().attr(MQTT_VERSION).set(MqttVersion.MQTT_5);
+                refuse(ReasonCode.PROTOCOL_ERROR, null, cause.getMessage());
+            } else {
+                violation(ReasonCode.PROTOCOL_ERROR, null, cause.getMessage());
+            }
+            return;
         }
         if (cause instanceof TooLongFrameException) {
             violation(ReasonCode.PACKET_TOO_LARGE, null, "packet larger than the maximum packet size of "
@@ -522,11 +540,19 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         return inboundAliases == null ? null : inboundAliases[alias];
     }
 
-    void inboundAlias(int alias, String topic) {
+    /** The UTF-8 bytes of the topic bound to {@code alias}; call only after {@link #inboundAlias(int)} found it. */
+    byte[] inboundAliasBytes(int alias) {
+        return inboundAliasBytes[alias];
+    }
+
+    /** Binds {@code alias}, in 1..topicAliasMaximum, to {@code topic} (whose UTF-8 bytes are {@code utf8}). */
+    void inboundAlias(int alias, String topic, byte[] utf8) {
         if (inboundAliases == null) {
             inboundAliases = new String[kernel.settings().topicAliasMaximum() + 1];
+            inboundAliasBytes = new byte[inboundAliases.length][];
         }
         inboundAliases[alias] = topic;
+        inboundAliasBytes[alias] = utf8;
     }
 
     @Override

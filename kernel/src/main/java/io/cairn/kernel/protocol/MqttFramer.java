@@ -26,7 +26,8 @@ import java.util.List;
  * packet, and every byte after it is discarded. One instance per connection; its {@link #sentinel()} is placed
  * right after the MQTT decoder to see that each packet produced a message.
  *
- * <p>PUBLISH packets of a connected MQTT 3.1/3.1.1 client, the hot path, do not go through the decoder: the
+ * <p>PUBLISH packets of a connected client, the hot path, do not go through the decoder (for MQTT 5: those with
+ * no properties or only a Topic Alias): the
  * framer reads their fields in place and hands topic, flags, packet id and a slice of the payload straight to
  * {@link PublishFlow}, taking the topic name from the connection's {@link TopicCache}. That removes the
  * decoder's per-packet objects (three message objects, a decoded string, a char buffer and a second slice);
@@ -48,7 +49,7 @@ public final class MqttFramer extends ByteToMessageDecoder {
         this.maxPacketSize = maxPacketSize;
     }
 
-    /** Lets PUBLISH packets bypass the decoder once {@code c} is connected with MQTT 3.1 or 3.1.1. */
+    /** Lets PUBLISH packets bypass the decoder once {@code c} is connected. */
     public void publishTo(MqttConnection c) {
         this.connection = c;
     }
@@ -114,17 +115,28 @@ public final class MqttFramer extends ByteToMessageDecoder {
             int body = start + 1 + lengthBytes;
             int end = (int) (start + total);
             if (type == 3 && connection != null && connection.takesRawPublish()) {
-                rawPublished = true;
                 String problem = publish(in, start, body, end);
-                if (problem != null) {
+                if (problem == null) {
+                    rawPublished = true;
+                    continue;
+                }
+                if (problem != DECODER) {
                     fail(ctx, in, new DecoderException(problem));
                     return;
                 }
-                continue;
+                // an MQTT 5 PUBLISH with properties the in-place reader leaves to the decoder: on below
             }
             if (type == 1 && protocolLevel == 0) {
                 protocolLevel = levelOf(in, body, end);
-            } else if (type == 8) {
+            }
+            if (protocolLevel >= 5) {
+                String problem = duplicateProperty(in, type, start, body, end);
+                if (problem != null) {
+                    fail(ctx, in, new PropertyScan.ProtocolErrorException(problem));
+                    return;
+                }
+            }
+            if (type == 8) {
                 String problem = subscribeOptionsProblem(in, body + 2, end);
                 if (problem != null) {
                     fail(ctx, in, new DecoderException(problem + " [MQTT-3.8.3-4]"));
@@ -143,10 +155,17 @@ public final class MqttFramer extends ByteToMessageDecoder {
         in.skipBytes(in.readableBytes());
     }
 
+    /** What {@link #publish} answers for a PUBLISH it leaves to Netty's decoder. */
+    private static final String DECODER = new String("decoder");
+
     /**
-     * Reads the PUBLISH in {@code in[start, end)} in place and hands it to the connection.
+     * Reads the PUBLISH in {@code in[start, end)} in place and hands it to the connection. An MQTT 5 PUBLISH is
+     * read here when its properties are none or a Topic Alias that resolves (the hot path of a client that
+     * publishes plain messages, with or without aliases); any other property, and every error an alias can
+     * make, is left to the decoder and {@link Publish5}, which check each property and name the violation.
      *
-     * @return why the packet is malformed, or {@code null} once it was handed over (or refused for its topic)
+     * @return why the packet is malformed, {@link #DECODER} to pass it on undecoded, or {@code null} once it was
+     *         handed over (or refused for its topic)
      */
     private String publish(ByteBuf in, int start, int body, int end) {
         int flags = in.getUnsignedByte(start) & 0x0F;
@@ -172,6 +191,45 @@ public final class MqttFramer extends ByteToMessageDecoder {
             }
             pos += 2;
         }
+        int alias = 0;
+        if (connection.protocolLevel >= 5) {
+            // MQTT 5.0 §3.3.2.3: the property block, a Variable Byte Integer length, then the properties
+            int length = 0;
+            for (int n = 0; ; n++) {
+                if (pos >= end || n == 4) {
+                    return "PUBLISH ends in or after a malformed property length";
+                }
+                int b = in.getUnsignedByte(pos++);
+                length |= (b & 0x7F) << (7 * n);
+                if ((b & 0x80) == 0) {
+                    break;
+                }
+            }
+            if (pos + length > end) {
+                return "PUBLISH properties run past the end of the packet";
+            }
+            if (length != 0) {
+                if (length != 3 || in.getUnsignedByte(pos) != 0x23) {
+                    return DECODER;
+                }
+                alias = in.getUnsignedShort(pos + 1);
+                if (alias == 0 || alias > connection.kernel.settings().topicAliasMaximum()) {
+                    return DECODER;
+                }
+                pos += 3;
+            }
+        }
+        if (topicLength == 0) {
+            String bound = alias == 0 ? null : connection.inboundAlias(alias);
+            if (bound == null) {
+                return DECODER; // no topic and no usable alias: the decoder path names the violation
+            }
+            ByteBuf payload = in.retainedSlice(pos, end - pos);
+            in.readerIndex(end);
+            PublishFlow.publish(connection, bound, connection.inboundAliasBytes(alias), payload, flags(flags, qos),
+                    packetId);
+            return null;
+        }
         if (topics == null) {
             topics = new TopicCache();
         }
@@ -190,12 +248,84 @@ public final class MqttFramer extends ByteToMessageDecoder {
             }
             topics.store(topic);
         }
+        if (alias != 0) {
+            connection.inboundAlias(alias, topic, topics.utf8()); // MQTT 5.0 §3.3.2.3.4: topic and alias bind it
+        }
         ByteBuf payload = in.retainedSlice(pos, end - pos);
         in.readerIndex(end);
-        PublishFlow.publish(connection, topic, topics.utf8(), payload,
-                qos | ((flags & 0x08) != 0 ? PublishFlow.DUP : 0) | ((flags & 0x01) != 0 ? PublishFlow.RETAIN : 0),
-                packetId);
+        PublishFlow.publish(connection, topic, topics.utf8(), payload, flags(flags, qos), packetId);
         return null;
+    }
+
+    /** The flags {@link PublishFlow} takes, from the fixed header's. */
+    private static int flags(int headerFlags, int qos) {
+        return qos | ((headerFlags & 0x08) != 0 ? PublishFlow.DUP : 0)
+                | ((headerFlags & 0x01) != 0 ? PublishFlow.RETAIN : 0);
+    }
+
+    /**
+     * Why the MQTT 5 packet in {@code in[start, end)} is a protocol error for a property given twice, or
+     * {@code null}: the blocks of CONNECT (and its will), PUBLISH, SUBSCRIBE, UNSUBSCRIBE, the acknowledgements,
+     * DISCONNECT and AUTH are checked (MQTT 5.0 §2.2.2.2).
+     */
+    private static String duplicateProperty(ByteBuf in, int type, int start, int body, int end) {
+        int remaining = end - body;
+        int block;
+        switch (type) {
+            case 1 -> {
+                if (remaining < 2) {
+                    return null;
+                }
+                block = body + 2 + in.getUnsignedShort(body) + 4; // protocol name, level, flags, keep-alive
+                if (block >= end) {
+                    return null;
+                }
+                String problem = duplicateIn(in, block, end, "CONNECT");
+                if (problem != null) {
+                    return problem;
+                }
+                boolean will = (in.getUnsignedByte(block - 3) & 0x04) != 0;
+                int clientId = blockEnd(in, block, end);
+                if (!will || clientId < 0 || clientId + 2 > end) {
+                    return null;
+                }
+                return duplicateIn(in, clientId + 2 + in.getUnsignedShort(clientId), end, "CONNECT will");
+            }
+            case 3 -> {
+                if (remaining < 2) {
+                    return null;
+                }
+                int qos = (in.getUnsignedByte(start) >> 1) & 0x03;
+                block = body + 2 + in.getUnsignedShort(body) + (qos > 0 ? 2 : 0);
+            }
+            case 4, 5, 6, 7 -> {
+                if (remaining < 4) {
+                    return null;
+                }
+                block = body + 3;
+            }
+            case 8, 10 -> block = body + 2;
+            case 14, 15 -> {
+                if (remaining < 2) {
+                    return null;
+                }
+                block = body + 1;
+            }
+            default -> {
+                return null;
+            }
+        }
+        return block < end ? duplicateIn(in, block, end, "packet type " + type) : null;
+    }
+
+    private static String duplicateIn(ByteBuf in, int block, int end, String where) {
+        int id = PropertyScan.duplicate(in, block, end);
+        return id < 0 ? null : where + " carries property 0x" + Integer.toHexString(id) + " twice";
+    }
+
+    /** The index after the property block at {@code pos}, or -1 if its length is malformed or runs past end. */
+    private static int blockEnd(ByteBuf in, int pos, int end) {
+        return skipProperties(in, pos, end);
     }
 
     private void fail(ChannelHandlerContext ctx, ByteBuf in, Exception cause) {

@@ -5,6 +5,7 @@ import io.cairn.api.message.ReasonCode;
 import io.cairn.api.message.UserProperty;
 import io.cairn.kernel.routing.Topics;
 import io.netty.buffer.ByteBuf;
+import java.nio.charset.StandardCharsets;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttProperties.MqttProperty;
 import io.netty.handler.codec.mqtt.MqttProperties.StringPair;
@@ -110,7 +111,8 @@ final class Publish5 {
             return known;
         }
         if (PublishFlow.topicProblem(c, topic) == null) {
-            c.inboundAlias(alias, topic); // an invalid topic is refused by the caller, and sets nothing
+            // an invalid topic is refused by the caller, and sets nothing
+            c.inboundAlias(alias, topic, topic.getBytes(StandardCharsets.UTF_8));
         }
         return topic;
     }

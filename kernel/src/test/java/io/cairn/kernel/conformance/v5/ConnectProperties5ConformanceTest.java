@@ -12,6 +12,7 @@ import io.cairn.kernel.testsupport.EmbeddedBrokerExtension;
 import io.cairn.kernel.testsupport.Packets;
 import io.cairn.kernel.testsupport.RawMqttClient;
 import io.cairn.kernel.testsupport.RawPacket;
+import io.cairn.kernel.testsupport.Wire;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -50,7 +51,12 @@ class ConnectProperties5ConformanceTest {
                 Arguments.of("Authentication Data without a method", property(AUTHENTICATION_DATA,
                         binary(new byte[] {1, 2})), PROTOCOL_ERROR),
                 Arguments.of("an Authentication Method the server does not offer", property(AUTHENTICATION_METHOD,
-                        utf8("SCRAM-SHA-256")), BAD_AUTHENTICATION_METHOD));
+                        utf8("SCRAM-SHA-256")), BAD_AUTHENTICATION_METHOD),
+                Arguments.of("Session Expiry Interval twice", Wire.concat(property(0x11, u32(10)),
+                        property(0x11, u32(20))), PROTOCOL_ERROR),
+                Arguments.of("Receive Maximum twice, apart", Wire.concat(property(RECEIVE_MAXIMUM, u16(10)),
+                        property(0x26, Wire.concat(utf8("k"), utf8("v"))), property(RECEIVE_MAXIMUM, u16(10))),
+                        PROTOCOL_ERROR));
     }
 
     @ParameterizedTest(name = "{0}: CONNACK 0x{2}")
@@ -77,5 +83,27 @@ class ConnectProperties5ConformanceTest {
         assertThat(c.expectConnack5().returnCode()).isZero();
         c.send(Packets.pingreq());
         c.expect(Packets.PINGRESP);
+    }
+
+    @Test
+    @DisplayName("a will property given twice is a protocol error: CONNACK 0x82")
+    void willPropertyTwice() {
+        RawMqttClient c = broker.rawClient("props-will");
+        c.send(Packets.connect("v5-props-will").mqtt5().will("w/t", "gone", 0, false)
+                .willProperties(property(0x18, u32(5)), property(0x18, u32(6))).build());
+
+        assertThat(c.expectConnack5().returnCode()).isEqualTo(PROTOCOL_ERROR);
+        c.expectClosed();
+    }
+
+    @Test
+    @DisplayName("User Property may be given many times, in CONNECT and in the will")
+    void userPropertiesRepeat() {
+        RawMqttClient c = broker.rawClient("props-user");
+        byte[] user = property(0x26, Wire.concat(utf8("k"), utf8("v")));
+        c.send(Packets.connect("v5-props-user").mqtt5(user, user, user).will("w/t", "gone", 0, false)
+                .willProperties(user, user).build());
+
+        assertThat(c.expectConnack5().returnCode()).isZero();
     }
 }
