@@ -1,5 +1,7 @@
 package io.cairn.kernel.embedded;
 
+import io.cairn.kernel.routing.Topics;
+
 /**
  * The limits and timings of a broker. Immutable; {@link #defaults()} gives values fit for production, and
  * {@link #builder()} changes some of them.
@@ -23,11 +25,18 @@ package io.cairn.kernel.embedded;
  *                              §3.2.2.3.3, announced in CONNACK); one more closes its connection with reason 0x93
  * @param topicAliasMaximum     topic aliases an MQTT 5 client may set towards the broker on one connection (MQTT
  *                              5.0 §3.2.2.3.8, announced in CONNACK); 0 refuses them
+ * @param maxKeepAlive          the longest keep-alive an MQTT 5 client may use, in seconds: a client asking for
+ *                              more, or for none, is told this one as Server Keep Alive (MQTT 5.0 §3.2.2.3.14);
+ *                              0 leaves the choice to the client. MQTT 3.1/3.1.1 clients cannot be told and keep
+ *                              their own
+ * @param responseInformation   the prefix of the Response Information given to an MQTT 5 client that asks for
+ *                              it (MQTT 5.0 §3.2.2.3.15): the prefix, the client id and a {@code /}; empty gives
+ *                              none
  */
 public record BrokerSettings(int maxPacketSize, int maxInflight, int maxQueuedMessages, int maxTopicLength,
                              int maxTopicLevels, int maxClientIdLength, double keepAliveGrace,
                              int connectTimeoutSeconds, int ioThreads, int maxConnections, int receiveMaximum,
-                             int topicAliasMaximum) {
+                             int topicAliasMaximum, int maxKeepAlive, String responseInformation) {
 
     /** The largest Remaining Length MQTT can express, plus the five bytes of the largest fixed header. */
     public static final int PROTOCOL_MAX_PACKET_SIZE = 268_435_455 + 5;
@@ -47,6 +56,16 @@ public record BrokerSettings(int maxPacketSize, int maxInflight, int maxQueuedMe
         requireRange("maxConnections", maxConnections, 0, Integer.MAX_VALUE);
         requireRange("receiveMaximum", receiveMaximum, 1, 65_535);
         requireRange("topicAliasMaximum", topicAliasMaximum, 0, 65_535);
+        requireRange("maxKeepAlive", maxKeepAlive, 0, 65_535);
+        if (responseInformation == null) {
+            throw new IllegalArgumentException("responseInformation must not be null (empty turns it off)");
+        }
+        String problem = responseInformation.isEmpty() ? null
+                : Topics.validateTopicName(responseInformation + "x", 65_535, 65_535);
+        if (problem != null) {
+            throw new IllegalArgumentException("responseInformation '" + responseInformation
+                    + "' cannot start a topic name: " + problem);
+        }
     }
 
     private static void requireRange(String name, long value, long min, long max) {
@@ -57,7 +76,7 @@ public record BrokerSettings(int maxPacketSize, int maxInflight, int maxQueuedMe
 
     /**
      * The defaults: 1 MiB packets, 32 in flight, 1000 queued, 64 topic levels, 1.5 × keep-alive, Receive Maximum
-     * 65,535, 64 topic aliases.
+     * 65,535, 64 topic aliases, the client's keep-alive, Response Information {@code response/<client id>/}.
      */
     public static BrokerSettings defaults() {
         return builder().build();
@@ -75,7 +94,8 @@ public record BrokerSettings(int maxPacketSize, int maxInflight, int maxQueuedMe
                 .maxTopicLevels(maxTopicLevels).maxClientIdLength(maxClientIdLength)
                 .keepAliveGrace(keepAliveGrace).connectTimeoutSeconds(connectTimeoutSeconds)
                 .ioThreads(ioThreads).maxConnections(maxConnections).receiveMaximum(receiveMaximum)
-                .topicAliasMaximum(topicAliasMaximum);
+                .topicAliasMaximum(topicAliasMaximum).maxKeepAlive(maxKeepAlive)
+                .responseInformation(responseInformation);
     }
 
     /** Builds {@link BrokerSettings}; every value starts at its default. Not thread-safe. */
@@ -92,6 +112,8 @@ public record BrokerSettings(int maxPacketSize, int maxInflight, int maxQueuedMe
         private int maxConnections = 0;
         private int receiveMaximum = 65_535;
         private int topicAliasMaximum = 64;
+        private int maxKeepAlive = 0;
+        private String responseInformation = "response/";
 
         private Builder() {
         }
@@ -108,6 +130,8 @@ public record BrokerSettings(int maxPacketSize, int maxInflight, int maxQueuedMe
         public Builder maxConnections(int v) { maxConnections = v; return this; }
         public Builder receiveMaximum(int v) { receiveMaximum = v; return this; }
         public Builder topicAliasMaximum(int v) { topicAliasMaximum = v; return this; }
+        public Builder maxKeepAlive(int v) { maxKeepAlive = v; return this; }
+        public Builder responseInformation(String v) { responseInformation = v; return this; }
 
         /**
          * Creates the settings.
@@ -117,7 +141,7 @@ public record BrokerSettings(int maxPacketSize, int maxInflight, int maxQueuedMe
         public BrokerSettings build() {
             return new BrokerSettings(maxPacketSize, maxInflight, maxQueuedMessages, maxTopicLength,
                     maxTopicLevels, maxClientIdLength, keepAliveGrace, connectTimeoutSeconds, ioThreads,
-                    maxConnections, receiveMaximum, topicAliasMaximum);
+                    maxConnections, receiveMaximum, topicAliasMaximum, maxKeepAlive, responseInformation);
         }
     }
 }

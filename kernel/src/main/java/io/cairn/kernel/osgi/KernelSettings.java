@@ -16,7 +16,7 @@ final class KernelSettings {
 
     private static final Set<String> KEYS = Set.of("maxPacketSize", "maxInflight", "maxQueuedMessages",
             "maxTopicLength", "maxTopicLevels", "maxClientIdLength", "keepAliveGrace", "connectTimeoutSeconds",
-            "ioThreads", "maxConnections", "receiveMaximum", "topicAliasMaximum");
+            "ioThreads", "maxConnections", "receiveMaximum", "topicAliasMaximum", "maxKeepAlive", "responseInformation");
 
     private KernelSettings() {
     }
@@ -50,6 +50,11 @@ final class KernelSettings {
         whole(properties, "maxConnections", b::maxConnections);
         whole(properties, "receiveMaximum", b::receiveMaximum);
         whole(properties, "topicAliasMaximum", b::topicAliasMaximum);
+        whole(properties, "maxKeepAlive", b::maxKeepAlive);
+        Object response = properties.get("responseInformation");
+        if (response != null) {
+            b.responseInformation(response.toString().trim());
+        }
         try {
             return b.build();
         } catch (IllegalArgumentException e) {

@@ -28,6 +28,15 @@ final class ConnAck5 {
         if (settings.topicAliasMaximum() > 0) {
             p.add(new IntegerProperty(MqttProperties.TOPIC_ALIAS_MAXIMUM, settings.topicAliasMaximum()));
         }
+        if (c.serverKeepAlive) {
+            p.add(new IntegerProperty(MqttProperties.SERVER_KEEP_ALIVE, c.keepAlive)); // MQTT 5.0 §3.2.2.3.14
+        }
+        String prefix = settings.responseInformation();
+        if (c.requestResponseInformation && !prefix.isEmpty() && c.clientId.indexOf('+') < 0
+                && c.clientId.indexOf('#') < 0 && !c.clientId.isEmpty()) {
+            // MQTT-3.1.2-28: only when asked; a topic prefix of the client's own for its Response Topics
+            p.add(new StringProperty(MqttProperties.RESPONSE_INFORMATION, prefix + c.clientId + '/'));
+        }
         if (c.assignedClientId) {
             p.add(new StringProperty(MqttProperties.ASSIGNED_CLIENT_IDENTIFIER, c.clientId)); // MQTT-3.2.2-16
         }

@@ -85,6 +85,11 @@ final class ConnectFlow {
             return;
         }
         c.keepAlive = h.keepAliveTimeSeconds();
+        int maxKeepAlive = c.kernel.settings().maxKeepAlive();
+        if (c.protocolLevel >= 5 && maxKeepAlive > 0 && (c.keepAlive == 0 || c.keepAlive > maxKeepAlive)) {
+            c.keepAlive = maxKeepAlive; // announced as Server Keep Alive; the client uses it (MQTT-3.2.2-21)
+            c.serverKeepAlive = true;
+        }
         if (h.isWillFlag()) {
             byte[] payload = p.willMessageInBytes();
             MessageProperties properties = MessageProperties.NONE;

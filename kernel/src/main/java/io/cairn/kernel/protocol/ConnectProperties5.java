@@ -21,12 +21,7 @@ final class ConnectProperties5 {
     /** @return {@code true} to go on with the CONNECT; {@code false} if it was refused */
     static boolean read(MqttConnection c, MqttProperties properties) {
         c.sessionExpiry = intValue(properties, MqttProperties.SESSION_EXPIRY_INTERVAL, 0) & 0xFFFF_FFFFL;
-        Integer receiveMaximum = intValue(properties, MqttProperties.RECEIVE_MAXIMUM);
-        if (receiveMaximum != null && receiveMaximum == 0) {
-            c.refuse(ReasonCode.PROTOCOL_ERROR, null, "Receive Maximum 0");
-            return false;
-        }
-        c.clientReceiveMaximum = receiveMaximum != null ? receiveMaximum : 65_535;
+        // the Maximum Packet Size first: a refusal's reason string must keep within it (MQTT-3.2.2-19)
         Integer maximumPacketSize = intValue(properties, MqttProperties.MAXIMUM_PACKET_SIZE);
         if (maximumPacketSize != null && maximumPacketSize == 0) {
             c.refuse(ReasonCode.PROTOCOL_ERROR, null, "Maximum Packet Size 0");
@@ -34,9 +29,16 @@ final class ConnectProperties5 {
         }
         c.clientMaximumPacketSize = maximumPacketSize != null ? maximumPacketSize & 0xFFFF_FFFFL
                 : PROTOCOL_MAX_PACKET_SIZE;
+        Integer problemInformation = intValue(properties, MqttProperties.REQUEST_PROBLEM_INFORMATION);
+        c.requestProblemInformation = problemInformation == null || problemInformation != 0;
+        Integer receiveMaximum = intValue(properties, MqttProperties.RECEIVE_MAXIMUM);
+        if (receiveMaximum != null && receiveMaximum == 0) {
+            c.refuse(ReasonCode.PROTOCOL_ERROR, null, "Receive Maximum 0");
+            return false;
+        }
+        c.clientReceiveMaximum = receiveMaximum != null ? receiveMaximum : 65_535;
         c.clientTopicAliasMaximum = intValue(properties, MqttProperties.TOPIC_ALIAS_MAXIMUM, 0);
         Integer responseInformation = intValue(properties, MqttProperties.REQUEST_RESPONSE_INFORMATION);
-        Integer problemInformation = intValue(properties, MqttProperties.REQUEST_PROBLEM_INFORMATION);
         if (responseInformation != null && responseInformation > 1
                 || problemInformation != null && problemInformation > 1) {
             c.refuse(ReasonCode.PROTOCOL_ERROR, null, "Request Response/Problem Information other than 0 or 1");

@@ -10,6 +10,7 @@ import io.cairn.kernel.delivery.Publication;
 import io.cairn.kernel.session.Outlet;
 import io.cairn.kernel.session.Session;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
@@ -81,6 +82,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     boolean requestResponseInformation;
     boolean requestProblemInformation = true;
     boolean assignedClientId;
+    boolean serverKeepAlive;
     Session session;
     private long connectedAt;
     private boolean readsHeld;
@@ -246,8 +248,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         if (state == State.AWAIT_CONNECT) {
             violation("MQTT-3.1.0-1", "sent no CONNECT within " + kernel.settings().connectTimeoutSeconds() + " s");
         } else {
-            violation("MQTT-3.1.2-24", "sent nothing for " + kernel.settings().keepAliveGrace()
-                    + " × its keep-alive of " + keepAlive + " s");
+            // MQTT 5 clients are told why: 0x8D (MQTT 5.0 §3.1.2.10, as a network failure otherwise)
+            violation(ReasonCode.KEEP_ALIVE_TIMEOUT, protocolLevel >= 5 ? "MQTT-3.1.2-22" : "MQTT-3.1.2-24",
+                    "sent nothing for " + kernel.settings().keepAliveGrace() + " × its keep-alive of " + keepAlive
+                            + " s");
         }
     }
 
@@ -381,8 +385,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         closing = true;
         MqttMessageBuilders.ConnAckBuilder builder = MqttMessageBuilders.connAck().returnCode(code)
                 .sessionPresent(false);
-        if (protocolLevel >= 5 && requestProblemInformation) {
-            builder.properties(reasonString(why));
+        if (protocolLevel >= 5) {
+            builder.properties(reasonString(why, 5)); // fixed header, flags, reason code, property length
         }
         MqttConnAckMessage connack = builder.build();
         passBatch();
@@ -632,9 +636,22 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         if (protocolLevel < 5 || state != State.CONNECTED) {
             return;
         }
-        MqttProperties properties = requestProblemInformation && why != null ? reasonString(why)
-                : MqttProperties.NO_PROPERTIES;
+        MqttProperties properties = reasonString(why, 4); // fixed header, reason code, property length
         write(MqttMessageBuilders.disconnect().reasonCode((byte) code.code()).properties(properties).build());
+    }
+
+    /**
+     * A Reason String property for a CONNACK or DISCONNECT of {@code packetBytes} without it, or none: when the
+     * client turned problem information off, or when it would take the packet past the client's Maximum Packet
+     * Size (MQTT-3.2.2-19, MQTT-3.14.2-3).
+     */
+    private MqttProperties reasonString(String why, int packetBytes) {
+        if (why == null || !requestProblemInformation) {
+            return MqttProperties.NO_PROPERTIES;
+        }
+        // the property (id, length, text) and up to three more bytes of Remaining Length and property length
+        long size = packetBytes + 3L + ByteBufUtil.utf8Bytes(why) + 3;
+        return size <= clientMaximumPacketSize ? reasonString(why) : MqttProperties.NO_PROPERTIES;
     }
 
     private static MqttProperties reasonString(String why) {

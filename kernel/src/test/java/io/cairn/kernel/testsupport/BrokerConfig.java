@@ -17,6 +17,7 @@ public final class BrokerConfig {
     private int connectTimeoutSeconds = 10;
     private int receiveMaximum = 65_535;
     private int topicAliasMaximum = 64;
+    private int maxKeepAlive = 0;
 
     /** The suite's defaults. */
     public static BrokerConfig standard() {
@@ -35,6 +36,7 @@ public final class BrokerConfig {
         c.connectTimeoutSeconds = connectTimeoutSeconds;
         c.receiveMaximum = receiveMaximum;
         c.topicAliasMaximum = topicAliasMaximum;
+        c.maxKeepAlive = maxKeepAlive;
         return c;
     }
 
@@ -83,6 +85,11 @@ public final class BrokerConfig {
         return this;
     }
 
+    public BrokerConfig maxKeepAlive(int seconds) {
+        this.maxKeepAlive = seconds;
+        return this;
+    }
+
     /** The kernel's settings for these values. */
     public BrokerSettings toSettings() {
         return BrokerSettings.builder()
@@ -95,6 +102,7 @@ public final class BrokerConfig {
                 .connectTimeoutSeconds(connectTimeoutSeconds)
                 .receiveMaximum(receiveMaximum)
                 .topicAliasMaximum(topicAliasMaximum)
+                .maxKeepAlive(maxKeepAlive)
                 .build();
     }
 
@@ -103,6 +111,7 @@ public final class BrokerConfig {
         return "BrokerConfig[maxPacketSize=" + maxPacketSize + ", maxInflight=" + maxInflight + ", maxQueuedMessages="
                 + maxQueuedMessages + ", maxTopicLength=" + maxTopicLength + ", maxTopicLevels=" + maxTopicLevels
                 + ", keepAliveGrace=" + keepAliveGrace + ", connectTimeoutSeconds=" + connectTimeoutSeconds
-                + ", receiveMaximum=" + receiveMaximum + ", topicAliasMaximum=" + topicAliasMaximum + "]";
+                + ", receiveMaximum=" + receiveMaximum + ", topicAliasMaximum=" + topicAliasMaximum
+                + ", maxKeepAlive=" + maxKeepAlive + "]";
     }
 }
