@@ -16,6 +16,7 @@ import io.cairn.kernel.delivery.SharedGroup;
 import io.cairn.kernel.delivery.SharedSubscriptions;
 import io.cairn.kernel.embedded.BrokerSettings;
 import io.cairn.kernel.netty.EventLoops;
+import io.cairn.kernel.protocol.AuthPlugins;
 import io.cairn.kernel.protocol.ByteCounter;
 import io.cairn.kernel.protocol.ConnectGate;
 import io.cairn.kernel.protocol.MqttConnection;
@@ -29,6 +30,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -71,6 +73,7 @@ public final class Kernel implements SessionHost, AutoCloseable {
 
     private volatile SessionStore sessionStore = NoSessionStore.INSTANCE;
     private volatile ConnectGate connectGate = ConnectGate.OPEN;
+    private volatile AuthPlugins authPlugins = AuthPlugins.NONE;
 
     final LongAdder received = new LongAdder();
     final LongAdder sent = new LongAdder();
@@ -139,6 +142,16 @@ public final class Kernel implements SessionHost, AutoCloseable {
 
     public ConnectGate connectGate() {
         return connectGate;
+    }
+
+    /** The enhanced authenticators and server redirectors in force. */
+    public AuthPlugins authPlugins() {
+        return authPlugins;
+    }
+
+    /** Replaces the authentication plugins as one snapshot; connections that start later see the new one. */
+    public void authPlugins(AuthPlugins plugins) {
+        authPlugins = Objects.requireNonNull(plugins, "plugins");
     }
 
     /** Replaces the gate every CONNECT passes (authentication). */

@@ -1,5 +1,9 @@
 package io.cairn.kernel.embedded;
 
+import io.cairn.api.auth.EnhancedAuthenticator;
+import io.cairn.api.auth.ServerRedirector;
+import io.cairn.kernel.protocol.AuthPlugins;
+
 import io.cairn.api.broker.Broker;
 import io.cairn.api.broker.ListenerInfo;
 import io.cairn.api.persistence.RetainedStore;
@@ -72,8 +76,22 @@ public final class EmbeddedBroker implements AutoCloseable {
         private final List<Transport> transports = new ArrayList<>();
         private SessionStore sessionStore;
         private RetainedStore retainedStore;
+        private final List<EnhancedAuthenticator> authenticators = new ArrayList<>();
+        private final List<ServerRedirector> redirectors = new ArrayList<>();
 
         private Builder() {
+        }
+
+        /** Adds an MQTT 5 authentication method; for one method, the first added is used. */
+        public Builder enhancedAuthenticator(EnhancedAuthenticator value) {
+            authenticators.add(Objects.requireNonNull(value, "authenticator"));
+            return this;
+        }
+
+        /** Adds a server redirector; they are asked in the order added. */
+        public Builder serverRedirector(ServerRedirector value) {
+            redirectors.add(Objects.requireNonNull(value, "redirector"));
+            return this;
         }
 
         public Builder settings(BrokerSettings value) {
@@ -106,6 +124,7 @@ public final class EmbeddedBroker implements AutoCloseable {
          */
         public EmbeddedBroker start() throws Exception {
             Kernel kernel = Kernel.start(settings);
+            kernel.authPlugins(new AuthPlugins(authenticators, redirectors));
             List<Transport> started = new ArrayList<>();
             try {
                 if (sessionStore != null) {

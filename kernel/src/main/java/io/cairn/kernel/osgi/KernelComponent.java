@@ -1,11 +1,14 @@
 package io.cairn.kernel.osgi;
 
+import io.cairn.api.auth.EnhancedAuthenticator;
+import io.cairn.api.auth.ServerRedirector;
 import io.cairn.api.broker.Broker;
 import io.cairn.api.persistence.RetainedStore;
 import io.cairn.api.persistence.SessionStore;
 import io.cairn.api.transport.TransportContext;
 import io.cairn.kernel.Kernel;
 import io.cairn.kernel.embedded.BrokerSettings;
+import io.cairn.kernel.protocol.AuthPlugins;
 import java.util.Comparator;
 import java.util.Dictionary;
 import java.util.Hashtable;
@@ -43,6 +46,8 @@ public final class KernelComponent {
 
     private final List<Ranked<SessionStore>> sessionStores = new CopyOnWriteArrayList<>();
     private final List<Ranked<RetainedStore>> retainedStores = new CopyOnWriteArrayList<>();
+    private final List<Ranked<EnhancedAuthenticator>> authenticators = new CopyOnWriteArrayList<>();
+    private final List<Ranked<ServerRedirector>> redirectors = new CopyOnWriteArrayList<>();
     private BundleContext context;
     private Kernel kernel;
     private ServiceRegistration<Broker> brokerRegistration;
@@ -102,6 +107,7 @@ public final class KernelComponent {
     private void start(BrokerSettings settings) {
         kernel = Kernel.start(settings);
         chooseStores();
+        pushAuthPlugins();
         Dictionary<String, Object> props = new Hashtable<>();
         props.put(Constants.SERVICE_DESCRIPTION, "Cairn MQTT kernel " + Kernel.VERSION);
         brokerRegistration = context.registerService(Broker.class, kernel.broker(), props);
@@ -159,6 +165,40 @@ public final class KernelComponent {
             retainedStoreInUse = null;
         }
         chooseStores();
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    synchronized void bindEnhancedAuthenticator(EnhancedAuthenticator a, Map<String, Object> props) {
+        authenticators.add(new Ranked<>(a, ranking(props), id(props)));
+        pushAuthPlugins();
+    }
+
+    synchronized void unbindEnhancedAuthenticator(EnhancedAuthenticator a) {
+        authenticators.removeIf(r -> r.service() == a);
+        pushAuthPlugins();
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    synchronized void bindServerRedirector(ServerRedirector r, Map<String, Object> props) {
+        redirectors.add(new Ranked<>(r, ranking(props), id(props)));
+        pushAuthPlugins();
+    }
+
+    synchronized void unbindServerRedirector(ServerRedirector r) {
+        redirectors.removeIf(x -> x.service() == r);
+        pushAuthPlugins();
+    }
+
+    /** Hands the kernel one snapshot of the authentication plugins, best ranked first. */
+    private void pushAuthPlugins() {
+        if (kernel == null) {
+            return;
+        }
+        kernel.authPlugins(new AuthPlugins(
+                authenticators.stream().sorted(Ranked.BEST_FIRST).map(Ranked::service).toList(),
+                redirectors.stream().sorted(Ranked.BEST_FIRST).map(Ranked::service).toList()));
     }
 
     private void chooseStores() {

@@ -37,6 +37,13 @@ final class ConnAck5 {
             // MQTT-3.1.2-28: only when asked; a topic prefix of the client's own for its Response Topics
             p.add(new StringProperty(MqttProperties.RESPONSE_INFORMATION, prefix + c.clientId + '/'));
         }
+        if (c.authMethod != null) {
+            // MQTT 5.0 §3.2.2.3.17: the method of the exchange that succeeded, and its last data if any
+            p.add(new StringProperty(MqttProperties.AUTHENTICATION_METHOD, c.authMethod));
+            if (c.authSuccessData != null) {
+                p.add(new MqttProperties.BinaryProperty(MqttProperties.AUTHENTICATION_DATA, c.authSuccessData));
+            }
+        }
         if (c.assignedClientId) {
             p.add(new StringProperty(MqttProperties.ASSIGNED_CLIENT_IDENTIFIER, c.clientId)); // MQTT-3.2.2-16
         }

@@ -1,5 +1,8 @@
 package io.cairn.kernel.protocol;
 
+import io.cairn.api.auth.ConnectInfo;
+import io.cairn.api.auth.EnhancedAuthenticator;
+import io.cairn.api.auth.ServerRedirector;
 import io.cairn.api.message.Message;
 import io.cairn.api.message.MessageProperties;
 import io.cairn.api.message.QoS;
@@ -78,12 +81,48 @@ final class ConnectFlow {
             return;
         }
         c.username = h.hasUserName() ? p.userName() : null;
+        ConnectInfo info = c.connectInfo(false);
+        AuthPlugins plugins = c.kernel.authPlugins();
+        for (ServerRedirector redirector : plugins.redirectors()) {
+            ServerRedirector.Redirection to;
+            try {
+                to = redirector.redirect(info);
+            } catch (RuntimeException e) {
+                EventLog.PROTOCOL.warn("Server redirector {} failed for client '{}'; asking the next", redirector,
+                        c.clientId, e);
+                continue;
+            }
+            if (to != null) {
+                c.redirect(to);
+                return;
+            }
+        }
         ReasonCode refusal = c.kernel.connectGate().check(c.clientId, c.username,
                 h.hasPassword() ? p.passwordInBytes() : null, c.listener);
         if (refusal != null) {
             c.refuse(refusal, null, "refused by authentication: " + refusal);
             return;
         }
+        if (c.authMethod != null) {
+            EnhancedAuthenticator authenticator = plugins.authenticator(c.authMethod);
+            if (authenticator == null) {
+                c.refuse(ReasonCode.BAD_AUTHENTICATION_METHOD, null,
+                        "authentication method '" + c.authMethod + "' is not offered");
+                return;
+            }
+            c.authenticate(authenticator, info, m); // accept(c, m) follows once the exchange succeeds
+            return;
+        }
+        accept(c, m);
+    }
+
+    /**
+     * Goes on with a CONNECT that passed every check and its authentication: keep-alive, will, then the
+     * session.
+     */
+    static void accept(MqttConnection c, MqttConnectMessage m) {
+        MqttConnectVariableHeader h = m.variableHeader();
+        MqttConnectPayload p = m.payload();
         c.keepAlive = h.keepAliveTimeSeconds();
         int maxKeepAlive = c.kernel.settings().maxKeepAlive();
         if (c.protocolLevel >= 5 && maxKeepAlive > 0 && (c.keepAlive == 0 || c.keepAlive > maxKeepAlive)) {

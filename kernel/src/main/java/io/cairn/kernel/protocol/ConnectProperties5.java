@@ -7,8 +7,8 @@ import io.netty.handler.codec.mqtt.MqttProperties.MqttProperty;
 /**
  * Reads and checks the properties of an MQTT 5 CONNECT (MQTT 5.0 §3.1.2.11) into the connection: Session Expiry
  * Interval, Receive Maximum, Maximum Packet Size, Topic Alias Maximum, Request Response / Problem Information.
- * A value the specification forbids is refused with CONNACK 0x82 (Protocol Error); an Authentication Method
- * is refused with 0x8C until enhanced authentication exists (slice 9 of docs/mqtt5-plan.md).
+ * A value the specification forbids is refused with CONNACK 0x82 (Protocol Error). The Authentication Method
+ * and Data are kept for {@link ConnectFlow}, which runs the method's exchange.
  */
 final class ConnectProperties5 {
 
@@ -46,15 +46,15 @@ final class ConnectProperties5 {
         }
         c.requestResponseInformation = responseInformation != null && responseInformation == 1;
         c.requestProblemInformation = problemInformation == null || problemInformation == 1;
-        boolean hasMethod = properties.getProperty(MqttProperties.AUTHENTICATION_METHOD) != null;
-        if (!hasMethod && properties.getProperty(MqttProperties.AUTHENTICATION_DATA) != null) {
+        MqttProperty<?> method = properties.getProperty(MqttProperties.AUTHENTICATION_METHOD);
+        MqttProperty<?> data = properties.getProperty(MqttProperties.AUTHENTICATION_DATA);
+        if (method == null && data != null) {
             c.refuse(ReasonCode.PROTOCOL_ERROR, null, "Authentication Data without an Authentication Method");
             return false;
         }
-        if (hasMethod) {
-            c.refuse(ReasonCode.BAD_AUTHENTICATION_METHOD, null, "enhanced authentication is not offered");
-            return false;
-        }
+        // an offered method is looked up, and its exchange run, once the rest of the CONNECT is checked
+        c.authMethod = method == null ? null : (String) method.value();
+        c.authData = data == null ? null : (byte[]) data.value();
         return true;
     }
 

@@ -1,5 +1,10 @@
 package io.cairn.kernel.protocol;
 
+import io.cairn.api.auth.AuthExchange;
+import io.cairn.api.auth.AuthStep;
+import io.cairn.api.auth.ConnectInfo;
+import io.cairn.api.auth.EnhancedAuthenticator;
+import io.cairn.api.auth.ServerRedirector;
 import io.cairn.api.broker.ClientInfo;
 import io.cairn.api.message.QoS;
 import io.cairn.api.message.ReasonCode;
@@ -38,6 +43,8 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -50,7 +57,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class MqttConnection extends ChannelInboundHandlerAdapter implements Outlet, Flushable {
 
-    enum State { AWAIT_CONNECT, CONNECTING, CONNECTED, CLOSED }
+    enum State { AWAIT_CONNECT, AUTHENTICATING, CONNECTING, CONNECTED, CLOSED }
 
     /** The channel attribute in which Netty's MQTT codec keeps the protocol version of the connection. */
     private static final AttributeKey<MqttVersion> MQTT_VERSION = AttributeKey.valueOf("NETTY_CODEC_MQTT_VERSION");
@@ -83,6 +90,16 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     boolean requestProblemInformation = true;
     boolean assignedClientId;
     boolean serverKeepAlive;
+    // MQTT 5 enhanced authentication (MQTT 5.0 §4.12)
+    String authMethod;
+    byte[] authData;
+    byte[] authSuccessData;
+    private AuthExchange authExchange;
+    private EnhancedAuthenticator authenticator;
+    private MqttConnectMessage pendingConnect;
+    private boolean authStepPending;
+    private boolean reauthenticating;
+    private Map<String, String> authAttributes = Map.of();
     Session session;
     private long connectedAt;
     private boolean readsHeld;
@@ -146,6 +163,18 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             return;
         }
         try {
+            if (state == State.AUTHENTICATING) {
+                switch (type) {
+                    case AUTH -> onAuth(m);
+                    case DISCONNECT -> {
+                        closing = true;
+                        ctx.close(); // the client gave up authenticating
+                    }
+                    default -> refuse(ReasonCode.PROTOCOL_ERROR, null,
+                            "sent " + type + " while authenticating (only AUTH or DISCONNECT may come before CONNACK)");
+                }
+                return;
+            }
             if (state == State.AWAIT_CONNECT) {
                 if (type == MqttMessageType.CONNECT) {
                     ConnectFlow.connect(this, (MqttConnectMessage) m);
@@ -168,6 +197,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                 case UNSUBSCRIBE -> SubscribeFlow.unsubscribe(this, (MqttUnsubscribeMessage) m);
                 case PINGREQ -> Acks.pingresp(batch(2));
                 case DISCONNECT -> disconnect(m);
+                case AUTH -> onAuth(m);
                 case CONNECT -> violation("MQTT-3.1.0-2", "sent a second CONNECT");
                 default -> violation("MQTT-2.2.1", "sent " + type + ", which only a server may send");
             }
@@ -245,8 +275,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         if (state == State.CLOSED || closing) {
             return;
         }
-        if (state == State.AWAIT_CONNECT) {
-            violation("MQTT-3.1.0-1", "sent no CONNECT within " + kernel.settings().connectTimeoutSeconds() + " s");
+        if (state == State.AWAIT_CONNECT || state == State.AUTHENTICATING) {
+            violation("MQTT-3.1.0-1", "sent no CONNECT" + (state == State.AUTHENTICATING ? " nor AUTH" : "")
+                    + " within " + kernel.settings().connectTimeoutSeconds() + " s");
         } else {
             // MQTT 5 clients are told why: 0x8D (MQTT 5.0 §3.1.2.10, as a network failure otherwise)
             violation(ReasonCode.KEEP_ALIVE_TIMEOUT, protocolLevel >= 5 ? "MQTT-3.1.2-22" : "MQTT-3.1.2-24",
@@ -377,6 +408,11 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
      * the client did not turn problem information off), 3.1/3.1.1 the nearest return code.
      */
     void refuse(ReasonCode reason, String normativeId, String why) {
+        refuse(reason, normativeId, why, null);
+    }
+
+    /** As {@link #refuse(ReasonCode, String, String)}, with MQTT 5 CONNACK properties besides the reason string. */
+    void refuse(ReasonCode reason, String normativeId, String why, MqttProperties extra) {
         MqttConnectReturnCode code = protocolLevel >= 5 ? MqttConnectReturnCode.valueOf((byte) reason.code())
                 : ConnectFlow.returnCode(reason);
         EventLog.PROTOCOL.info("Refused connection from {} on {} (client '{}'): {} [CONNACK 0x{}{}]",
@@ -386,7 +422,13 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         MqttMessageBuilders.ConnAckBuilder builder = MqttMessageBuilders.connAck().returnCode(code)
                 .sessionPresent(false);
         if (protocolLevel >= 5) {
-            builder.properties(reasonString(why, 5)); // fixed header, flags, reason code, property length
+            MqttProperties properties = extra == null ? new MqttProperties() : extra;
+            MqttProperties.MqttProperty<?> text = reasonString(why, 5 + extraSize(extra)) // fixed header, flags,
+                    .getProperty(MqttProperties.REASON_STRING);                              // code, lengths
+            if (text != null) {
+                properties.add(text);
+            }
+            builder.properties(properties);
         }
         MqttConnAckMessage connack = builder.build();
         passBatch();
@@ -439,6 +481,175 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         closing = true;
         flushNow();
         ctx.close();
+    }
+
+    // ------------------------------------------------------------------ enhanced authentication
+
+    /** What the authentication plugins are told of this client. */
+    ConnectInfo connectInfo(boolean reauthentication) {
+        SocketAddress a = ctx.channel().remoteAddress();
+        return new ConnectInfo(clientId, username, protocolLevel, listener,
+                a instanceof InetSocketAddress i ? i : null, reauthentication);
+    }
+
+    /** Refuses the CONNECT because a redirector sends the client elsewhere (MQTT 5.0 §4.11). */
+    void redirect(ServerRedirector.Redirection to) {
+        ReasonCode code = to.permanent() ? ReasonCode.SERVER_MOVED : ReasonCode.USE_ANOTHER_SERVER;
+        if (protocolLevel >= 5) {
+            MqttProperties properties = new MqttProperties();
+            properties.add(new MqttProperties.StringProperty(MqttProperties.SERVER_REFERENCE, to.serverReference()));
+            refuse(code, null, "redirected to " + to.serverReference(), properties);
+        } else {
+            refuse(ReasonCode.SERVER_UNAVAILABLE, null, "redirected to " + to.serverReference()
+                    + " (MQTT " + (protocolLevel == 3 ? "3.1" : "3.1.1") + " cannot say where)");
+        }
+    }
+
+    /**
+     * Runs {@code a}'s exchange for the CONNECT {@code m} (which named its method); the CONNECT goes on with
+     * {@link ConnectFlow#accept} once it succeeds.
+     */
+    void authenticate(EnhancedAuthenticator a, ConnectInfo info, MqttConnectMessage m) {
+        state = State.AUTHENTICATING;
+        authenticator = a;
+        pendingConnect = m;
+        try {
+            authExchange = a.begin(info);
+        } catch (RuntimeException e) {
+            EventLog.PROTOCOL.warn("Authentication method '{}' failed to start for client '{}'", authMethod,
+                    clientId, e);
+            refuse(ReasonCode.NOT_AUTHORIZED, null, "authentication failed");
+            return;
+        }
+        step(authData);
+    }
+
+    /** An AUTH packet from the client: the next step of an exchange, or a request to re-authenticate. */
+    private void onAuth(MqttMessage m) {
+        MqttReasonCodeAndPropertiesVariableHeader h = (MqttReasonCodeAndPropertiesVariableHeader) m.variableHeader();
+        int reason = h.reasonCode() & 0xFF;
+        MqttProperties.MqttProperty<?> method = h.properties().getProperty(MqttProperties.AUTHENTICATION_METHOD);
+        MqttProperties.MqttProperty<?> data = h.properties().getProperty(MqttProperties.AUTHENTICATION_DATA);
+        if (authMethod == null) {
+            violation(ReasonCode.PROTOCOL_ERROR, "MQTT-4.12.0-7", "sent AUTH on a connection without an "
+                    + "Authentication Method");
+            return;
+        }
+        if (method == null || !authMethod.equals(method.value())) {
+            authProtocolError("sent AUTH with Authentication Method " + (method == null ? "missing"
+                    : "'" + method.value() + "'") + " on a connection authenticated by '" + authMethod + "'");
+            return;
+        }
+        byte[] clientData = data == null ? null : (byte[]) data.value();
+        if (reason == ReasonCode.RE_AUTHENTICATE.code() && state == State.CONNECTED && authExchange == null) {
+            EnhancedAuthenticator a = kernel.authPlugins().authenticator(authMethod);
+            if (a == null) {
+                closeByServer(ReasonCode.BAD_AUTHENTICATION_METHOD, "authentication method '" + authMethod
+                        + "' is no longer offered");
+                return;
+            }
+            reauthenticating = true;
+            authenticator = a;
+            try {
+                authExchange = a.begin(connectInfo(true));
+            } catch (RuntimeException e) {
+                EventLog.PROTOCOL.warn("Re-authentication by '{}' failed to start for client '{}'", authMethod,
+                        clientId, e);
+                closeByServer(ReasonCode.NOT_AUTHORIZED, "re-authentication failed");
+                return;
+            }
+            step(clientData);
+            return;
+        }
+        if (reason != ReasonCode.CONTINUE_AUTHENTICATION.code() || authExchange == null || authStepPending) {
+            authProtocolError("sent AUTH with reason 0x" + Integer.toHexString(reason)
+                    + (authExchange == null ? " with no authentication under way" : " out of turn"));
+            return;
+        }
+        step(clientData);
+    }
+
+    private void authProtocolError(String what) {
+        if (state == State.AUTHENTICATING) {
+            refuse(ReasonCode.PROTOCOL_ERROR, null, what);
+        } else {
+            violation(ReasonCode.PROTOCOL_ERROR, null, what);
+        }
+    }
+
+    /** Hands the client's data to the exchange; its answer comes back on this connection's loop. */
+    private void step(byte[] clientData) {
+        authStepPending = true;
+        CompletableFuture<AuthStep> answer = new CompletableFuture<>();
+        try {
+            authExchange.step(clientData).whenComplete((s, e) -> {
+                if (e != null) {
+                    answer.completeExceptionally(e);
+                } else {
+                    answer.complete(s);
+                }
+            });
+        } catch (RuntimeException e) {
+            answer.completeExceptionally(e);
+        }
+        answer.orTimeout(kernel.settings().connectTimeoutSeconds(), TimeUnit.SECONDS)
+                .whenComplete((s, e) -> ctx.executor().execute(() -> stepDone(s, e)));
+    }
+
+    private void stepDone(AuthStep s, Throwable failure) {
+        authStepPending = false;
+        if (closing || state == State.CLOSED) {
+            return;
+        }
+        if (failure != null || s == null) {
+            EventLog.PROTOCOL.warn("Authentication method '{}' gave no answer for client '{}': {}", authMethod,
+                    clientId, failure == null ? "null step" : failure.toString());
+            s = AuthStep.failure(ReasonCode.NOT_AUTHORIZED, "authentication failed");
+        }
+        switch (s.kind()) {
+            case CONTINUE -> writeAuth(ReasonCode.CONTINUE_AUTHENTICATION, s.data());
+            case SUCCESS -> {
+                authExchange = null;
+                authAttributes = s.attributes();
+                if (reauthenticating) {
+                    reauthenticating = false;
+                    writeAuth(ReasonCode.SUCCESS, s.data());
+                    EventLog.CLIENTS.info("Client '{}' re-authenticated by '{}'", clientId, authMethod);
+                } else {
+                    authSuccessData = s.data();
+                    MqttConnectMessage m = pendingConnect;
+                    pendingConnect = null;
+                    state = State.AWAIT_CONNECT; // ConnectFlow goes on from the checked CONNECT
+                    ConnectFlow.accept(this, m);
+                }
+            }
+            case FAILURE -> {
+                authExchange = null;
+                String why = s.reasonString() != null ? s.reasonString()
+                        : "authentication by '" + authMethod + "' failed";
+                if (reauthenticating) {
+                    closeByServer(s.reasonCode(), why); // MQTT 5.0 §4.12.1: a failed re-authentication ends it
+                } else {
+                    refuse(s.reasonCode(), null, why);
+                }
+            }
+        }
+        flushNow();
+    }
+
+    /** Sends AUTH with {@code reason}, our Authentication Method and {@code data} (MQTT-4.12.0-5). */
+    private void writeAuth(ReasonCode reason, byte[] data) {
+        MqttProperties properties = new MqttProperties();
+        properties.add(new MqttProperties.StringProperty(MqttProperties.AUTHENTICATION_METHOD, authMethod));
+        if (data != null) {
+            properties.add(new MqttProperties.BinaryProperty(MqttProperties.AUTHENTICATION_DATA, data));
+        }
+        write(MqttMessageBuilders.auth().reasonCode((byte) reason.code()).properties(properties).build());
+    }
+
+    /** The identity attributes the authentication method set, empty without enhanced authentication. */
+    public Map<String, String> authAttributes() {
+        return authAttributes;
     }
 
     // ------------------------------------------------------------------ writes
@@ -652,6 +863,12 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         // the property (id, length, text) and up to three more bytes of Remaining Length and property length
         long size = packetBytes + 3L + ByteBufUtil.utf8Bytes(why) + 3;
         return size <= clientMaximumPacketSize ? reasonString(why) : MqttProperties.NO_PROPERTIES;
+    }
+
+    /** A rough size of the Server Reference in {@code extra}, the only extra property a refusal carries. */
+    private static int extraSize(MqttProperties extra) {
+        MqttProperties.MqttProperty<?> ref = extra == null ? null : extra.getProperty(MqttProperties.SERVER_REFERENCE);
+        return ref == null ? 0 : 3 + ByteBufUtil.utf8Bytes((String) ref.value());
     }
 
     private static MqttProperties reasonString(String why) {

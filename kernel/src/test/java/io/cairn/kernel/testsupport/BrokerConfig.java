@@ -1,6 +1,11 @@
 package io.cairn.kernel.testsupport;
 
+import io.cairn.api.auth.EnhancedAuthenticator;
+import io.cairn.api.auth.ServerRedirector;
 import io.cairn.kernel.embedded.BrokerSettings;
+import io.cairn.kernel.embedded.EmbeddedBroker;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The broker limits a test runs with: a mutable, fluent copy of the {@link BrokerSettings} knobs, starting from
@@ -18,6 +23,8 @@ public final class BrokerConfig {
     private int receiveMaximum = 65_535;
     private int topicAliasMaximum = 64;
     private int maxKeepAlive = 0;
+    private final List<EnhancedAuthenticator> authenticators = new ArrayList<>();
+    private final List<ServerRedirector> redirectors = new ArrayList<>();
 
     /** The suite's defaults. */
     public static BrokerConfig standard() {
@@ -37,6 +44,8 @@ public final class BrokerConfig {
         c.receiveMaximum = receiveMaximum;
         c.topicAliasMaximum = topicAliasMaximum;
         c.maxKeepAlive = maxKeepAlive;
+        c.authenticators.addAll(authenticators);
+        c.redirectors.addAll(redirectors);
         return c;
     }
 
@@ -88,6 +97,25 @@ public final class BrokerConfig {
     public BrokerConfig maxKeepAlive(int seconds) {
         this.maxKeepAlive = seconds;
         return this;
+    }
+
+    /** Adds an MQTT 5 authentication method the broker offers. */
+    public BrokerConfig enhancedAuthenticator(EnhancedAuthenticator authenticator) {
+        authenticators.add(authenticator);
+        return this;
+    }
+
+    /** Adds a server redirector the broker asks at each CONNECT. */
+    public BrokerConfig serverRedirector(ServerRedirector redirector) {
+        redirectors.add(redirector);
+        return this;
+    }
+
+    /** The plugins to hand the embedded broker's builder. */
+    public EmbeddedBroker.Builder plugins(EmbeddedBroker.Builder builder) {
+        authenticators.forEach(builder::enhancedAuthenticator);
+        redirectors.forEach(builder::serverRedirector);
+        return builder;
     }
 
     /** The kernel's settings for these values. */

@@ -31,7 +31,7 @@ public final class TestBroker implements AutoCloseable {
 
     /** Starts a broker with {@code config} and {@code sessionStore}; returns once it listens. */
     public static TestBroker start(BrokerConfig config, SessionStore sessionStore) throws Exception {
-        EmbeddedBroker embedded = EmbeddedBroker.builder()
+        EmbeddedBroker embedded = config.plugins(EmbeddedBroker.builder())
                 .settings(config.toSettings())
                 .transport(new TcpTransport("test", "127.0.0.1", 0))
                 .sessionStore(sessionStore)
