@@ -1,6 +1,7 @@
 package io.cairn.api.persistence;
 
 import io.cairn.api.message.Message;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -11,12 +12,16 @@ import java.util.Objects;
  * @param packetId   the packet identifier once sent (1..65535), 0 while {@link OutboundState#QUEUED}
  * @param state      where the message stands
  * @param receivedAt when the broker received the message, in epoch milliseconds (for message expiry)
+ * @param subscriptionIds the MQTT 5 Subscription Identifiers it is delivered with (those of the matching
+ *                   subscriptions that have one), empty for none
  */
-public record OutboundMessage(long sequence, Message message, int packetId, OutboundState state, long receivedAt) {
+public record OutboundMessage(long sequence, Message message, int packetId, OutboundState state, long receivedAt,
+                              List<Integer> subscriptionIds) {
 
     public OutboundMessage {
         Objects.requireNonNull(message, "message");
         Objects.requireNonNull(state, "state");
+        subscriptionIds = List.copyOf(subscriptionIds);
         if (packetId < 0 || packetId > 0xFFFF) {
             throw new IllegalArgumentException("packet id out of range: " + packetId);
         }
@@ -26,8 +31,13 @@ public record OutboundMessage(long sequence, Message message, int packetId, Outb
         }
     }
 
+    /** A message delivered without Subscription Identifiers. */
+    public OutboundMessage(long sequence, Message message, int packetId, OutboundState state, long receivedAt) {
+        this(sequence, message, packetId, state, receivedAt, List.of());
+    }
+
     /** This message moved to {@code newState} under {@code newPacketId}. */
     public OutboundMessage with(int newPacketId, OutboundState newState) {
-        return new OutboundMessage(sequence, message, newPacketId, newState, receivedAt);
+        return new OutboundMessage(sequence, message, newPacketId, newState, receivedAt, subscriptionIds);
     }
 }

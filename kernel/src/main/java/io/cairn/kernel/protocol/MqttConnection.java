@@ -332,12 +332,13 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                 willNote = "; will due in " + Math.min(w.delaySeconds(), sessionExpiry) + " s";
             }
         }
-        if (attached) {
+        boolean delayed = w != null && w.delaySeconds() > 0 && attached && session.isPersistent();
+        if (attached && !delayed) {
             session.setWill(null);
         }
         kernel.sessions().disconnected(session, this);
-        if (w != null && w.delaySeconds() > 0 && attached && session.isPersistent()) {
-            session.willAfterDelay(w);
+        if (delayed) {
+            session.willAfterDelay(w); // the store keeps it until it is published or the client returns
         }
         EventLog.CLIENTS.info("Client '{}' disconnected{}", clientId, willNote);
     }

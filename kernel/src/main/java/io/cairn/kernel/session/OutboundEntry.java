@@ -5,6 +5,7 @@ import io.cairn.api.persistence.OutboundMessage;
 import io.cairn.api.persistence.OutboundState;
 import io.cairn.kernel.delivery.Publication;
 import io.cairn.kernel.delivery.SharedGroup;
+import java.util.List;
 
 /**
  * One outgoing message of a session, queued or in flight. Touched only on the session's event loop. Holds one
@@ -16,7 +17,7 @@ final class OutboundEntry {
     final long sequence;
     final QoS qos;
     final boolean retainFlag;
-    /** MQTT 5 Subscription Identifiers to send with it, or {@code null}; not kept by stores yet. */
+    /** MQTT 5 Subscription Identifiers to send with it, or {@code null}. */
     int[] subscriptionIds;
     /** The shared subscription it came through, or {@code null}: it may be passed on to another member. */
     SharedGroup group;
@@ -42,6 +43,22 @@ final class OutboundEntry {
 
     OutboundMessage toStored() {
         return new OutboundMessage(sequence, publication.toMessage().withQos(qos).withRetain(retainFlag), packetId,
-                state, publication.receivedAt());
+                state, publication.receivedAt(), ids(subscriptionIds));
+    }
+
+    private static List<Integer> ids(int[] ids) {
+        if (ids == null) {
+            return List.of();
+        }
+        Integer[] boxed = new Integer[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            boxed[i] = ids[i];
+        }
+        return List.of(boxed);
+    }
+
+    /** The identifiers a store kept, as an entry holds them ({@code null} for none). */
+    static int[] ids(List<Integer> ids) {
+        return ids.isEmpty() ? null : ids.stream().mapToInt(Integer::intValue).toArray();
     }
 }

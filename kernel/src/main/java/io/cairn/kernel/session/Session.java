@@ -92,6 +92,7 @@ public final class Session {
                     m.message().qos(), m.message().retain());
             e.packetId = m.packetId();
             e.state = m.state();
+            e.subscriptionIds = OutboundEntry.ids(m.subscriptionIds());
             if (m.state() == OutboundState.QUEUED) {
                 s.queue.add(e);
             } else {
@@ -102,7 +103,10 @@ public final class Session {
         for (int id : state.inboundQos2()) {
             s.inboundQos2.put(id, PRESENT);
         }
-        s.will = state.will();
+        if (state.will() != null) {
+            // the will of a connection that ended (or was cut by the broker's stop) and is not published yet
+            s.pendingWill(state.will(), System.currentTimeMillis() - s.disconnectedAt);
+        }
         s.updateCounts();
         s.scheduleExpiry(); // offline: it ends when its interval, counted from the disconnect, has passed
         return s;
@@ -353,13 +357,20 @@ public final class Session {
      * connection attaches before (MQTT-3.1.2-8, MQTT-3.1.3-9). Call on the home loop, after the detach.
      */
     public void willAfterDelay(StoredWill w) {
+        will = null; // the store keeps it as the session's will while it waits: a restart publishes it still
+        pendingWill(w, 0);
+    }
+
+    /** Waits for {@code w}'s delay, of which {@code elapsedMillis} have passed, or the session's end. */
+    private void pendingWill(StoredWill w, long elapsedMillis) {
         cancelPendingWill();
-        long delay = w.delaySeconds();
+        long delay = TimeUnit.SECONDS.toMillis(w.delaySeconds());
         if (expiryInterval != SessionState.NEVER_EXPIRES) {
-            delay = Math.min(delay, expiryInterval);
+            delay = Math.min(delay, TimeUnit.SECONDS.toMillis(expiryInterval));
         }
         pendingWill = w;
-        willTask = home.schedule(this::publishPendingWill, delay, TimeUnit.SECONDS);
+        willTask = home.schedule(this::publishPendingWill, Math.max(0, delay - elapsedMillis),
+                TimeUnit.MILLISECONDS);
     }
 
     private void publishPendingWill() {
@@ -368,6 +379,9 @@ public final class Session {
         pendingWill = null;
         if (w != null) {
             host.publishWill(w);
+            if (stored && will == null && !destroyed) {
+                host.store().setWill(clientId, null); // published: a restart must not send it again
+            }
         }
     }
 

@@ -573,6 +573,19 @@ public abstract class SessionStoreContract {
     }
 
     @Test
+    @DisplayName("an outgoing message keeps its MQTT 5 Subscription Identifiers, in order, through every update")
+    void outboundKeepsSubscriptionIdentifiers() {
+        store.save(SessionState.empty("client", 60));
+        Message message = text("a/b", "m", QoS.AT_LEAST_ONCE);
+        store.addOutbound("client", new OutboundMessage(1, message, 0, OutboundState.QUEUED, T0 + 1,
+                List.of(268_435_455, 1, 7)));
+
+        store.updateOutbound("client", 1, 9, OutboundState.SENT);
+
+        assertThat(loaded("client").outbound().get(0).subscriptionIds()).containsExactly(268_435_455, 1, 7);
+    }
+
+    @Test
     @DisplayName("updateOutbound may give a sent message a new packet identifier")
     void updateOutboundChangesPacketId() {
         store.save(SessionState.empty("client", 60));
