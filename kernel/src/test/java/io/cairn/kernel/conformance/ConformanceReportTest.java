@@ -190,6 +190,7 @@ class ConformanceReportTest {
                 class Client5RulesTest {
                     @Test @Tag("MQTT-1.0.0-3") void clientRule() {}
                     @Test @Tag("MQTT-1.0.0-1") void notListedForTheClient() {}
+                    @Test @Tag("MQTT-1.0.0-2") void bothRule() {}
                 }
                 """);
         String prose = "# Title\n\nHand-written prose that quotes `<!-- BEGIN GENERATED: 3.1.1 -->`.\n\n";
@@ -234,9 +235,12 @@ class ConformanceReportTest {
         String v5 = ConformanceReport.currentRegion(updated, Version.V5);
         assertThat(v5)
                 .contains("| MQTT-1.0.0-4 | Server | The server does a fourth | `Two5Test#four` |")
-                .contains("| MQTT-1.0.0-3 | The client does a third | `Client5RulesTest#clientRule` |")
+                .contains("| MQTT-1.0.0-3 | Client | The client does a third | `Client5RulesTest#clientRule` |")
+                .contains("| MQTT-1.0.0-2 | Both | Both do another \\| with a pipe | `Client5RulesTest#bothRule` |")
+                .contains("- **Client library (`client/`):** 1 of the 1 Client and 1 of the 1 Both statements have a "
+                        + "tagged client test.")
                 .doesNotContain("notListedForTheClient")
-                .contains("\n1 client/ test is also tagged with Server or Both statements of 5.0; ")
+                .contains("\n1 client/ test is also tagged with Server statements of 5.0; ")
                 .contains("| MQTT-1.0.0-1 | Server | The server does one thing | **not covered**, see below |")
                 .contains("- **MQTT-1.0.0-1** (Server; no reason given): The server does one thing.");
         assertThat(report.updateDoc(updated)).as("regenerating is stable").isEqualTo(updated);
