@@ -40,10 +40,10 @@ import java.util.stream.Stream;
  *   <li>the reasons why a Server or Both statement has no test: {@code not-covered-<version>.tsv}.</li>
  * </ul>
  *
- * <p>Kernel tests cover statements; client/ tests are listed only against Client statements (they test the
- * client library, not the broker). Everything inconsistent (a tag that is not an id of its version, a tagged
- * file of undecided version, a statement with neither test nor reason, a reason for a covered statement) is
- * collected in {@link #problems()}.
+ * <p>Kernel tests cover statements; client/ tests are listed only against Client and Both statements, in a
+ * table of their own (they test the client library, not the broker). Everything inconsistent (a tag that is
+ * not an id of its version, a tagged file of undecided version, a statement with neither test nor reason, a
+ * reason for a covered statement) is collected in {@link #problems()}.
  */
 final class ConformanceReport {
 
@@ -635,16 +635,16 @@ final class ConformanceReport {
                 .append(server).append(" Server, ").append(both).append(" Both, ").append(client.size())
                 .append(" Client.\n\n");
         b.append("- **Server and Both:** ").append(serverSide.size()).append(" statements: ")
-                .append(covered.size()).append(" with at least one test, ").append(uncovered.size())
+                .append(covered.size()).append(" with at least one kernel test, ").append(uncovered.size())
                 .append(" without").append(reasonCounts(v, uncovered)).append(".\n");
-        b.append("- **Client:** ").append(client.size()).append(" statements: ").append(clientFromServer.size())
-                .append(" exercised from the server's side (the broker is fed the violation), ")
-                .append(clientInLibrary.size()).append(" with a client library test (`client/`), ")
+        b.append("- **Client:** ").append(client.size())
+                .append(" statements, the client library's (`client/`) to meet: ").append(clientFromServer.size())
+                .append(" also exercised from the server's side (the broker is fed the violation), ")
+                .append(clientInLibrary.size()).append(" with a tagged client test, ")
                 .append(client.stream().filter(s -> kernelTests(v, s.id()).isEmpty()
                         && clientTests(v, s.id()).isEmpty()).count())
-                .append(" with no tagged test; the Client statements are the client library's to meet.\n");
-        b.append("- **Client library (`client/`):** ").append(clientInLibrary.size()).append(" of the ")
-                .append(client.size()).append(" Client and ").append(bothInLibrary).append(" of the ").append(both)
+                .append(" with neither.\n");
+        b.append("- **Both, on the client's side:** ").append(bothInLibrary).append(" of the ").append(both)
                 .append(" Both statements have a tagged client test.\n\n");
 
         b.append("### Server and Both statements (").append(v.label).append(")\n\n");

@@ -224,8 +224,11 @@ class ConformanceReportTest {
                 .doesNotContain("\nold\n");
         String v311 = ConformanceReport.currentRegion(updated, Version.V311);
         assertThat(v311)
-                .contains("- **Server and Both:** 3 statements: 2 with at least one test, 1 without "
+                .contains("- **Server and Both:** 3 statements: 2 with at least one kernel test, 1 without "
                         + "(1 feature missing).")
+                .contains("- **Client:** 1 statements, the client library's (`client/`) to meet: 1 also exercised "
+                        + "from the server's side (the broker is fed the violation), 0 with a tagged client test, 0 "
+                        + "with neither.")
                 .contains("| MQTT-1.0.0-1 | Server | The server does one thing | `OneTest#one` |")
                 .contains("| MQTT-1.0.0-2 | Both | Both do another \\| with a pipe | `MappedTest#both` |")
                 .contains("| MQTT-1.0.0-3 | The client does a third | `OneTest#clientRule` |")
@@ -237,8 +240,7 @@ class ConformanceReportTest {
                 .contains("| MQTT-1.0.0-4 | Server | The server does a fourth | `Two5Test#four` |")
                 .contains("| MQTT-1.0.0-3 | Client | The client does a third | `Client5RulesTest#clientRule` |")
                 .contains("| MQTT-1.0.0-2 | Both | Both do another \\| with a pipe | `Client5RulesTest#bothRule` |")
-                .contains("- **Client library (`client/`):** 1 of the 1 Client and 1 of the 1 Both statements have a "
-                        + "tagged client test.")
+                .contains("- **Both, on the client's side:** 1 of the 1 Both statements have a tagged client test.")
                 .doesNotContain("notListedForTheClient")
                 .contains("\n1 client/ test is also tagged with Server statements of 5.0; ")
                 .contains("| MQTT-1.0.0-1 | Server | The server does one thing | **not covered**, see below |")
