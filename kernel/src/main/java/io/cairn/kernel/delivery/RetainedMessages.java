@@ -4,6 +4,8 @@ import io.cairn.api.message.Message;
 import io.cairn.api.persistence.RetainedStore;
 import io.cairn.kernel.routing.RetainedIndex;
 import io.cairn.kernel.store.NoRetainedStore;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,9 +38,26 @@ public final class RetainedMessages {
         }
     }
 
-    /** Calls {@code action} for each retained message whose topic matches {@code filter}. */
+    /**
+     * Calls {@code action} for each retained message whose topic matches {@code filter}. A message whose MQTT 5
+     * Message Expiry Interval has passed is not given and is discarded: the topic has no retained message any
+     * more (MQTT 5.0 §3.3.2.3.3).
+     */
     public void match(String filter, Consumer<Publication> action) {
-        index.match(filter, action);
+        long now = System.currentTimeMillis();
+        List<Publication> expired = new ArrayList<>(0);
+        index.match(filter, p -> {
+            if (p.expired(now)) {
+                expired.add(p);
+            } else {
+                action.accept(p);
+            }
+        });
+        for (Publication p : expired) {
+            if (index.remove(p.topic(), p) != null) {
+                store.remove(p.topic());
+            }
+        }
     }
 
     public int size() {

@@ -73,6 +73,16 @@ public final class RetainedIndex<V> {
      * @throws NullPointerException if {@code topic} is {@code null}
      */
     public V remove(String topic) {
+        return remove(topic, null);
+    }
+
+    /**
+     * Drops the value retained for {@code topic} only if it is still {@code expected} (compared by identity): a
+     * value that replaced it meanwhile stays. {@code null} drops any value.
+     *
+     * @return the value removed, or {@code null} if there was none or another one
+     */
+    public V remove(String topic, V expected) {
         Objects.requireNonNull(topic, "topic");
         synchronized (lock) {
             List<Node> path = new ArrayList<>();
@@ -92,7 +102,7 @@ public final class RetainedIndex<V> {
                 start = end + 1;
             }
             V removed = node.value();
-            if (removed == null) {
+            if (removed == null || expected != null && removed != expected) {
                 return null;
             }
             node.value = null;
