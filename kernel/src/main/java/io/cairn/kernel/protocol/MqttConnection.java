@@ -476,8 +476,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                 }
             }
         }
-        if (reason != ReasonCode.DISCONNECT_WITH_WILL_MESSAGE.code()) {
-            will = null; // MQTT-3.14.4-3: DISCONNECT discards the will, unless 5.0 reason 0x04 asks for it
+        if (reason == ReasonCode.NORMAL_DISCONNECTION.code()) {
+            // MQTT-3.14.4-3: a normal DISCONNECT (every 3.1.1 one) discards the will; any other MQTT 5 reason
+            // (0x04 asks for it, 0x80 and above report an error) leaves it to be published (MQTT 5.0 §3.1.2.5)
+            will = null;
         }
         closing = true;
         flushNow();

@@ -111,7 +111,9 @@ class Connect5ConformanceTest {
 
     @Test
     @Tag("MQTT-3.1.2-10")
-    @DisplayName("[MQTT-3.1.2-10] DISCONNECT 0x00 removes the will; DISCONNECT 0x04 (with will message) publishes it")
+    @Tag("MQTT-3.14.4-3")
+    @DisplayName("[MQTT-3.1.2-10] [MQTT-3.14.4-3] DISCONNECT 0x00 removes the will; DISCONNECT 0x04 (with will "
+            + "message) and an error reason (0x80) publish it")
     void disconnectWithWillMessage() {
         Mqtt5BlockingClient watcher = client("v5-watcher");
         watcher.connectWith().cleanStart(true).send();
@@ -127,13 +129,18 @@ class Connect5ConformanceTest {
         asking.connectWith().cleanStart(true).willPublish().topic("wills/asking").payload(new byte[] {2})
                 .qos(MqttQos.AT_LEAST_ONCE).applyWillPublish().send();
         asking.disconnectWith().reasonCode(Mqtt5DisconnectReasonCode.DISCONNECT_WITH_WILL_MESSAGE).send();
-
         await("the asked-for will").atMost(WAIT).until(() -> !wills.isEmpty());
+        Mqtt5BlockingClient failing = client("v5-failing");
+        failing.connectWith().cleanStart(true).willPublish().topic("wills/failing").payload(new byte[] {3})
+                .qos(MqttQos.AT_LEAST_ONCE).applyWillPublish().send();
+        failing.disconnectWith().reasonCode(Mqtt5DisconnectReasonCode.UNSPECIFIED_ERROR).send();
+        await("the failing client's will").atMost(WAIT).until(() -> wills.size() >= 2);
         // a marker after both: the normal disconnect's will would have arrived before it
         Mqtt5BlockingClient marker = client("v5-marker");
         marker.connectWith().cleanStart(true).send();
         marker.publishWith().topic("wills/marker").qos(MqttQos.AT_LEAST_ONCE).send();
-        await("the marker").atMost(WAIT).until(() -> wills.size() >= 2);
-        assertThat(wills).extracting(p -> p.getTopic().toString()).containsExactly("wills/asking", "wills/marker");
+        await("the marker").atMost(WAIT).until(() -> wills.size() >= 3);
+        assertThat(wills).extracting(p -> p.getTopic().toString())
+                .containsExactly("wills/asking", "wills/failing", "wills/marker");
     }
 }
