@@ -223,6 +223,12 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private void decoderFailure(Throwable cause) {
         if (state == State.AWAIT_CONNECT) {
             if (cause instanceof MqttUnacceptableProtocolVersionException) {
+                MqttFramer framer = ctx.pipeline().get(MqttFramer.class);
+                if (framer != null && framer.connectLevel() == 5) {
+                    // level 5 with a wrong protocol name: answer in the form a version 5 client reads (0x84)
+                    protocolLevel = 5;
+                    ctx.channel().attr(MQTT_VERSION).set(MqttVersion.MQTT_5);
+                }
                 refuse(ReasonCode.UNSUPPORTED_PROTOCOL_VERSION, "MQTT-3.1.2-2",
                         "unsupported protocol name or level (" + cause.getMessage() + ")");
                 return;

@@ -54,6 +54,11 @@ public final class MqttFramer extends ByteToMessageDecoder {
         this.connection = c;
     }
 
+    /** The protocol level byte of the CONNECT this connection sent, or 0 before one was read. */
+    public int connectLevel() {
+        return protocolLevel;
+    }
+
     /** The handler to place right after the MQTT decoder. */
     public ChannelHandler sentinel() {
         return sentinel;
