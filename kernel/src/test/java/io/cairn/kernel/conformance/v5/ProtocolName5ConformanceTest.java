@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Fails on the current broker: see README-protocol-name.md. */
+/** The protocol name of an MQTT 5 CONNECT (MQTT 5.0 §3.1.2.1): a wrong one is refused in the MQTT 5 form. */
 class ProtocolName5ConformanceTest {
 
     @RegisterExtension
