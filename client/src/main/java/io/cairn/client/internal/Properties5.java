@@ -202,7 +202,8 @@ final class Properties5 {
 
     /** The Will Properties. */
     static MqttProperties will(Will w) {
-        MqttProperties p = message(w.properties(), 0);
+        MqttProperties m = message(w.properties(), 0);
+        MqttProperties p = m == MqttProperties.NO_PROPERTIES ? new MqttProperties() : m;
         w.delayInterval().ifPresent(d -> p.add(new IntegerProperty(MqttProperties.WILL_DELAY_INTERVAL,
                 (int) d.toSeconds())));
         return p;
