@@ -955,6 +955,84 @@ class Client5ScriptedServerTest {
     }
 
     @Test
+    @Tag("MQTT-3.14.2-3")
+    @Tag("MQTT-3.14.2-4")
+    @DisplayName("[MQTT-3.14.2-3] [MQTT-3.14.2-4] a DISCONNECT whose Reason String and User Properties would"
+            + " exceed the server's Maximum Packet Size goes without them")
+    void disconnectTrimmed() throws Exception {
+        connackWith(props(MqttProperties.MAXIMUM_PACKET_SIZE, 30));
+        MqttClient c = connected(builder("trim"));
+        get(c.disconnect(DisconnectOptions.of(ReasonCodes.DISCONNECT_WITH_WILL_MESSAGE)
+                .withReasonString("a reason much too long for thirty bytes").withUserProperty("k", "v")));
+
+        await().atMost(WAIT).until(() -> !server.isOpen(0));
+        List<byte[]> all = Wire.packets(server.bytesOn(0));
+        assertThat(hex(all.get(all.size() - 1))).isEqualTo(hex(bytes(
+                0xE0, 0x02,             // DISCONNECT, remaining length 2
+                0x04,                   // disconnect with will message
+                0x00)));                // no properties
+    }
+
+    @Test
+    @Tag("MQTT-4.4.0-1")
+    @Tag("MQTT-3.3.1-1")
+    @Tag("MQTT-4.6.0-1")
+    @DisplayName("[MQTT-4.4.0-1] [MQTT-3.3.1-1] [MQTT-4.6.0-1] a reconnect whose CONNACK has Session Present 1"
+            + " sends the unacknowledged PUBLISH again with DUP 1 and its identifier, in order, then PUBREL")
+    void resendAfterReconnect() throws Exception {
+        server.ackPublishes = false;
+        MqttClient c = connected(builder("resend5").cleanSession(false).sessionExpiryInterval(Duration.ofSeconds(60))
+                .reconnectPolicy(fastReconnect()));
+        CompletableFuture<PublishResult> a = c.publish("r/a", "A", Qos.AT_LEAST_ONCE, false);
+        CompletableFuture<PublishResult> b = c.publish("r/b", "B", Qos.EXACTLY_ONCE, false);
+        CompletableFuture<PublishResult> d = c.publish("r/d", "D", Qos.EXACTLY_ONCE, false);
+        List<Packet> first = awaitPackets(MqttMessageType.PUBLISH, 3);
+        server.answerPubRel = false;
+        server.ack(first.get(2));
+        awaitPackets(MqttMessageType.PUBREL, 1);
+
+        server.sessionPresent = true;
+        server.ackPublishes = true;
+        server.answerPubRel = true;
+        server.dropConnections();
+
+        CompletableFuture.allOf(a, b, d).get(10, TimeUnit.SECONDS);
+        List<Packet> again = server.receivedOn(1).stream().filter(p -> p.type() != MqttMessageType.CONNECT)
+                .limit(3).toList();
+        assertThat(again).extracting(p -> p.type() + " " + p.packetId() + " " + p.dup()).containsExactly(
+                "PUBLISH " + first.get(0).packetId() + " true",
+                "PUBLISH " + first.get(1).packetId() + " true",
+                "PUBREL " + first.get(2).packetId() + " false");
+    }
+
+    @Test
+    @Tag("MQTT-4.3.3-10")
+    @Tag("MQTT-4.3.3-11")
+    @Tag("MQTT-4.3.3-12")
+    @Tag("MQTT-4.3.2-5")
+    @DisplayName("[MQTT-4.3.3-10] [MQTT-4.3.3-11] [MQTT-4.3.3-12] [MQTT-4.3.2-5] inbound QoS 2 is delivered once"
+            + " until PUBREL, PUBCOMP carries its identifier, and after it (or after a PUBACK) the identifier is a"
+            + " new message")
+    void inboundQos2() throws Exception {
+        Received received = new Received();
+        MqttClient c = connected(builder("in-q2"));
+        get(c.subscribe("q/#", Qos.EXACTLY_ONCE, received));
+
+        server.publish("q/2", "once", 2, 7, MqttProperties.NO_PROPERTIES);
+        server.publish("q/2", "once", 2, 7, true);
+        awaitPackets(MqttMessageType.PUBREC, 2);
+        server.sendPubRel(7);
+        assertThat(awaitPackets(MqttMessageType.PUBCOMP, 1).get(0).packetId()).isEqualTo(7);
+        server.publish("q/2", "again", 2, 7, MqttProperties.NO_PROPERTIES);
+        server.publish("q/1", "one", 1, 8, MqttProperties.NO_PROPERTIES);
+        server.publish("q/1", "two", 1, 8, true);
+
+        await().atMost(WAIT).until(() -> received.count() == 4);
+        assertThat(received.payloads()).containsExactly("once", "again", "one", "two");
+        assertThat(server.received(MqttMessageType.PUBCOMP).get(0).reasonCode()).isEqualTo(ReasonCodes.SUCCESS);
+    }
+
+    @Test
     @DisplayName("a plain disconnect() sends the two-byte DISCONNECT")
     void normalDisconnectBytes() throws Exception {
         MqttClient c = connected(builder("plainbye"));

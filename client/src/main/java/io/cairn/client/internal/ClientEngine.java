@@ -703,14 +703,36 @@ public final class ClientEngine {
     private ChannelFuture closeGracefully(Channel ch, boolean sendDisconnect, DisconnectOptions how) {
         if (sendDisconnect && ch.isActive()) {
             // MQTT-3.14.4-1, -2: nothing after DISCONNECT, then close
-            ch.write(v5 && how != DisconnectOptions.normal() ? disconnectMessage(how.reasonCode(),
-                    how.reasonString().orElse(null), how.userProperties(),
-                    how.sessionExpiryInterval().map(Duration::toSeconds).orElse(-1L)) : DISCONNECT,
-                    ch.voidPromise());
+            ch.write(v5 && how != DisconnectOptions.normal() ? disconnect5(how) : DISCONNECT, ch.voidPromise());
             unflushed = false;
             ch.flush();
         }
         return ch.close();
+    }
+
+    /**
+     * The client's MQTT 5 DISCONNECT; the Reason String and User Properties are left out if they would make it
+     * larger than the server's Maximum Packet Size (MQTT-3.14.2-3, -4).
+     */
+    private MqttMessage disconnect5(DisconnectOptions how) {
+        long expiry = how.sessionExpiryInterval().map(Duration::toSeconds).orElse(-1L);
+        String reason = how.reasonString().orElse(null);
+        List<UserProperty> user = how.userProperties();
+        if (server.maximumPacketSize().isPresent()) {
+            int props = (expiry >= 0 ? 5 : 0) + (reason == null ? 0 : 3 + Topics.utf8Length(reason));
+            for (UserProperty u : user) {
+                props += 5 + Topics.utf8Length(u.name()) + Topics.utf8Length(u.value());
+            }
+            long remaining = 1 + Properties5.varIntLength(props) + props;
+            if (1 + Properties5.varIntLength((int) Math.min(remaining, 268_435_455)) + remaining
+                    > server.maximumPacketSize().getAsLong()) {
+                LOG.debug("Client {}: DISCONNECT without Reason String and User Properties, which exceed the "
+                        + "server's Maximum Packet Size", options.clientId());
+                reason = null;
+                user = List.of();
+            }
+        }
+        return disconnectMessage(how.reasonCode(), reason, user, expiry);
     }
 
     private void doClose(CompletableFuture<Void> done) {
