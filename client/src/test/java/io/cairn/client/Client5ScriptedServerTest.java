@@ -512,7 +512,7 @@ class Client5ScriptedServerTest {
         MqttClient c = connected(builder("recv5"));
         get(c.subscribe(List.of(Subscription.of("in/#", Qos.AT_LEAST_ONCE)), 12, received));
 
-        MqttProperties p = props(MqttProperties.CONTENT_TYPE, "ct", MqttProperties.RESPONSE_TOPIC, "resp",
+        MqttProperties p = props(MqttProperties.CONTENT_TYPE, "\uFEFFct", MqttProperties.RESPONSE_TOPIC, "resp",
                 MqttProperties.CORRELATION_DATA, new byte[] {5}, MqttProperties.PUBLICATION_EXPIRY_INTERVAL, 7,
                 MqttProperties.PAYLOAD_FORMAT_INDICATOR, 1);
         p.add(new IntegerProperty(MqttProperties.SUBSCRIPTION_IDENTIFIER, 12));
@@ -524,7 +524,7 @@ class Client5ScriptedServerTest {
 
         ReceivedMessage m = received.messages().get(0);
         assertThat(m.subscriptionIdentifiers()).containsExactly(12, 99);
-        assertThat(m.properties().contentType()).contains("ct");
+        assertThat(m.properties().contentType()).contains("\uFEFFct"); // MQTT-1.5.4-3: the BOM is not stripped
         assertThat(m.properties().responseTopic()).contains("resp");
         assertThat(m.properties().correlationData().orElseThrow()).containsExactly(5);
         assertThat(m.properties().messageExpiryInterval()).contains(Duration.ofSeconds(7));
@@ -535,7 +535,7 @@ class Client5ScriptedServerTest {
         get(c.publish("out", m.payload(), Qos.AT_LEAST_ONCE, false, m.properties()));
         Packet out = server.received(MqttMessageType.PUBLISH).get(0);
         assertThat(out.properties().getProperties(MqttProperties.SUBSCRIPTION_IDENTIFIER)).isEmpty();
-        assertThat(out.property(MqttProperties.CONTENT_TYPE)).isEqualTo("ct");
+        assertThat(out.property(MqttProperties.CONTENT_TYPE)).isEqualTo("\uFEFFct");
     }
 
     @Test
@@ -649,8 +649,10 @@ class Client5ScriptedServerTest {
     @Test
     @Tag("MQTT-4.6.0-4")
     @Tag("MQTT-2.2.1-5")
-    @DisplayName("[MQTT-4.6.0-4] [MQTT-2.2.1-5] PUBRELs go out in the order the PUBRECs came, each with its"
-            + " PUBLISH's identifier")
+    @Tag("MQTT-2.1.3-1")
+    @Tag("MQTT-3.6.1-1")
+    @DisplayName("[MQTT-4.6.0-4] [MQTT-2.2.1-5] [MQTT-2.1.3-1] [MQTT-3.6.1-1] PUBRELs go out in the order the"
+            + " PUBRECs came, each with its PUBLISH's identifier and the flags 0010")
     void pubRelOrder() throws Exception {
         server.ackPublishes = false;
         MqttClient c = connected(builder("relorder"));
@@ -664,10 +666,14 @@ class Client5ScriptedServerTest {
 
         assertThat(awaitPackets(MqttMessageType.PUBREL, 3)).extracting(Packet::packetId).containsExactly(
                 published.get(2).packetId(), published.get(0).packetId(), published.get(1).packetId());
+        assertThat(hex(sent(0, 6, 0))).isEqualTo(hex(bytes(
+                0x62, 0x02,             // PUBREL, flags 0010, remaining length 2 (reason 0x00 left out)
+                0x00, published.get(2).packetId())));
     }
 
     @Test
-    @DisplayName("a PUBREL for an unknown packet identifier gets PUBCOMP 0x92")
+    @Tag("MQTT-3.7.2-1")
+    @DisplayName("[MQTT-3.7.2-1] a PUBREL for an unknown packet identifier gets PUBCOMP 0x92, a defined code")
     void pubRelUnknown() throws Exception {
         connected(builder("relunknown"));
         server.sendPubRel(77);
@@ -675,6 +681,74 @@ class Client5ScriptedServerTest {
         Packet comp = awaitPackets(MqttMessageType.PUBCOMP, 1).get(0);
         assertThat(comp.packetId()).isEqualTo(77);
         assertThat(comp.reasonCode()).isEqualTo(ReasonCodes.PACKET_IDENTIFIER_NOT_FOUND);
+    }
+
+    @Test
+    @Tag("MQTT-3.6.2-1")
+    @DisplayName("[MQTT-3.6.2-1] a PUBREC for an unknown packet identifier gets PUBREL 0x92, a defined code")
+    void pubRecUnknown() throws Exception {
+        connected(builder("recunknown"));
+        server.sendRaw(bytes(0x50, 0x02, 0x00, 55)); // PUBREC for packet 55, never published
+
+        Packet rel = awaitPackets(MqttMessageType.PUBREL, 1).get(0);
+        assertThat(rel.packetId()).isEqualTo(55);
+        assertThat(rel.reasonCode()).isEqualTo(ReasonCodes.PACKET_IDENTIFIER_NOT_FOUND);
+    }
+
+    @Test
+    @Tag("MQTT-3.3.1-4")
+    @Tag("MQTT-3.6.1-1")
+    @Tag("MQTT-3.14.1-1")
+    @Tag("MQTT-3.15.1-1")
+    @DisplayName("[MQTT-3.3.1-4] [MQTT-3.6.1-1] [MQTT-3.14.1-1] [MQTT-3.15.1-1] malformed packets from the server"
+            + " (PUBLISH with QoS 3, PUBREL, DISCONNECT and AUTH with wrong flags): DISCONNECT 0x81 and close")
+    void malformedFromServer() throws Exception {
+        byte[][] malformed = {
+                bytes(0x36, 0x06, 0x00, 0x01, 't', 0x00, 0x01, 0x00),   // PUBLISH with QoS 3
+                bytes(0x60, 0x02, 0x00, 0x01),                           // PUBREL with flags 0000
+                bytes(0xE1, 0x00),                                       // DISCONNECT with flags 0001
+                bytes(0xF1, 0x00)};                                      // AUTH with flags 0001
+        for (int i = 0; i < malformed.length; i++) {
+            Events events = new Events();
+            connected(builder("malformed" + i).connectionListener(events));
+            server.sendRaw(malformed[i]);
+            int connection = i;
+            await().atMost(WAIT).until(() -> !server.isOpen(connection));
+            List<Packet> disconnects = server.receivedOn(i).stream()
+                    .filter(p -> p.type() == MqttMessageType.DISCONNECT).toList();
+            assertThat(disconnects).as("packet %d", i).singleElement()
+                    .satisfies(d -> assertThat(d.reasonCode()).isEqualTo(ReasonCodes.MALFORMED_PACKET));
+            await().atMost(WAIT).until(() -> !events.of("lost").isEmpty());
+        }
+    }
+
+    @Test
+    @Tag("MQTT-3.3.2-2")
+    @Tag("MQTT-4.7.0-1")
+    @Tag("MQTT-4.7.1-1")
+    @Tag("MQTT-4.7.1-2")
+    @Tag("MQTT-4.7.3-1")
+    @Tag("MQTT-4.7.3-2")
+    @Tag("MQTT-4.7.3-3")
+    @Tag("MQTT-4.8.2-1")
+    @Tag("MQTT-4.8.2-2")
+    @DisplayName("[MQTT-3.3.2-2] [MQTT-4.7.0-1] [MQTT-4.7.1-1] [MQTT-4.7.1-2] [MQTT-4.7.3-1] [MQTT-4.7.3-2]"
+            + " [MQTT-4.7.3-3] [MQTT-4.8.2-1] [MQTT-4.8.2-2] invalid topic names and filters are refused before"
+            + " anything is sent")
+    void topicRules() throws Exception {
+        MqttClient c = connected(builder("topics5"));
+        for (String name : List.of("a/+", "a/#", "", "a\u0000b", "x".repeat(65536))) {
+            assertThatIllegalArgumentException().as(name).isThrownBy(() -> c.publish(name, "x", Qos.AT_MOST_ONCE,
+                    false));
+        }
+        for (String filter : List.of("a/#/b", "a#", "a/b+", "", "a\u0000", "$share/", "$share//t", "$share/g",
+                "$share/g+/t")) {
+            assertThatIllegalArgumentException().as(filter).isThrownBy(() -> c.subscribe(filter, Qos.AT_MOST_ONCE,
+                    m -> { }));
+        }
+        get(c.subscribe("$share/g/a/+", Qos.AT_MOST_ONCE, m -> { }));
+        assertThat(server.received(MqttMessageType.PUBLISH)).isEmpty();
+        assertThat(server.received(MqttMessageType.SUBSCRIBE)).hasSize(1);
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -977,7 +1051,10 @@ class Client5ScriptedServerTest {
     @Tag("MQTT-4.4.0-1")
     @Tag("MQTT-3.3.1-1")
     @Tag("MQTT-4.6.0-1")
-    @DisplayName("[MQTT-4.4.0-1] [MQTT-3.3.1-1] [MQTT-4.6.0-1] a reconnect whose CONNACK has Session Present 1"
+    @Tag("MQTT-4.3.2-3")
+    @Tag("MQTT-4.3.3-3")
+    @Tag("MQTT-4.3.3-6")
+    @DisplayName("[MQTT-4.4.0-1] [MQTT-3.3.1-1] [MQTT-4.6.0-1] [MQTT-4.3.2-3] [MQTT-4.3.3-3] [MQTT-4.3.3-6] a reconnect whose CONNACK has Session Present 1"
             + " sends the unacknowledged PUBLISH again with DUP 1 and its identifier, in order, then PUBREL")
     void resendAfterReconnect() throws Exception {
         server.ackPublishes = false;
@@ -1183,7 +1260,8 @@ class Client5ScriptedServerTest {
 
     @Test
     @Tag("MQTT-4.12.1-1")
-    @DisplayName("[MQTT-4.12.1-1] re-authentication: AUTH 0x19 with the original method, a challenge answered,"
+    @Tag("MQTT-3.15.2-1")
+    @DisplayName("[MQTT-4.12.1-1] [MQTT-3.15.2-1] re-authentication: AUTH 0x19 with the original method, a challenge answered,"
             + " AUTH 0x00 completes the future")
     void reauthentication() throws Exception {
         scriptTwoChallenges();
@@ -1292,11 +1370,13 @@ class Client5ScriptedServerTest {
     @Test
     @Tag("MQTT-1.5.4-1")
     @Tag("MQTT-1.5.4-2")
+    @Tag("MQTT-1.5.4-3")
     @Tag("MQTT-3.3.2-13")
     @Tag("MQTT-3.3.2-14")
     @Tag("MQTT-3.3.2-19")
-    @DisplayName("[MQTT-1.5.4-1] [MQTT-1.5.4-2] [MQTT-3.3.2-13] [MQTT-3.3.2-14] [MQTT-3.3.2-19] strings with NUL or a"
-            + " lone surrogate, and a Response Topic with wildcards, are refused before anything is sent")
+    @DisplayName("[MQTT-1.5.4-1] [MQTT-1.5.4-2] [MQTT-1.5.4-3] [MQTT-3.3.2-13] [MQTT-3.3.2-14] [MQTT-3.3.2-19]"
+            + " strings with NUL or a lone surrogate, and a Response Topic with wildcards, are refused before"
+            + " anything is sent; a BOM (U+FEFF) is kept")
     void strings() {
         assertThatIllegalArgumentException().isThrownBy(() -> UserProperty.of("a\u0000", "b"));
         assertThatIllegalArgumentException().isThrownBy(() -> UserProperty.of("a", "\uD800"));

@@ -1161,7 +1161,7 @@ public final class ClientEngine {
                 pingOutstanding = false;
             } else if (now - pingSentNanos >= keepAliveNanos) {
                 fail(ch, new ConnectionLostException("no PINGRESP or other packet from " + address() + " within "
-                        + options.keepAlive().toMillis() + " ms of a PINGREQ"));
+                        + TimeUnit.NANOSECONDS.toMillis(keepAliveNanos) + " ms of a PINGREQ"));
                 return;
             }
         }

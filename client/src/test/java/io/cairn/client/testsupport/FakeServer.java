@@ -209,6 +209,11 @@ public final class FakeServer implements AutoCloseable {
         }
     }
 
+    /** Sends raw bytes on the newest connection, past the encoder. */
+    public void sendRaw(byte[] data) {
+        connections.get(connections.size() - 1).writeAndFlush(Unpooled.wrappedBuffer(data)).syncUninterruptibly();
+    }
+
     /** Sends an MQTT 5 DISCONNECT on the newest connection. */
     public void disconnect(int reasonCode, MqttProperties properties) {
         send(new MqttMessage(new MqttFixedHeader(MqttMessageType.DISCONNECT, false, MqttQoS.AT_MOST_ONCE, false, 0),
