@@ -651,8 +651,10 @@ class Client5ScriptedServerTest {
     @Tag("MQTT-2.2.1-5")
     @Tag("MQTT-2.1.3-1")
     @Tag("MQTT-3.6.1-1")
-    @DisplayName("[MQTT-4.6.0-4] [MQTT-2.2.1-5] [MQTT-2.1.3-1] [MQTT-3.6.1-1] PUBRELs go out in the order the"
-            + " PUBRECs came, each with its PUBLISH's identifier and the flags 0010")
+    @Tag("MQTT-4.3.3-2")
+    @DisplayName("[MQTT-4.6.0-4] [MQTT-2.2.1-5] [MQTT-2.1.3-1] [MQTT-3.6.1-1] [MQTT-4.3.3-2] QoS 2 PUBLISH goes out"
+            + " with DUP 0; PUBRELs go out in the order the PUBRECs came, each with its PUBLISH's identifier and"
+            + " the flags 0010")
     void pubRelOrder() throws Exception {
         server.ackPublishes = false;
         MqttClient c = connected(builder("relorder"));
@@ -660,6 +662,10 @@ class Client5ScriptedServerTest {
             c.publish("r", "m" + i, Qos.EXACTLY_ONCE, false);
         }
         List<Packet> published = awaitPackets(MqttMessageType.PUBLISH, 3);
+        assertThat(published).allSatisfy(p -> {
+            assertThat(p.qos()).isEqualTo(2);
+            assertThat(p.dup()).isFalse();
+        });
         server.ack(published.get(2));
         server.ack(published.get(0));
         server.ack(published.get(1));
@@ -1080,6 +1086,31 @@ class Client5ScriptedServerTest {
                 "PUBLISH " + first.get(0).packetId() + " true",
                 "PUBLISH " + first.get(1).packetId() + " true",
                 "PUBREL " + first.get(2).packetId() + " false");
+    }
+
+    @Test
+    @Tag("MQTT-3.1.2-4")
+    @DisplayName("[MQTT-3.1.2-4] Clean Start 1: a lost connection fails the pending publishes, and nothing of the"
+            + " old session is sent on the new connection")
+    void cleanStartFailsPending() throws Exception {
+        server.ackPublishes = false;
+        Events events = new Events();
+        MqttClient c = connected(builder("clean5").sessionExpiryInterval(Duration.ofSeconds(60))
+                .reconnectPolicy(fastReconnect()).connectionListener(events));
+        CompletableFuture<PublishResult> a = c.publish("c/a", "A", Qos.AT_LEAST_ONCE, false);
+        CompletableFuture<PublishResult> b = c.publish("c/b", "B", Qos.EXACTLY_ONCE, false);
+        awaitPackets(MqttMessageType.PUBLISH, 2);
+
+        server.dropConnections();
+
+        assertThatThrownBy(() -> get(a)).cause().isInstanceOf(ConnectionLostException.class);
+        assertThatThrownBy(() -> get(b)).cause().isInstanceOf(ConnectionLostException.class);
+        await().atMost(WAIT).until(() -> events.of("connected").size() == 2);
+        get(c.subscribe("sync", Qos.AT_MOST_ONCE, m -> { }));
+        assertThat(server.receivedOn(1)).extracting(Packet::type).containsExactly(MqttMessageType.CONNECT,
+                MqttMessageType.SUBSCRIBE);
+        assertThat(((MqttConnectVariableHeader) server.receivedOn(1).get(0).variableHeader()).isCleanSession())
+                .isTrue();
     }
 
     @Test
