@@ -8,7 +8,6 @@ import io.cairn.client.EnhancedAuthenticator;
 import io.cairn.client.MessageProperties;
 import io.cairn.client.ReasonCodes;
 import io.cairn.client.ServerDisconnectedException;
-import io.cairn.client.UserProperty;
 import io.cairn.client.ClientState;
 import io.cairn.client.ConnectRefusedException;
 import io.cairn.client.ConnectResult;
@@ -57,7 +56,6 @@ import io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader;
 import io.netty.handler.codec.mqtt.MqttSubAckMessage;
 import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttSubscribePayload;
-import io.netty.handler.codec.mqtt.MqttSubscriptionOption;
 import io.netty.handler.codec.mqtt.MqttTopicSubscription;
 import io.netty.handler.codec.mqtt.MqttUnsubAckMessage;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
@@ -76,7 +74,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -115,7 +112,8 @@ public final class ClientEngine {
      * without clean session, MQTT 5 without Clean Start and with a Session Expiry Interval above 0.
      */
     private final boolean sessionPersists;
-    private final EnhancedAuthenticator authenticator;
+    /** The enhanced authentication exchange, or null without an authenticator. */
+    private final AuthExchange auth;
 
     private volatile ClientState state = ClientState.NEW;
 
@@ -141,10 +139,6 @@ public final class ClientEngine {
     private OutgoingAliases outAliases;
     private String[] inAliases;
     private int inboundQos2Count;
-    /** The authentication method of the current connection's exchange, or null. */
-    private String authMethod;
-    private CompletableFuture<AuthenticationResult> reauthFuture;
-    private ScheduledFuture<?> reauthTimer;
 
     private boolean flushScheduled;
     private boolean unflushed;
@@ -178,7 +172,9 @@ public final class ClientEngine {
         this.v5 = options.mqtt5();
         this.sessionPersists = v5 ? !options.cleanSession() && options.v5().sessionExpirySeconds() > 0
                 : !options.cleanSession();
-        this.authenticator = v5 ? options.v5().authenticator() : null;
+        EnhancedAuthenticator authenticator = v5 ? options.v5().authenticator() : null;
+        this.auth = authenticator == null ? null : new AuthExchange(authenticator, options.clientId(), loop,
+                Math.max(1, options.connectTimeout().toMillis()), new AuthLink());
         this.clientIdNow = options.clientId();
         this.inflightLimit = options.maxInflight();
     }
@@ -377,11 +373,11 @@ public final class ClientEngine {
         MqttProperties properties = MqttProperties.NO_PROPERTIES;
         MqttProperties willProperties = MqttProperties.NO_PROPERTIES;
         if (v5) {
-            authMethod = null;
+            String authMethod = null;
             byte[] authData = null;
-            if (authenticator != null) {
-                authMethod = authenticator.method();
-                authData = authenticator.initialData();
+            if (auth != null) {
+                authMethod = auth.begin();
+                authData = auth.initialData();
             }
             properties = Properties5.connect(options, PROTOCOL_MAX_PACKET, authMethod, authData);
             if (will != null) {
@@ -429,8 +425,8 @@ public final class ClientEngine {
         if (code != 0) {
             cancel(connectTimer);
             connectTimer = null;
-            if (authenticator != null) {
-                notifyAuthFailure(code, props.reasonString().orElse(null));
+            if (auth != null) {
+                auth.refused(code, props.reasonString().orElse(null));
             }
             fail(ch, new ConnectRefusedException(code, props)); // MQTT-4.13.2-1: the connection is closed
             return;
@@ -439,11 +435,10 @@ public final class ClientEngine {
         if (violation == null && ack.variableHeader().isSessionPresent() && options.cleanSession()) {
             violation = "CONNACK with Session Present 1 answers a CONNECT with Clean Start 1 (MQTT-3.2.2-4)";
         }
-        if (violation == null && authMethod != null && !authMethod.equals(props.authenticationMethod().orElse(null))) {
-            violation = "CONNACK with Authentication Method " + props.authenticationMethod().orElse("(none)")
-                    + " after CONNECT with " + authMethod + " (MQTT-4.12.0-5)";
+        if (violation == null && auth != null) {
+            violation = auth.connAckViolation(props.authenticationMethod().orElse(null));
         }
-        if (violation == null && authMethod == null && props.authenticationMethod().isPresent()) {
+        if (violation == null && auth == null && props.authenticationMethod().isPresent()) {
             violation = "CONNACK with an Authentication Method the client did not send";
         }
         if (violation != null) {
@@ -463,13 +458,8 @@ public final class ClientEngine {
                 ? new OutgoingAliases(props.topicAliasMaximum()) : null;
         int inMax = options.v5().topicAliasMaximum();
         inAliases = inMax > 0 ? new String[inMax + 1] : null;
-        if (authenticator != null) {
-            byte[] data = props.authenticationData().orElse(null);
-            try {
-                authenticator.onSuccess(data);
-            } catch (RuntimeException e) {
-                LOG.warn("Enhanced authenticator of client {} failed in onSuccess", options.clientId(), e);
-            }
+        if (auth != null) {
+            auth.succeeded(props.authenticationData().orElse(null));
         }
         boolean sessionPresent = ack.variableHeader().isSessionPresent();
         if (!sessionPresent) {
@@ -566,28 +556,19 @@ public final class ClientEngine {
      * {@code reasonCode} (MQTT 5.0 §4.13), then closes.
      */
     private void protocolError(Channel ch, int reasonCode, String what) {
-        if (v5 && ch == channel && ch.isActive()) {
-            ch.write(disconnectMessage(reasonCode, null, List.of(), -1), ch.voidPromise());
-            unflushed = false;
-            ch.flush();
-        }
         LOG.warn("Client {}: protocol violation by {}: {}; disconnecting", options.clientId(), address(), what);
-        fail(ch, new ConnectionLostException("protocol violation by the server: " + what
+        disconnectWith(ch, reasonCode, new ConnectionLostException("protocol violation by the server: " + what
                 + (v5 ? " (DISCONNECT " + ReasonCodes.describe(reasonCode) + ")" : "")));
     }
 
-    /** An MQTT 5 DISCONNECT; {@code sessionExpiry} -1 leaves the Session Expiry Interval out. */
-    private static MqttMessage disconnectMessage(int reasonCode, String reasonString, List<UserProperty> user,
-                                                 long sessionExpiry) {
-        MqttProperties p = Properties5.reason(reasonString, user);
-        if (sessionExpiry >= 0) {
-            if (p == MqttProperties.NO_PROPERTIES) {
-                p = new MqttProperties();
-            }
-            p.add(new MqttProperties.IntegerProperty(MqttProperties.SESSION_EXPIRY_INTERVAL, (int) sessionExpiry));
+    /** Sends an MQTT 5 DISCONNECT with {@code reasonCode} on {@code ch}, then closes it because of {@code cause}. */
+    private void disconnectWith(Channel ch, int reasonCode, Throwable cause) {
+        if (v5 && ch == channel && ch.isActive()) {
+            ch.write(Packets5.disconnect(reasonCode, null, List.of(), -1), ch.voidPromise());
+            unflushed = false;
+            ch.flush();
         }
-        return new MqttMessage(new MqttFixedHeader(MqttMessageType.DISCONNECT, false, MqttQoS.AT_MOST_ONCE, false, 0),
-                new MqttReasonCodeAndPropertiesVariableHeader((byte) reasonCode, p));
+        fail(ch, cause);
     }
 
     /** Closes {@code ch} because of {@code cause}, if it is still the current connection. */
@@ -630,7 +611,9 @@ public final class ClientEngine {
         stopConnectionTimers();
         channel = null;
         LOG.info("Client {} lost its connection to {}: {}", options.clientId(), address(), cause.toString());
-        failReauth(cause);
+        if (auth != null) {
+            auth.connectionEnded(cause);
+        }
         if (!sessionPersists) {
             failPending(new ConnectionLostException("the connection to " + address() + " was lost", cause));
         }
@@ -693,7 +676,9 @@ public final class ClientEngine {
                 if (cf != null) {
                     cf.completeExceptionally(new ConnectionLostException("disconnect() was called while connecting"));
                 }
-                failReauth(new ConnectionLostException("disconnect() was called"));
+                if (auth != null) {
+                    auth.connectionEnded(new ConnectionLostException("disconnect() was called"));
+                }
                 goDisconnected(null);
                 closeGracefully(ch, connected, how).addListener(done -> f.complete(null));
             }
@@ -715,24 +700,9 @@ public final class ClientEngine {
      * larger than the server's Maximum Packet Size (MQTT-3.14.2-3, -4).
      */
     private MqttMessage disconnect5(DisconnectOptions how) {
-        long expiry = how.sessionExpiryInterval().map(Duration::toSeconds).orElse(-1L);
-        String reason = how.reasonString().orElse(null);
-        List<UserProperty> user = how.userProperties();
-        if (server.maximumPacketSize().isPresent()) {
-            int props = (expiry >= 0 ? 5 : 0) + (reason == null ? 0 : 3 + Topics.utf8Length(reason));
-            for (UserProperty u : user) {
-                props += 5 + Topics.utf8Length(u.name()) + Topics.utf8Length(u.value());
-            }
-            long remaining = 1 + Properties5.varIntLength(props) + props;
-            if (1 + Properties5.varIntLength((int) Math.min(remaining, 268_435_455)) + remaining
-                    > server.maximumPacketSize().getAsLong()) {
-                LOG.debug("Client {}: DISCONNECT without Reason String and User Properties, which exceed the "
-                        + "server's Maximum Packet Size", options.clientId());
-                reason = null;
-                user = List.of();
-            }
-        }
-        return disconnectMessage(how.reasonCode(), reason, user, expiry);
+        return Packets5.disconnectWithin(server.maximumPacketSize().orElse(0), how.reasonCode(),
+                how.reasonString().orElse(null), how.userProperties(),
+                how.sessionExpiryInterval().map(Duration::toSeconds).orElse(-1L));
     }
 
     private void doClose(CompletableFuture<Void> done) {
@@ -753,7 +723,9 @@ public final class ClientEngine {
             cf.completeExceptionally(closed);
         }
         failPending(closed);
-        failReauth(closed);
+        if (auth != null) {
+            auth.connectionEnded(closed);
+        }
         Channel ch = channel;
         channel = null;
         notifyListeners(ConnectionListener::closed);
@@ -1087,25 +1059,9 @@ public final class ClientEngine {
     /** An MQTT 5 SUBSCRIBE (options per filter, Subscription Identifier) or UNSUBSCRIBE. */
     private void sendRequest5(PendingRequest r) {
         if (r instanceof PendingRequest.Subscribe s) {
-            List<MqttTopicSubscription> topics = new ArrayList<>(s.subscriptions.size());
-            for (Subscription sub : s.subscriptions) {
-                topics.add(new MqttTopicSubscription(sub.filter(), new MqttSubscriptionOption(
-                        MqttQoS.valueOf(sub.qos().value()), sub.noLocal(), sub.retainAsPublished(),
-                        MqttSubscriptionOption.RetainedHandlingPolicy.valueOf(sub.retainHandling().value()))));
-            }
-            MqttProperties props = MqttProperties.NO_PROPERTIES;
-            if (s.subscriptionId != 0) {
-                props = new MqttProperties();
-                props.add(new MqttProperties.IntegerProperty(MqttProperties.SUBSCRIPTION_IDENTIFIER, s.subscriptionId));
-            }
-            write(new MqttSubscribeMessage(
-                    new MqttFixedHeader(MqttMessageType.SUBSCRIBE, false, MqttQoS.AT_LEAST_ONCE, false, 0),
-                    new MqttMessageIdAndPropertiesVariableHeader(s.packetId, props), new MqttSubscribePayload(topics)));
+            write(Packets5.subscribe(s.packetId, s.subscriptions, s.subscriptionId));
         } else if (r instanceof PendingRequest.Unsubscribe u) {
-            write(new MqttUnsubscribeMessage(
-                    new MqttFixedHeader(MqttMessageType.UNSUBSCRIBE, false, MqttQoS.AT_LEAST_ONCE, false, 0),
-                    new MqttMessageIdAndPropertiesVariableHeader(u.packetId, MqttProperties.NO_PROPERTIES),
-                    new MqttUnsubscribePayload(u.filters)));
+            write(Packets5.unsubscribe(u.packetId, u.filters));
         }
     }
 
@@ -1370,13 +1326,6 @@ public final class ClientEngine {
                 MqttMessageIdVariableHeader.from(id));
     }
 
-    /** An MQTT 5 acknowledgement with a reason code (MQTT 5.0 §3.4 to §3.7). */
-    private static MqttMessage ack5(MqttMessageType type, int id, int reasonCode) {
-        return new MqttMessage(new MqttFixedHeader(type, false, type == MqttMessageType.PUBREL
-                ? MqttQoS.AT_LEAST_ONCE : MqttQoS.AT_MOST_ONCE, false, 0),
-                new MqttPubReplyMessageVariableHeader(id, (byte) reasonCode, MqttProperties.NO_PROPERTIES));
-    }
-
     private static MqttMessage pubRel(int id) {
         return new MqttMessage(new MqttFixedHeader(MqttMessageType.PUBREL, false, MqttQoS.AT_LEAST_ONCE, false, 0),
                 MqttMessageIdVariableHeader.from(id));
@@ -1411,7 +1360,7 @@ public final class ClientEngine {
             int code = reasonCode(m);
             if (p == null || p.qos != Qos.EXACTLY_ONCE) {
                 LOG.debug("Client {} got PUBREC for unknown packet {}", options.clientId(), id);
-                write(ack5(MqttMessageType.PUBREL, id, ReasonCodes.PACKET_IDENTIFIER_NOT_FOUND));
+                write(Packets5.ack(MqttMessageType.PUBREL, id, ReasonCodes.PACKET_IDENTIFIER_NOT_FOUND));
                 return;
             }
             if (code >= 0x80) {
@@ -1456,7 +1405,7 @@ public final class ClientEngine {
 
     private void onPubRel(int id) {
         if (v5 && !inboundQos2.get(id)) {
-            write(ack5(MqttMessageType.PUBCOMP, id, ReasonCodes.PACKET_IDENTIFIER_NOT_FOUND));
+            write(Packets5.ack(MqttMessageType.PUBCOMP, id, ReasonCodes.PACKET_IDENTIFIER_NOT_FOUND));
             return;
         }
         if (inboundQos2.get(id)) {
@@ -1563,104 +1512,22 @@ public final class ClientEngine {
         ServerDisconnectedException cause = new ServerDisconnectedException(code, reason,
                 Properties5.string(props, MqttProperties.SERVER_REFERENCE), Properties5.userProperties(props));
         LOG.info("Client {}: {}", options.clientId(), cause.getMessage());
-        if (authenticator != null && (reauthFuture != null || state == ClientState.CONNECTING) && code >= 0x80) {
-            notifyAuthFailure(code, reason);
+        if (auth != null) {
+            auth.refused(code, reason);
         }
         fail(ch, cause);
     }
 
-    private void notifyAuthFailure(int code, String reason) {
-        try {
-            authenticator.onFailure(code, reason);
-        } catch (RuntimeException e) {
-            LOG.warn("Enhanced authenticator of client {} failed in onFailure", options.clientId(), e);
-        }
-    }
-
-    /** An AUTH from the server (MQTT 5.0 §3.15, §4.12): a challenge, or the end of a re-authentication. */
+    /** An AUTH from the server (MQTT 5.0 §3.15, §4.12); without enhanced authentication a protocol error. */
     private void onAuth(Channel ch, MqttMessage m) {
         MqttReasonCodeAndPropertiesVariableHeader v = (MqttReasonCodeAndPropertiesVariableHeader) m.variableHeader();
         int code = v == null ? 0 : v.reasonCode() & 0xFF;
-        MqttProperties props = v == null ? MqttProperties.NO_PROPERTIES : v.properties();
-        boolean exchange = state == ClientState.CONNECTING || reauthFuture != null;
-        if (authMethod == null || !exchange) {
+        if (auth == null) {
             protocolError(ch, ReasonCodes.PROTOCOL_ERROR, "AUTH " + ReasonCodes.describe(code)
-                    + (authMethod == null ? " without enhanced authentication" : " outside an authentication"));
+                    + " without enhanced authentication");
             return;
         }
-        String method = Properties5.string(props, MqttProperties.AUTHENTICATION_METHOD);
-        if (!authMethod.equals(method)) {
-            protocolError(ch, ReasonCodes.PROTOCOL_ERROR, "AUTH with Authentication Method " + method
-                    + " during an exchange with " + authMethod + " (MQTT-4.12.0-5)");
-            return;
-        }
-        byte[] data = Properties5.binary(props, MqttProperties.AUTHENTICATION_DATA);
-        if (code == ReasonCodes.SUCCESS && state == ClientState.CONNECTED) {
-            cancel(reauthTimer);
-            reauthTimer = null;
-            CompletableFuture<AuthenticationResult> f = reauthFuture;
-            reauthFuture = null;
-            try {
-                authenticator.onSuccess(data);
-            } catch (RuntimeException e) {
-                LOG.warn("Enhanced authenticator of client {} failed in onSuccess", options.clientId(), e);
-            }
-            f.complete(new AuthenticationResult(data, Properties5.string(props, MqttProperties.REASON_STRING),
-                    Properties5.userProperties(props)));
-            return;
-        }
-        if (code != ReasonCodes.CONTINUE_AUTHENTICATION) {
-            protocolError(ch, ReasonCodes.PROTOCOL_ERROR, "AUTH with " + ReasonCodes.describe(code)
-                    + (state == ClientState.CONNECTING ? " before CONNACK" : ""));
-            return;
-        }
-        CompletionStage<byte[]> answer;
-        try {
-            answer = authenticator.onChallenge(data);
-        } catch (RuntimeException e) {
-            abortAuthentication(ch, e);
-            return;
-        }
-        answer.whenComplete((reply, error) -> {
-            Runnable task = () -> {
-                if (channel != ch || !(state == ClientState.CONNECTING || reauthFuture != null)) {
-                    return; // the exchange ended meanwhile
-                }
-                if (error != null) {
-                    abortAuthentication(ch, error);
-                } else {
-                    write(auth(ReasonCodes.CONTINUE_AUTHENTICATION, reply)); // MQTT-4.12.0-3
-                    flushNow();
-                }
-            };
-            if (loop.inEventLoop()) {
-                task.run();
-            } else {
-                loop.execute(task);
-            }
-        });
-    }
-
-    /** An AUTH packet of this connection's method (MQTT-4.12.0-5, MQTT-4.12.1-1). */
-    private MqttMessage auth(int reasonCode, byte[] data) {
-        MqttProperties p = new MqttProperties();
-        p.add(new MqttProperties.StringProperty(MqttProperties.AUTHENTICATION_METHOD, authMethod));
-        if (data != null) {
-            p.add(new MqttProperties.BinaryProperty(MqttProperties.AUTHENTICATION_DATA, data));
-        }
-        return new MqttMessage(new MqttFixedHeader(MqttMessageType.AUTH, false, MqttQoS.AT_MOST_ONCE, false, 0),
-                new MqttReasonCodeAndPropertiesVariableHeader((byte) reasonCode, p));
-    }
-
-    /** The authenticator could not answer: DISCONNECT 0x80 and close; the connect or re-auth fails with why. */
-    private void abortAuthentication(Channel ch, Throwable cause) {
-        LOG.info("Client {}: enhanced authentication aborted: {}", options.clientId(), cause.toString());
-        if (ch.isActive()) {
-            ch.write(disconnectMessage(ReasonCodes.UNSPECIFIED_ERROR, null, List.of(), -1), ch.voidPromise());
-            unflushed = false;
-            ch.flush();
-        }
-        fail(ch, new MqttClientException("enhanced authentication aborted: " + cause, cause));
+        auth.onAuth(ch, code, v == null ? MqttProperties.NO_PROPERTIES : v.properties());
     }
 
     private void doReauthenticate(CompletableFuture<AuthenticationResult> f) {
@@ -1669,38 +1536,34 @@ public final class ClientEngine {
                     : new MqttClientException("cannot re-authenticate: the client is not connected"));
             return;
         }
-        if (reauthFuture != null) {
-            f.completeExceptionally(new MqttClientException("a re-authentication is under way already"));
-            return;
-        }
-        byte[] data;
-        try {
-            data = authenticator.reauthenticationData();
-        } catch (RuntimeException e) {
-            f.completeExceptionally(new MqttClientException("the authenticator failed: " + e, e));
-            return;
-        }
-        reauthFuture = f;
-        Channel ch = channel;
-        long timeoutMillis = Math.max(1, options.connectTimeout().toMillis());
-        reauthTimer = loop.schedule(() -> {
-            if (reauthFuture == f && channel == ch) {
-                reauthTimer = null;
-                protocolError(ch, ReasonCodes.UNSPECIFIED_ERROR, "no answer to re-authentication within "
-                        + timeoutMillis + " ms");
-            }
-        }, timeoutMillis, TimeUnit.MILLISECONDS);
-        write(auth(ReasonCodes.RE_AUTHENTICATE, data)); // MQTT-4.12.1-1
-        flushNow();
+        auth.reauthenticate(channel, f);
     }
 
-    private void failReauth(Throwable cause) {
-        cancel(reauthTimer);
-        reauthTimer = null;
-        CompletableFuture<AuthenticationResult> f = reauthFuture;
-        reauthFuture = null;
-        if (f != null) {
-            f.completeExceptionally(cause);
+    /** What the enhanced authentication exchange may do with the connection. */
+    private final class AuthLink implements AuthExchange.Link {
+        @Override
+        public Channel channel() {
+            return channel;
+        }
+
+        @Override
+        public boolean connecting() {
+            return state == ClientState.CONNECTING;
+        }
+
+        @Override
+        public void send(Object message) {
+            write(message);
+            flushNow();
+        }
+
+        @Override
+        public void disconnect(Channel ch, int reasonCode, String what, MqttClientException cause) {
+            if (cause == null) {
+                protocolError(ch, reasonCode, what);
+            } else {
+                disconnectWith(ch, reasonCode, cause);
+            }
         }
     }
 
