@@ -919,6 +919,27 @@ class Client5ScriptedServerTest {
                 .isEqualTo(ReasonCodes.PACKET_TOO_LARGE);
     }
 
+    @Test
+    @DisplayName("Request Problem Information 0: a PUBACK with a Reason String gets DISCONNECT 0x82; with the default"
+            + " the same PUBACK is accepted")
+    void requestProblemInformation() throws Exception {
+        byte[] pubAckWithReason = bytes(
+                0x40, 0x08,             // PUBACK, remaining length 8
+                0x00, 0x63,             // packet identifier 99
+                0x00,                   // reason code 0x00
+                0x04, 0x1F, 0x00, 0x01, 'x');  // Reason String "x"
+        MqttClient lenient = connected(builder("problems-yes"));
+        server.sendRaw(pubAckWithReason);
+        get(lenient.subscribe("sync", Qos.AT_MOST_ONCE, m -> { }));
+        assertThat(lenient.isConnected()).isTrue();
+
+        connected(builder("problems-no").requestProblemInformation(false));
+        server.sendRaw(pubAckWithReason);
+        assertThat(awaitPackets(MqttMessageType.DISCONNECT, 1).get(0).reasonCode())
+                .isEqualTo(ReasonCodes.PROTOCOL_ERROR);
+        await().atMost(WAIT).until(() -> !server.isOpen(1));
+    }
+
     // ---------------------------------------------------------------------------------------------------------
     // SUBSCRIBE, UNSUBSCRIBE
     // ---------------------------------------------------------------------------------------------------------

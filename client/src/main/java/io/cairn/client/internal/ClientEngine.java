@@ -134,7 +134,7 @@ public final class ClientEngine {
     private ConnAckProperties server = ConnAckProperties.defaults();
     /** The most QoS 1/2 publishes in flight: maxInflight, capped by the server's Receive Maximum. */
     private int inflightLimit;
-    /** The Session Expiry Interval of the current connection (CONNECT's, or DISCONNECT's change). */
+    /** The Session Expiry Interval the current connection's CONNECT sent. */
     private long sessionExpirySeconds;
     private OutgoingAliases outAliases;
     private String[] inAliases;
@@ -452,7 +452,6 @@ public final class ClientEngine {
         server = props;
         props.assignedClientIdentifier().ifPresent(id -> clientIdNow = id);
         keepAliveNanos = props.serverKeepAlive().map(Duration::toNanos).orElse(options.keepAlive().toNanos());
-        props.sessionExpiryInterval().ifPresent(d -> sessionExpirySeconds = d.toSeconds());
         inflightLimit = Math.min(options.maxInflight(), props.receiveMaximum());
         outAliases = options.v5().outgoingTopicAliases() && props.topicAliasMaximum() > 0
                 ? new OutgoingAliases(props.topicAliasMaximum()) : null;
@@ -1172,6 +1171,14 @@ public final class ClientEngine {
             }
             return;
         }
+        if (v5 && !options.v5().requestProblemInformation() && hasProblemInformation(type, msg)) {
+            ReferenceCountUtil.release(msg);
+            // MQTT 5.0 §3.1.2.11.7: with Request Problem Information 0 only PUBLISH, CONNACK and DISCONNECT may
+            // carry a Reason String or User Properties
+            protocolError(ch, ReasonCodes.PROTOCOL_ERROR, "a Reason String or User Property on " + type
+                    + " after Request Problem Information 0");
+            return;
+        }
         switch (type) {
             case PUBLISH -> onPublish(ch, (MqttPublishMessage) msg);
             case PUBACK -> onPubAck(msg);
@@ -1200,6 +1207,23 @@ public final class ClientEngine {
                 }
             }
         }
+    }
+
+    /** Whether a packet other than PUBLISH, CONNACK and DISCONNECT carries a Reason String or User Property. */
+    private static boolean hasProblemInformation(MqttMessageType type, MqttMessage m) {
+        MqttProperties p;
+        if (m.variableHeader() instanceof MqttPubReplyMessageVariableHeader v) {
+            p = v.properties();
+        } else if (m.variableHeader() instanceof MqttMessageIdAndPropertiesVariableHeader v) {
+            p = v.properties();
+        } else if (type == MqttMessageType.AUTH
+                && m.variableHeader() instanceof MqttReasonCodeAndPropertiesVariableHeader v) {
+            p = v.properties();
+        } else {
+            return false;
+        }
+        return p.getProperty(MqttProperties.REASON_STRING) != null
+                || !p.getProperties(MqttProperties.USER_PROPERTY).isEmpty();
     }
 
     private static int packetId(MqttMessage m) {
