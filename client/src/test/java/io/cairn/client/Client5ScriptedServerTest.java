@@ -394,6 +394,27 @@ class Client5ScriptedServerTest {
     }
 
     @Test
+    @Tag("MQTT-3.2.2-15")
+    @DisplayName("[MQTT-3.2.2-15] SUBSCRIBE and UNSUBSCRIBE one byte above the server's Maximum Packet Size fail at"
+            + " once; of exactly that size they are sent")
+    void maximumPacketSizeSubscribe() throws Exception {
+        connackWith(props(MqttProperties.MAXIMUM_PACKET_SIZE, 30));
+        MqttClient c = connected(builder("maxsizesub"));
+        // SUBSCRIBE: 1 + 1 (remaining length) + 2 (id) + 1 (properties) + 2 + filter + 1 (options) = 8 + filter
+        assertThatThrownBy(() -> get(c.subscribe("f".repeat(23), Qos.AT_MOST_ONCE, m -> { }))).cause()
+                .isInstanceOf(MqttClientException.class).hasMessageContaining("SUBSCRIBE would be 31 bytes");
+        get(c.subscribe("f".repeat(22), Qos.AT_MOST_ONCE, m -> { }));
+        // UNSUBSCRIBE: 1 + 1 + 2 + 1 + 2 + filter = 7 + filter
+        assertThatThrownBy(() -> get(c.unsubscribe("u".repeat(24)))).cause()
+                .isInstanceOf(MqttClientException.class).hasMessageContaining("UNSUBSCRIBE would be 31 bytes");
+        get(c.unsubscribe("u".repeat(23)));
+
+        assertThat(Wire.packetsOfType(server.bytesOn(0), 8)).singleElement().satisfies(p -> assertThat(p).hasSize(30));
+        assertThat(Wire.packetsOfType(server.bytesOn(0), 10)).singleElement()
+                .satisfies(p -> assertThat(p).hasSize(30));
+    }
+
+    @Test
     @Tag("MQTT-3.3.4-7")
     @Tag("MQTT-4.9.0-1")
     @Tag("MQTT-4.9.0-2")

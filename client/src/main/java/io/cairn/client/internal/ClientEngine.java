@@ -815,7 +815,7 @@ public final class ClientEngine {
             }
         }
         if (v5 && state == ClientState.CONNECTED) {
-            String broken = limitViolation(p);
+            String broken = ServerLimits.publish(server, p);
             if (broken != null) {
                 p.future.completeExceptionally(new MqttClientException(broken));
                 return;
@@ -839,36 +839,10 @@ public final class ClientEngine {
         return p.qos == Qos.AT_MOST_ONCE || (inflightCount < inflightLimit && packetIds.inUse() < PacketIds.MAX);
     }
 
-    /**
-     * Why the server's announced limits forbid {@code p}, or {@code null}: a QoS above Maximum QoS
-     * (MQTT-3.2.2-11), retain when Retain Available is 0 (MQTT-3.2.2-14), a packet larger than Maximum Packet
-     * Size (MQTT-3.2.2-15).
-     */
-    private String limitViolation(OutgoingPublish p) {
-        if (p.qos.value() > server.maximumQos().value()) {
-            return "cannot publish to " + p.topic + " with QoS " + p.qos.value() + ": the server's Maximum QoS is "
-                    + server.maximumQos().value() + " (MQTT-3.2.2-11)";
-        }
-        if (p.retain && !server.retainAvailable()) {
-            return "cannot publish to " + p.topic + " with retain: the server does not support retained messages "
-                    + "(MQTT-3.2.2-14)";
-        }
-        if (server.maximumPacketSize().isPresent()) {
-            long size = Properties5.publishSize(Topics.utf8Length(p.topic), p.qos != Qos.AT_MOST_ONCE,
-                    Properties5.length(p.properties), p.payload.remaining());
-            if (size > server.maximumPacketSize().getAsLong()) {
-                return "cannot publish to " + p.topic + ": the PUBLISH would be " + size + " bytes, more than the "
-                        + "server's Maximum Packet Size of " + server.maximumPacketSize().getAsLong()
-                        + " (MQTT-3.2.2-15)";
-            }
-        }
-        return null;
-    }
-
     private void drainQueue() {
         while (state == ClientState.CONNECTED && !queue.isEmpty() && canSendNow(queue.peekFirst())) {
             OutgoingPublish p = queue.pollFirst();
-            String broken = v5 ? limitViolation(p) : null;
+            String broken = v5 ? ServerLimits.publish(server, p) : null;
             if (broken != null) {
                 p.future.completeExceptionally(new MqttClientException(broken));
             } else {
@@ -962,7 +936,7 @@ public final class ClientEngine {
 
     private void doSubscribe(PendingRequest.Subscribe s) {
         if (v5) {
-            String unsupported = unsupportedSubscription(s);
+            String unsupported = ServerLimits.subscribe(server, s.subscriptions, s.subscriptionId);
             if (unsupported != null) {
                 s.future.completeExceptionally(new MqttClientException(unsupported));
                 return;
@@ -982,6 +956,11 @@ public final class ClientEngine {
     }
 
     private void doUnsubscribe(PendingRequest.Unsubscribe u) {
+        String tooLarge = v5 ? ServerLimits.unsubscribe(server, u.filters) : null;
+        if (tooLarge != null) {
+            u.future.completeExceptionally(new MqttClientException(tooLarge));
+            return;
+        }
         if (!acceptRequest(u)) {
             return;
         }
@@ -989,26 +968,6 @@ public final class ClientEngine {
         if (state == ClientState.CONNECTED) {
             sendRequest(u);
         }
-    }
-
-    /**
-     * Why the last server's CONNACK forbids {@code s}, or {@code null}: a Subscription Identifier, a wildcard or
-     * a shared subscription the server said it does not support (MQTT 5.0 §3.2.2.3.11 to .13).
-     */
-    private String unsupportedSubscription(PendingRequest.Subscribe s) {
-        if (s.subscriptionId != 0 && !server.subscriptionIdentifiersAvailable()) {
-            return "the server does not support Subscription Identifiers";
-        }
-        for (Subscription sub : s.subscriptions) {
-            String f = sub.filter();
-            if (!server.sharedSubscriptionAvailable() && f.startsWith("$share/")) {
-                return "the server does not support shared subscriptions: " + f;
-            }
-            if (!server.wildcardSubscriptionAvailable() && (f.indexOf('+') >= 0 || f.indexOf('#') >= 0)) {
-                return "the server does not support wildcard subscriptions: " + f;
-            }
-        }
-        return null;
     }
 
     /** Fails the request if the state does not allow it, or else gives it a packet identifier. */
