@@ -242,6 +242,40 @@ class Client5MosquittoIT {
     }
 
     @Test
+    @DisplayName("enhanced authentication with a method Mosquitto has no plugin for: CONNACK 0x8C fails connect()"
+            + " and reaches the authenticator")
+    void enhancedAuthenticationRefused() {
+        List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+        EnhancedAuthenticator scram = new EnhancedAuthenticator() {
+            @Override
+            public String method() {
+                return "SCRAM-SHA-256";
+            }
+
+            @Override
+            public byte[] initialData() {
+                return "n,,n=user,r=nonce".getBytes(StandardCharsets.UTF_8);
+            }
+
+            @Override
+            public java.util.concurrent.CompletionStage<byte[]> onChallenge(byte[] serverData) {
+                return CompletableFuture.completedFuture(new byte[0]);
+            }
+
+            @Override
+            public void onFailure(int reasonCode, String reasonString) {
+                failures.add(String.format("0x%02X", reasonCode));
+            }
+        };
+        MqttClient c = track(builder("m5-auth").enhancedAuthentication(scram).build());
+
+        assertThatThrownBy(() -> get(c.connect())).cause().isInstanceOf(ConnectRefusedException.class)
+                .satisfies(e -> assertThat(((ConnectRefusedException) e).returnCode())
+                        .isEqualTo(ReasonCodes.BAD_AUTHENTICATION_METHOD));
+        assertThat(failures).containsExactly("0x8C");
+    }
+
+    @Test
     @DisplayName("the limits of a restricted Mosquitto are announced and obeyed: Maximum QoS 1, no retain,"
             + " Maximum Packet Size 200, Server Keep Alive 10, two topic aliases")
     void limits() throws Exception {
