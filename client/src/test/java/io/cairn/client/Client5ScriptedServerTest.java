@@ -257,6 +257,27 @@ class Client5ScriptedServerTest {
     }
 
     @Test
+    @DisplayName("on reconnect, CONNACK 0x89 (server busy) is retried and 0x86 (bad user name or password) stops the"
+            + " client")
+    void reconnectRefusals() throws Exception {
+        Events events = new Events();
+        connected(builder("refusals").reconnectPolicy(fastReconnect()).connectionListener(events));
+
+        server.connackCode = ReasonCodes.SERVER_BUSY;
+        server.dropConnections();
+        await().atMost(WAIT).until(() -> events.of("reconnecting").size() >= 3);
+        assertThat(events.of("reconnecting").get(2).cause()).isInstanceOf(ConnectRefusedException.class)
+                .hasMessageContaining("server busy (0x89)");
+
+        server.connackCode = ReasonCodes.BAD_USER_NAME_OR_PASSWORD;
+        await().atMost(WAIT).until(() -> !events.of("disconnected").isEmpty());
+        assertThat(events.of("disconnected").get(0).cause()).isInstanceOf(ConnectRefusedException.class)
+                .hasMessageContaining("bad user name or password (0x86)");
+        int attempts = server.connectionCount();
+        await().during(Duration.ofMillis(300)).atMost(WAIT).until(() -> server.connectionCount() == attempts);
+    }
+
+    @Test
     @DisplayName("CONNACK properties are exposed in the result, and the client takes the assigned client identifier"
             + " for the next connection")
     void connAckProperties() throws Exception {
