@@ -1430,6 +1430,49 @@ class Client5ScriptedServerTest {
     }
 
     @Test
+    @DisplayName("the connect timeout bounds the whole exchange: an authenticator that never answers fails connect()")
+    void authenticatorNeverAnswers() {
+        server.script = (ctx, p) -> {
+            if (p.type() == MqttMessageType.CONNECT) {
+                ctx.writeAndFlush(FakeServer.auth(0x18, "SLOW", new byte[] {1}));
+                return true;
+            }
+            return false;
+        };
+        EnhancedAuthenticator slow = new EnhancedAuthenticator() {
+            @Override
+            public String method() {
+                return "SLOW";
+            }
+
+            @Override
+            public CompletableFuture<byte[]> onChallenge(byte[] serverData) {
+                return new CompletableFuture<>();
+            }
+        };
+        MqttClient c = track(builder("authslow").enhancedAuthentication(slow).connectTimeout(Duration.ofMillis(300))
+                .build());
+
+        assertThatThrownBy(() -> get(c.connect())).cause().hasMessageContaining("no CONNACK")
+                .hasMessageContaining("300 ms");
+        await().atMost(WAIT).until(() -> !server.isOpen(0));
+    }
+
+    @Test
+    @DisplayName("a re-authentication the server never answers fails after the connect timeout, with DISCONNECT 0x80")
+    void reauthenticationTimeout() throws Exception {
+        scriptTwoChallenges();
+        MqttClient c = connected(builder("reauthslow").enhancedAuthentication(new Echo())
+                .connectTimeout(Duration.ofMillis(300)));
+        server.script = (ctx, p) -> p.type() == MqttMessageType.AUTH; // swallowed, never answered
+
+        assertThatThrownBy(() -> get(c.reauthenticate())).cause().isInstanceOf(ConnectionLostException.class)
+                .hasMessageContaining("no answer to re-authentication within 300 ms");
+        assertThat(awaitPackets(MqttMessageType.DISCONNECT, 1).get(0).reasonCode())
+                .isEqualTo(ReasonCodes.UNSPECIFIED_ERROR);
+    }
+
+    @Test
     @DisplayName("an authenticator whose answer fails aborts the connect with DISCONNECT")
     void authenticatorFails() {
         server.script = (ctx, p) -> {
