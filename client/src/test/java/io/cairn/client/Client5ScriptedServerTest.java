@@ -525,6 +525,49 @@ class Client5ScriptedServerTest {
     }
 
     @Test
+    @Tag("MQTT-3.4.2-1")
+    @Tag("MQTT-3.4.2-2")
+    @Tag("MQTT-3.4.2-3")
+    @Tag("MQTT-3.5.2-1")
+    @Tag("MQTT-3.5.2-2")
+    @Tag("MQTT-3.5.2-3")
+    @Tag("MQTT-3.7.2-2")
+    @Tag("MQTT-3.7.2-3")
+    @DisplayName("[MQTT-3.4.2-1] [MQTT-3.4.2-2] [MQTT-3.4.2-3] [MQTT-3.5.2-1] [MQTT-3.5.2-2] [MQTT-3.5.2-3]"
+            + " [MQTT-3.7.2-2] [MQTT-3.7.2-3] the client's PUBACK, PUBREC and PUBCOMP are the success form with no"
+            + " Reason String or User Properties, byte for byte")
+    void ackBytes() throws Exception {
+        Received received = new Received();
+        MqttClient c = connected(builder("acks"));
+        get(c.subscribe("a/#", Qos.EXACTLY_ONCE, received));
+        server.publish("a/1", "x", 1, 0x21, MqttProperties.NO_PROPERTIES);
+        server.publish("a/2", "y", 2, 0x22, MqttProperties.NO_PROPERTIES);
+        awaitPackets(MqttMessageType.PUBREC, 1);
+        server.sendPubRel(0x22);
+        awaitPackets(MqttMessageType.PUBCOMP, 1);
+
+        assertThat(hex(sent(0, 4, 0))).isEqualTo(hex(bytes(0x40, 0x02, 0x00, 0x21)));   // PUBACK, success
+        assertThat(hex(sent(0, 5, 0))).isEqualTo(hex(bytes(0x50, 0x02, 0x00, 0x22)));   // PUBREC, success
+        assertThat(hex(sent(0, 7, 0))).isEqualTo(hex(bytes(0x70, 0x02, 0x00, 0x22)));   // PUBCOMP, success
+    }
+
+    @Test
+    @Tag("MQTT-1.5.5-1")
+    @DisplayName("[MQTT-1.5.5-1] Remaining Length 127 takes one byte and 128 takes two: the fewest bytes")
+    void variableByteIntegers() throws Exception {
+        MqttClient c = connected(builder("varint"));
+        // QoS 0 PUBLISH of topic "t": remaining length = 3 (topic) + 1 (properties) + payload
+        get(c.publish("t", new byte[123], Qos.AT_MOST_ONCE, false));
+        get(c.publish("t", new byte[124], Qos.AT_MOST_ONCE, false));
+        await().atMost(WAIT).until(() -> Wire.packetsOfType(server.bytesOn(0), 3).size() == 2);
+
+        byte[] first = sent(0, 3, 0);
+        byte[] second = sent(0, 3, 1);
+        assertThat(hex(java.util.Arrays.copyOf(first, 3))).isEqualTo(hex(bytes(0x30, 0x7F, 0x00)));
+        assertThat(hex(java.util.Arrays.copyOf(second, 4))).isEqualTo(hex(bytes(0x30, 0x80, 0x01, 0x00)));
+    }
+
+    @Test
     @DisplayName("every message property reaches the server, user properties in order")
     void publishProperties() throws Exception {
         MqttClient c = connected(builder("pprops"));
@@ -694,9 +737,11 @@ class Client5ScriptedServerTest {
     @Tag("MQTT-2.1.3-1")
     @Tag("MQTT-3.6.1-1")
     @Tag("MQTT-4.3.3-2")
-    @DisplayName("[MQTT-4.6.0-4] [MQTT-2.2.1-5] [MQTT-2.1.3-1] [MQTT-3.6.1-1] [MQTT-4.3.3-2] QoS 2 PUBLISH goes out"
-            + " with DUP 0; PUBRELs go out in the order the PUBRECs came, each with its PUBLISH's identifier and"
-            + " the flags 0010")
+    @Tag("MQTT-3.6.2-2")
+    @Tag("MQTT-3.6.2-3")
+    @DisplayName("[MQTT-4.6.0-4] [MQTT-2.2.1-5] [MQTT-2.1.3-1] [MQTT-3.6.1-1] [MQTT-4.3.3-2] [MQTT-3.6.2-2]"
+            + " [MQTT-3.6.2-3] QoS 2 PUBLISH goes out with DUP 0; PUBRELs go out in the order the PUBRECs came,"
+            + " each with its PUBLISH's identifier, the flags 0010 and no Reason String or User Properties")
     void pubRelOrder() throws Exception {
         server.ackPublishes = false;
         MqttClient c = connected(builder("relorder"));
