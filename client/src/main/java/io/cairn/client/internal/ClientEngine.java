@@ -19,14 +19,12 @@ import io.cairn.client.MqttClientException;
 import io.cairn.client.PublishQueueFullException;
 import io.cairn.client.PublishResult;
 import io.cairn.client.Qos;
-import io.cairn.client.ReceivedMessage;
 import io.cairn.client.SubscribeResult;
 import io.cairn.client.Subscription;
 import io.cairn.client.SubscriptionGrant;
 import io.cairn.client.UnsubscribeResult;
 import io.cairn.client.Will;
 import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -68,7 +66,6 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -137,8 +134,6 @@ public final class ClientEngine {
     /** The Session Expiry Interval the current connection's CONNECT sent. */
     private long sessionExpirySeconds;
     private OutgoingAliases outAliases;
-    private String[] inAliases;
-    private int inboundQos2Count;
 
     private boolean flushScheduled;
     private boolean unflushed;
@@ -154,8 +149,8 @@ public final class ClientEngine {
     private int inflightCount;
     private final ArrayDeque<OutgoingPublish> queue = new ArrayDeque<>();
     private final Map<Integer, PendingRequest> requests = new LinkedHashMap<>();
-    private final BitSet inboundQos2 = new BitSet(PacketIds.MAX + 1);
     private final SubscriptionRegistry subscriptions = new SubscriptionRegistry();
+    private final InboundFlow inbound;
 
     /** An engine for {@code options}; nothing is connected until {@link #connect()}. */
     public ClientEngine(ClientOptions options) {
@@ -175,6 +170,7 @@ public final class ClientEngine {
         EnhancedAuthenticator authenticator = v5 ? options.v5().authenticator() : null;
         this.auth = authenticator == null ? null : new AuthExchange(authenticator, options.clientId(), loop,
                 Math.max(1, options.connectTimeout().toMillis()), new AuthLink());
+        this.inbound = new InboundFlow(options, subscriptions, new InboundLink());
         this.clientIdNow = options.clientId();
         this.inflightLimit = options.maxInflight();
     }
@@ -455,8 +451,6 @@ public final class ClientEngine {
         inflightLimit = Math.min(options.maxInflight(), props.receiveMaximum());
         outAliases = options.v5().outgoingTopicAliases() && props.topicAliasMaximum() > 0
                 ? new OutgoingAliases(props.topicAliasMaximum()) : null;
-        int inMax = options.v5().topicAliasMaximum();
-        inAliases = inMax > 0 ? new String[inMax + 1] : null;
         if (auth != null) {
             auth.succeeded(props.authenticationData().orElse(null));
         }
@@ -481,6 +475,7 @@ public final class ClientEngine {
     private void connected(ConnectResult result) {
         current = result;
         boolean sessionPresent = result.sessionPresent();
+        inbound.newConnection();
         setState(ClientState.CONNECTED);
         recovering = false;
         reconnectAttempt = 0;
@@ -488,8 +483,7 @@ public final class ClientEngine {
         lastReadNanos = now;
         pingOutstanding = false;
         if (!sessionPresent) {
-            inboundQos2.clear();
-            inboundQos2Count = 0;
+            inbound.newSession();
             restoreSubscriptions();
         }
         for (PendingRequest r : requests.values()) {
@@ -1094,7 +1088,7 @@ public final class ClientEngine {
     // incoming
     // ------------------------------------------------------------------------------------------------------
 
-    /** Handles one packet of the current connection; a PUBLISH is released here or by {@link #onPublish}. */
+    /** Handles one packet of the current connection; a PUBLISH is released by the inbound flow. */
     private void onMessage(Channel ch, MqttMessage msg) {
         lastReadNanos = System.nanoTime();
         if (msg.decoderResult().isFailure()) {
@@ -1139,10 +1133,10 @@ public final class ClientEngine {
             return;
         }
         switch (type) {
-            case PUBLISH -> onPublish(ch, (MqttPublishMessage) msg);
+            case PUBLISH -> inbound.onPublish(ch, (MqttPublishMessage) msg);
             case PUBACK -> onPubAck(msg);
             case PUBREC -> onPubRec(msg);
-            case PUBREL -> onPubRel(packetId(msg));
+            case PUBREL -> inbound.onPubRel(packetId(msg));
             case PUBCOMP -> onPubComp(msg);
             case SUBACK -> onSubAck((MqttSubAckMessage) msg);
             case UNSUBACK -> onUnsubAck(msg);
@@ -1197,116 +1191,6 @@ public final class ClientEngine {
     private static MqttProperties ackProperties(MqttMessage m) {
         return m.variableHeader() instanceof MqttPubReplyMessageVariableHeader v ? v.properties()
                 : MqttProperties.NO_PROPERTIES;
-    }
-
-    private void onPublish(Channel ch, MqttPublishMessage m) {
-        MqttPublishVariableHeader header = m.variableHeader();
-        int qos = m.fixedHeader().qosLevel().value();
-        int id = header.packetId();
-        ReceivedMessage received;
-        try {
-            if (qos == 2 && inboundQos2.get(id)) {
-                LOG.debug("Client {} got QoS 2 packet {} again before PUBREL; not delivered twice",
-                        options.clientId(), id);
-                write(ack(MqttMessageType.PUBREC, id));
-                return;
-            }
-            if (v5) {
-                received = received5(ch, m);
-                if (received == null) {
-                    return; // a protocol error closed the connection
-                }
-            } else {
-                received = new ReceivedMessage(header.topicName(), ByteBufUtil.getBytes(m.payload()), Qos.of(qos),
-                        m.fixedHeader().isRetain(), m.fixedHeader().isDup());
-            }
-        } finally {
-            ReferenceCountUtil.release(m);
-        }
-        deliver(received);
-        if (qos == 1) {
-            write(ack(MqttMessageType.PUBACK, id));
-        } else if (qos == 2) {
-            inboundQos2.set(id);
-            inboundQos2Count++;
-            write(ack(MqttMessageType.PUBREC, id));
-        }
-    }
-
-    /**
-     * An MQTT 5 PUBLISH as a message: the topic resolved from its Topic Alias, the client's Receive Maximum
-     * checked; {@code null} after a protocol error.
-     */
-    private ReceivedMessage received5(Channel ch, MqttPublishMessage m) {
-        MqttPublishVariableHeader header = m.variableHeader();
-        MqttProperties props = header.properties();
-        int qos = m.fixedHeader().qosLevel().value();
-        if (qos > 0 && inboundQos2Count >= options.v5().receiveMaximum()) {
-            // MQTT 5.0 §3.3.4: more unacknowledged QoS 1/2 PUBLISH than the client's Receive Maximum
-            protocolError(ch, ReasonCodes.RECEIVE_MAXIMUM_EXCEEDED, "more than the client's Receive Maximum of "
-                    + options.v5().receiveMaximum() + " QoS 1/2 publishes unacknowledged");
-            return null;
-        }
-        String topic = header.topicName();
-        Integer alias = Properties5.integer(props, MqttProperties.TOPIC_ALIAS);
-        if (alias != null) {
-            if (alias == 0 || inAliases == null || alias >= inAliases.length) {
-                // MQTT-3.3.2-10 accepts 1 to the client's Topic Alias Maximum; anything else is 0x94
-                protocolError(ch, ReasonCodes.TOPIC_ALIAS_INVALID, "Topic Alias " + alias + " outside 1.."
-                        + options.v5().topicAliasMaximum());
-                return null;
-            }
-            if (topic.isEmpty()) {
-                topic = inAliases[alias];
-                if (topic == null) {
-                    protocolError(ch, ReasonCodes.PROTOCOL_ERROR, "Topic Alias " + alias
-                            + " with an empty topic before any mapping");
-                    return null;
-                }
-            } else {
-                inAliases[alias] = topic;
-            }
-        } else if (topic.isEmpty()) {
-            protocolError(ch, ReasonCodes.PROTOCOL_ERROR, "PUBLISH with an empty topic and no Topic Alias");
-            return null;
-        }
-        return new ReceivedMessage(topic, ByteBufUtil.getBytes(m.payload()), Qos.of(qos),
-                m.fixedHeader().isRetain(), m.fixedHeader().isDup(), Properties5.message(props),
-                Properties5.subscriptionIdentifiers(props));
-    }
-
-    private void deliver(ReceivedMessage message) {
-        List<MessageListener> listeners = subscriptions.listenersFor(message.topic());
-        if (listeners.isEmpty()) {
-            MessageListener fallback = options.defaultListener();
-            if (fallback == null) {
-                LOG.debug("Client {} got a message on {} that no subscription matches; dropped", options.clientId(),
-                        message.topic());
-            } else {
-                invoke(fallback, message);
-            }
-            return;
-        }
-        for (int i = 0; i < listeners.size(); i++) {
-            invoke(listeners.get(i), message);
-        }
-    }
-
-    private void invoke(MessageListener listener, ReceivedMessage message) {
-        try {
-            listener.onMessage(message);
-        } catch (RuntimeException | Error e) {
-            if (e instanceof VirtualMachineError) {
-                throw e;
-            }
-            LOG.warn("Message listener {} of client {} failed on a message to {}", listener, options.clientId(),
-                    message.topic(), e);
-        }
-    }
-
-    private static MqttMessage ack(MqttMessageType type, int id) {
-        return new MqttMessage(new MqttFixedHeader(type, false, MqttQoS.AT_MOST_ONCE, false, 0),
-                MqttMessageIdVariableHeader.from(id));
     }
 
     private static MqttMessage pubRel(int id) {
@@ -1384,18 +1268,6 @@ public final class ClientEngine {
             p.future.complete(result(p, id, m));
         }
         drainQueue();
-    }
-
-    private void onPubRel(int id) {
-        if (v5 && !inboundQos2.get(id)) {
-            write(Packets5.ack(MqttMessageType.PUBCOMP, id, ReasonCodes.PACKET_IDENTIFIER_NOT_FOUND));
-            return;
-        }
-        if (inboundQos2.get(id)) {
-            inboundQos2.clear(id);
-            inboundQos2Count--;
-        }
-        write(ack(MqttMessageType.PUBCOMP, id));
     }
 
     private void onSubAck(MqttSubAckMessage m) {
@@ -1520,6 +1392,19 @@ public final class ClientEngine {
             return;
         }
         auth.reauthenticate(channel, f);
+    }
+
+    /** What the inbound flow sends through the engine. */
+    private final class InboundLink implements InboundFlow.Out {
+        @Override
+        public void write(Object message) {
+            ClientEngine.this.write(message);
+        }
+
+        @Override
+        public void protocolError(Channel ch, int reasonCode, String what) {
+            ClientEngine.this.protocolError(ch, reasonCode, what);
+        }
     }
 
     /** What the enhanced authentication exchange may do with the connection. */
