@@ -2,6 +2,7 @@ package io.cairn.client;
 
 import io.cairn.client.internal.ClientEngine;
 import io.cairn.client.internal.ClientOptions;
+import io.cairn.client.internal.Mqtt5Options;
 import io.cairn.client.internal.Topics;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
@@ -14,7 +15,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * An MQTT 3.1.1 (or 3.1) client connection to one server, with its session.
+ * An MQTT 3.1.1 (or 3.1, or 5.0) client connection to one server, with its session.
  *
  * <pre>{@code
  * try (MqttClient client = MqttClient.builder().host("127.0.0.1").port(1883).clientId("sensor-1").build()) {
@@ -44,15 +45,28 @@ import java.util.concurrent.CompletableFuture;
  * forgot the session, so a re-send could duplicate a QoS 2 message; the caller decides. In both modes, if the new
  * connection has no session, the client subscribes again to every filter the server had granted, and
  * publishes made while reconnecting wait in the local queue.
+ *
+ * <p><b>MQTT 5.</b> With {@link Builder#protocolVersion(MqttProtocolVersion) protocolVersion(MQTT_5)} the client
+ * sends and receives properties ({@link MessageProperties}, {@link ConnAckProperties}), reports reason codes in
+ * the result objects, obeys the server's limits (Receive Maximum, Maximum QoS, Retain Available, Maximum Packet
+ * Size, Server Keep Alive), uses topic aliases, and supports enhanced authentication
+ * ({@link EnhancedAuthenticator}, {@link #reauthenticate()}). A session is kept across connections when Clean
+ * Start is off ({@code cleanSession(false)}) and the Session Expiry Interval is above zero.
  */
 public final class MqttClient implements AutoCloseable {
 
     private final ClientEngine engine;
     private final String clientId;
+    private final MqttProtocolVersion version;
+    private final boolean mqtt5;
+    private final boolean hasAuthenticator;
 
     private MqttClient(ClientOptions options) {
         this.engine = new ClientEngine(options);
         this.clientId = options.clientId();
+        this.version = options.protocolVersion();
+        this.mqtt5 = version == MqttProtocolVersion.MQTT_5;
+        this.hasAuthenticator = options.v5().authenticator() != null;
     }
 
     /** A builder with the defaults: localhost:1883, MQTT 3.1.1, clean session, keep-alive 60 s. */
@@ -89,10 +103,41 @@ public final class MqttClient implements AutoCloseable {
      * @throws IllegalArgumentException if {@code topic} is not a valid topic name
      */
     public CompletableFuture<PublishResult> publish(String topic, ByteBuffer payload, Qos qos, boolean retain) {
+        return publish(topic, payload, qos, retain, MessageProperties.none());
+    }
+
+    /**
+     * Publishes {@code payload} with MQTT 5 message properties (not copied: do not modify it until the future
+     * completes). The future fails at once with {@link MqttClientException} if the publish breaks a limit the
+     * server announced: a QoS above its Maximum QoS (MQTT-3.2.2-11), retain when Retain Available is 0
+     * (MQTT-3.2.2-14), or a packet larger than its Maximum Packet Size (MQTT-3.2.2-15).
+     *
+     * @throws IllegalArgumentException if {@code topic} is not a valid topic name, or properties other than
+     *                                  {@link MessageProperties#none()} are given to an MQTT 3.1.1 client
+     * @since 1.1.0
+     */
+    public CompletableFuture<PublishResult> publish(String topic, byte[] payload, Qos qos, boolean retain,
+                                                    MessageProperties properties) {
+        Objects.requireNonNull(payload, "payload");
+        return publish(topic, ByteBuffer.wrap(payload), qos, retain, properties);
+    }
+
+    /**
+     * Publishes the remaining bytes of {@code payload} with MQTT 5 message properties (not copied, position
+     * untouched); see {@link #publish(String, byte[], Qos, boolean, MessageProperties)}.
+     *
+     * @since 1.1.0
+     */
+    public CompletableFuture<PublishResult> publish(String topic, ByteBuffer payload, Qos qos, boolean retain,
+                                                    MessageProperties properties) {
         Topics.requireValidTopicName(topic);
         Objects.requireNonNull(payload, "payload");
         Objects.requireNonNull(qos, "qos");
-        return engine.publish(topic, payload.slice(), qos, retain);
+        Objects.requireNonNull(properties, "properties");
+        if (!properties.isEmpty() && !mqtt5) {
+            throw new IllegalArgumentException("message properties need MQTT 5; this client speaks " + version);
+        }
+        return engine.publish(topic, payload.slice(), qos, retain, properties);
     }
 
     /** Publishes a UTF-8 string. */
@@ -117,7 +162,31 @@ public final class MqttClient implements AutoCloseable {
      * @throws IllegalArgumentException if the list is empty or names a filter twice
      */
     public CompletableFuture<SubscribeResult> subscribe(List<Subscription> subscriptions, MessageListener listener) {
+        return subscribe(subscriptions, 0, listener);
+    }
+
+    /**
+     * Subscribes {@code listener} to several filters in one MQTT 5 SUBSCRIBE with a Subscription Identifier:
+     * messages that match these filters carry it in {@link ReceivedMessage#subscriptionIdentifiers()}. The
+     * future fails at once with {@link MqttClientException} if the server announced that it does not support
+     * Subscription Identifiers, wildcard or shared subscriptions and the request needs them.
+     *
+     * @param subscriptionIdentifier 1 to 268435455, or 0 for none
+     * @throws IllegalArgumentException if the list is empty or names a filter twice, the identifier is out of
+     *                                  range, or an MQTT 3.1.1 client is given an identifier or MQTT 5 options
+     * @since 1.1.0
+     */
+    public CompletableFuture<SubscribeResult> subscribe(List<Subscription> subscriptions, int subscriptionIdentifier,
+                                                        MessageListener listener) {
         Objects.requireNonNull(listener, "listener");
+        if (subscriptionIdentifier < 0 || subscriptionIdentifier > 268_435_455) {
+            throw new IllegalArgumentException("a Subscription Identifier is 1 to 268435455 (or 0 for none), not "
+                    + subscriptionIdentifier);
+        }
+        if (!mqtt5 && (subscriptionIdentifier != 0 || subscriptions.stream().anyMatch(Subscription::hasOptions))) {
+            throw new IllegalArgumentException("subscription identifiers and options need MQTT 5; this client "
+                    + "speaks " + version);
+        }
         List<Subscription> copy = List.copyOf(subscriptions);
         if (copy.isEmpty()) {
             throw new IllegalArgumentException("a SUBSCRIBE needs at least one filter");
@@ -125,7 +194,7 @@ public final class MqttClient implements AutoCloseable {
         if (copy.stream().map(Subscription::filter).distinct().count() != copy.size()) {
             throw new IllegalArgumentException("a filter appears twice in " + copy);
         }
-        return engine.subscribe(copy, listener);
+        return engine.subscribe(copy, subscriptionIdentifier, listener);
     }
 
     /**
@@ -151,7 +220,54 @@ public final class MqttClient implements AutoCloseable {
      * after the next {@link #connect()}. Completes when the connection is closed.
      */
     public CompletableFuture<Void> disconnect() {
-        return engine.disconnect();
+        return engine.disconnect(DisconnectOptions.normal());
+    }
+
+    /**
+     * Disconnects like {@link #disconnect()} with an MQTT 5 DISCONNECT that carries {@code options}: a reason code
+     * ({@code 0x04} makes the server publish the will), a Reason String, User Properties and a new Session Expiry
+     * Interval. The future fails with {@link MqttClientException}, and nothing is sent, if the options set a
+     * non-zero Session Expiry Interval on a connection that began with 0 (MQTT 5.0 §3.14.2.2.2).
+     *
+     * @throws IllegalArgumentException if the client does not speak MQTT 5 and the options are not
+     *                                  {@link DisconnectOptions#normal()}
+     * @since 1.1.0
+     */
+    public CompletableFuture<Void> disconnect(DisconnectOptions options) {
+        Objects.requireNonNull(options, "options");
+        if (!mqtt5 && options != DisconnectOptions.normal()) {
+            throw new IllegalArgumentException("DISCONNECT options need MQTT 5; this client speaks " + version);
+        }
+        return engine.disconnect(options);
+    }
+
+    /**
+     * Re-authenticates on the live connection (MQTT 5.0 §4.12.1): sends AUTH {@code 0x19} with the
+     * {@link EnhancedAuthenticator}'s method and {@link EnhancedAuthenticator#reauthenticationData()}, answers the
+     * server's challenges, and completes on the server's AUTH {@code 0x00}. Other operations go on meanwhile. If
+     * the server refuses, it closes the connection: the future fails with {@link ServerDisconnectedException}
+     * (reason code included) and the reconnect policy applies.
+     *
+     * <p>Fails at once with {@link MqttClientException} if the client is not connected or another
+     * re-authentication is under way.
+     *
+     * @throws IllegalStateException if the client has no {@link EnhancedAuthenticator} (MQTT-4.12.0-7)
+     * @since 1.1.0
+     */
+    public CompletableFuture<AuthenticationResult> reauthenticate() {
+        if (!hasAuthenticator) {
+            throw new IllegalStateException("re-authentication needs an enhanced authenticator (MQTT-4.12.0-7)");
+        }
+        return engine.reauthenticate();
+    }
+
+    /**
+     * The protocol version the client speaks.
+     *
+     * @since 1.1.0
+     */
+    public MqttProtocolVersion protocolVersion() {
+        return version;
     }
 
     /**
@@ -174,7 +290,10 @@ public final class MqttClient implements AutoCloseable {
         return engine.state() == ClientState.CONNECTED;
     }
 
-    /** The client identifier from the builder (empty if the server assigns one). */
+    /**
+     * The client identifier from the builder (empty if the server assigns one; the assigned one is in
+     * {@link ConnAckProperties#assignedClientIdentifier()}).
+     */
     public String clientId() {
         return clientId;
     }
@@ -208,6 +327,14 @@ public final class MqttClient implements AutoCloseable {
         private final List<ConnectionListener> connectionListeners = new ArrayList<>();
         private MessageListener defaultListener;
         private int maxIncomingPacketSize = 268_435_455 + 5;
+        private Duration sessionExpiryInterval;
+        private int receiveMaximum;
+        private int topicAliasMaximum;
+        private Boolean requestResponseInformation;
+        private Boolean requestProblemInformation;
+        private final List<UserProperty> connectUserProperties = new ArrayList<>();
+        private EnhancedAuthenticator authenticator;
+        private boolean outgoingTopicAliases = true;
 
         private Builder() {
         }
@@ -331,12 +458,116 @@ public final class MqttClient implements AutoCloseable {
             return this;
         }
 
-        /** The largest packet accepted from the server; default the protocol maximum. */
+        /**
+         * The largest packet accepted from the server; default the protocol maximum. An MQTT 5 client sends it as
+         * its Maximum Packet Size when it is lower, and a larger packet from the server makes it disconnect with
+         * {@code 0x95} (packet too large).
+         */
         public Builder maxIncomingPacketSize(int bytes) {
             if (bytes < 2) {
                 throw new IllegalArgumentException("maxIncomingPacketSize must be at least 2, not " + bytes);
             }
             this.maxIncomingPacketSize = bytes;
+            return this;
+        }
+
+        /**
+         * MQTT 5: the Session Expiry Interval sent in CONNECT, whole seconds up to 4294967295
+         * ({@code 0xFFFFFFFF} seconds: the session never expires); default none (0: the session ends with the
+         * connection). With Clean Start off ({@code cleanSession(false)}) and a non-zero interval the session, and
+         * the client's pending operations, survive a lost connection.
+         *
+         * @throws IllegalArgumentException if out of range or not whole seconds
+         * @since 1.1.0
+         */
+        public Builder sessionExpiryInterval(Duration value) {
+            if (value != null && (value.isNegative() || value.toSeconds() > 0xFFFF_FFFFL
+                    || value.toNanos() % 1_000_000_000L != 0)) {
+                throw new IllegalArgumentException("the session expiry interval must be whole seconds from 0 to "
+                        + "4294967295, not " + value);
+            }
+            this.sessionExpiryInterval = value;
+            return this;
+        }
+
+        /**
+         * MQTT 5: the Receive Maximum sent in CONNECT, the most QoS 1/2 publishes the server may have
+         * unacknowledged towards this client; 1 to 65535, default 65535 (not sent). A server that exceeds it gets
+         * DISCONNECT {@code 0x93}.
+         *
+         * @since 1.1.0
+         */
+        public Builder receiveMaximum(int value) {
+            if (value < 1 || value > 65535) {
+                throw new IllegalArgumentException("receiveMaximum must be 1 to 65535, not " + value);
+            }
+            this.receiveMaximum = value;
+            return this;
+        }
+
+        /**
+         * MQTT 5: the Topic Alias Maximum sent in CONNECT, the highest topic alias the server may use towards
+         * this client; 0 to 65535, default 0 (none).
+         *
+         * @since 1.1.0
+         */
+        public Builder topicAliasMaximum(int value) {
+            if (value < 0 || value > 65535) {
+                throw new IllegalArgumentException("topicAliasMaximum must be 0 to 65535, not " + value);
+            }
+            this.topicAliasMaximum = value;
+            return this;
+        }
+
+        /**
+         * MQTT 5: whether the client uses topic aliases towards the server when the server allows them (its
+         * Topic Alias Maximum is above 0); default true. See docs/client.md for the policy.
+         *
+         * @since 1.1.0
+         */
+        public Builder outgoingTopicAliases(boolean value) {
+            this.outgoingTopicAliases = value;
+            return this;
+        }
+
+        /**
+         * MQTT 5: Request Response Information in CONNECT; default false (not sent).
+         *
+         * @since 1.1.0
+         */
+        public Builder requestResponseInformation(boolean value) {
+            this.requestResponseInformation = value;
+            return this;
+        }
+
+        /**
+         * MQTT 5: Request Problem Information in CONNECT; default true (not sent). With false the server sends
+         * Reason Strings and User Properties only on PUBLISH, CONNACK and DISCONNECT.
+         *
+         * @since 1.1.0
+         */
+        public Builder requestProblemInformation(boolean value) {
+            this.requestProblemInformation = value;
+            return this;
+        }
+
+        /**
+         * MQTT 5: appends a User Property to CONNECT; names may repeat, the order is kept.
+         *
+         * @since 1.1.0
+         */
+        public Builder userProperty(String name, String value) {
+            connectUserProperties.add(new UserProperty(name, value));
+            return this;
+        }
+
+        /**
+         * MQTT 5: enhanced authentication with {@code value} (MQTT 5.0 §4.12); default none.
+         *
+         * @since 1.1.0
+         */
+        public Builder enhancedAuthentication(EnhancedAuthenticator value) {
+            this.authenticator = value;
             return this;
         }
 
@@ -349,7 +580,19 @@ public final class MqttClient implements AutoCloseable {
             if (host.isEmpty()) {
                 throw new IllegalStateException("host must not be empty");
             }
-            if (password != null && username == null) {
+            boolean mqtt5 = protocolVersion == MqttProtocolVersion.MQTT_5;
+            if (!mqtt5) {
+                requireNotSet(sessionExpiryInterval != null, "sessionExpiryInterval");
+                requireNotSet(receiveMaximum != 0, "receiveMaximum");
+                requireNotSet(topicAliasMaximum != 0, "topicAliasMaximum");
+                requireNotSet(requestResponseInformation != null, "requestResponseInformation");
+                requireNotSet(requestProblemInformation != null, "requestProblemInformation");
+                requireNotSet(!connectUserProperties.isEmpty(), "userProperty");
+                requireNotSet(authenticator != null, "enhancedAuthentication");
+                requireNotSet(will != null && (!will.properties().isEmpty() || will.delayInterval().isPresent()),
+                        "will properties and delay");
+            }
+            if (password != null && username == null && !mqtt5) {
                 throw new IllegalStateException("a password needs a user name (MQTT-3.1.2-22)");
             }
             if (clientId.getBytes(StandardCharsets.UTF_8).length > 65535) {
@@ -360,13 +603,24 @@ public final class MqttClient implements AutoCloseable {
                 throw new IllegalStateException("MQTT 3.1 needs a client identifier of 1 to 23 characters, not '"
                         + clientId + "'");
             }
-            if (clientId.isEmpty() && !cleanSession) {
+            if (clientId.isEmpty() && !cleanSession && !mqtt5) {
                 throw new IllegalStateException("an empty client identifier needs a clean session (MQTT-3.1.3-7)");
             }
             return new MqttClient(new ClientOptions(host, port, clientId, username, password, keepAlive,
                     cleanSession, will, maxInflight, maxQueuedPublishes, connectTimeout, reconnectPolicy,
                     eventLoopGroup, protocolVersion, List.copyOf(connectionListeners), defaultListener,
-                    maxIncomingPacketSize));
+                    maxIncomingPacketSize, new Mqtt5Options(
+                            sessionExpiryInterval == null ? 0 : sessionExpiryInterval.toSeconds(),
+                            receiveMaximum == 0 ? 65535 : receiveMaximum, topicAliasMaximum,
+                            Boolean.TRUE.equals(requestResponseInformation),
+                            !Boolean.FALSE.equals(requestProblemInformation), List.copyOf(connectUserProperties),
+                            authenticator, outgoingTopicAliases)));
+        }
+
+        private void requireNotSet(boolean set, String option) {
+            if (set) {
+                throw new IllegalStateException(option + " needs MQTT 5; the protocol version is " + protocolVersion);
+            }
         }
     }
 }

@@ -5,7 +5,14 @@ public enum MqttProtocolVersion {
     /** MQTT 3.1: protocol name {@code MQIsdp}, level 3; client identifiers of 1 to 23 characters. */
     MQTT_3_1("MQIsdp", 3),
     /** MQTT 3.1.1: protocol name {@code MQTT}, level 4. */
-    MQTT_3_1_1("MQTT", 4);
+    MQTT_3_1_1("MQTT", 4),
+    /**
+     * MQTT 5.0: protocol name {@code MQTT}, level 5; properties, reason codes, topic aliases, flow control and
+     * enhanced authentication.
+     *
+     * @since 1.1.0
+     */
+    MQTT_5("MQTT", 5);
 
     private final String protocolName;
     private final int level;

@@ -3,29 +3,20 @@ package io.cairn.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.cairn.client.testsupport.Mosquitto;
 import io.cairn.client.testsupport.Received;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -42,71 +33,25 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class ClientMosquittoIT {
 
-    private static final Path MOSQUITTO = Path.of("/usr/sbin/mosquitto");
     private static final Duration WAIT = Duration.ofSeconds(15);
 
     @TempDir
     static Path temp;
 
-    private static Process mosquitto;
-    private static final List<String> output = new CopyOnWriteArrayList<>();
+    private static Mosquitto mosquitto;
     private static int port;
     private final List<MqttClient> clients = new ArrayList<>();
 
     @BeforeAll
     static void startMosquitto() throws Exception {
-        if (!Files.isExecutable(MOSQUITTO)) {
-            String message = MOSQUITTO + " not found: install it with 'apt-get install mosquitto'";
-            if (System.getenv("CI") != null) {
-                throw new AssertionError(message);
-            }
-            Assumptions.abort(message);
-        }
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
-        Path config = temp.resolve("mosquitto.conf");
-        Files.writeString(config, String.join("\n",
-                "listener " + port + " 127.0.0.1",
-                "allow_anonymous true",
-                "persistence false",
-                "log_dest stderr",
-                ""));
-        mosquitto = new ProcessBuilder(MOSQUITTO.toString(), "-c", config.toString())
-                .redirectErrorStream(true).start();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(mosquitto.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                for (String line; (line = r.readLine()) != null; ) {
-                    output.add(line);
-                }
-            } catch (IOException e) {
-                output.add("[reader stopped: " + e + "]");
-            }
-        }, "mosquitto-output");
-        reader.setDaemon(true);
-        reader.start();
-        await("mosquitto listening on " + port).atMost(WAIT).pollInterval(Duration.ofMillis(100))
-                .failFast("mosquitto exited:\n" + String.join("\n", output), () -> !mosquitto.isAlive())
-                .until(ClientMosquittoIT::listening);
-    }
-
-    private static boolean listening() {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
+        mosquitto = Mosquitto.start(temp);
+        port = mosquitto.port();
     }
 
     @AfterAll
-    static void stopMosquitto() throws InterruptedException {
+    static void stopMosquitto() {
         if (mosquitto != null) {
-            mosquitto.destroy();
-            if (!mosquitto.waitFor(10, TimeUnit.SECONDS)) {
-                mosquitto.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
+            mosquitto.close();
         }
     }
 
@@ -136,7 +81,7 @@ class ClientMosquittoIT {
         ConnectResult result = get(c.connect());
         assertThat(result.returnCode()).isEqualTo(ConnectReturnCode.ACCEPTED);
         assertThat(result.sessionPresent()).isFalse();
-        await().atMost(WAIT).until(() -> output.stream().anyMatch(l -> l.contains("mq-connect")));
+        await().atMost(WAIT).until(() -> mosquitto.output().stream().anyMatch(l -> l.contains("mq-connect")));
     }
 
     @ParameterizedTest(name = "QoS {0}")

@@ -1,6 +1,13 @@
 package io.cairn.client.internal;
 
+import io.cairn.client.AuthenticationResult;
 import io.cairn.client.ClientClosedException;
+import io.cairn.client.ConnAckProperties;
+import io.cairn.client.DisconnectOptions;
+import io.cairn.client.EnhancedAuthenticator;
+import io.cairn.client.MessageProperties;
+import io.cairn.client.ReasonCodes;
+import io.cairn.client.ServerDisconnectedException;
 import io.cairn.client.ClientState;
 import io.cairn.client.ConnectRefusedException;
 import io.cairn.client.ConnectResult;
@@ -12,14 +19,12 @@ import io.cairn.client.MqttClientException;
 import io.cairn.client.PublishQueueFullException;
 import io.cairn.client.PublishResult;
 import io.cairn.client.Qos;
-import io.cairn.client.ReceivedMessage;
 import io.cairn.client.SubscribeResult;
 import io.cairn.client.Subscription;
 import io.cairn.client.SubscriptionGrant;
 import io.cairn.client.UnsubscribeResult;
 import io.cairn.client.Will;
 import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -37,17 +42,23 @@ import io.netty.handler.codec.mqtt.MqttDecoder;
 import io.netty.handler.codec.mqtt.MqttEncoder;
 import io.netty.handler.codec.mqtt.MqttFixedHeader;
 import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttMessageIdAndPropertiesVariableHeader;
 import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
+import io.netty.handler.codec.mqtt.MqttProperties;
+import io.netty.handler.codec.mqtt.MqttPubReplyMessageVariableHeader;
 import io.netty.handler.codec.mqtt.MqttPublishVariableHeader;
 import io.netty.handler.codec.mqtt.MqttQoS;
+import io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader;
 import io.netty.handler.codec.mqtt.MqttSubAckMessage;
 import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttSubscribePayload;
 import io.netty.handler.codec.mqtt.MqttTopicSubscription;
+import io.netty.handler.codec.mqtt.MqttUnsubAckMessage;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttUnsubscribePayload;
+import io.netty.handler.codec.TooLongFrameException;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -55,7 +66,6 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -84,13 +94,23 @@ public final class ClientEngine {
     private static final MqttMessage DISCONNECT =
             new MqttMessage(new MqttFixedHeader(MqttMessageType.DISCONNECT, false, MqttQoS.AT_MOST_ONCE, false, 0));
     private static final long CLOSE_WAIT_SECONDS = 5;
+    /** The largest packet MQTT can frame: 1 + 4 + 268435455 bytes. */
+    private static final int PROTOCOL_MAX_PACKET = 268_435_455 + 5;
 
     private final ClientOptions options;
     private final EventLoopGroup ownedGroup;
     private final EventLoop loop;
     private final Class<? extends Channel> channelType;
-    private final long keepAliveNanos;
     private final Runnable flushTask = this::flushNow;
+    /** Whether the client speaks MQTT 5. */
+    private final boolean v5;
+    /**
+     * Whether the server keeps the session when the connection is lost, so pending operations survive: 3.1.1
+     * without clean session, MQTT 5 without Clean Start and with a Session Expiry Interval above 0.
+     */
+    private final boolean sessionPersists;
+    /** The enhanced authentication exchange, or null without an authenticator. */
+    private final AuthExchange auth;
 
     private volatile ClientState state = ClientState.NEW;
 
@@ -103,6 +123,17 @@ public final class ClientEngine {
     private ScheduledFuture<?> reconnectTimer;
     private ScheduledFuture<?> keepAliveTimer;
     private ConnectResult current;
+    /** The keep-alive in force: the client's, or the server's Server Keep Alive (MQTT-3.2.2-21). */
+    private long keepAliveNanos;
+    /** The client identifier for the next CONNECT: the builder's, or the one the server assigned. */
+    private String clientIdNow;
+    /** The limits of the current (or last) MQTT 5 server. */
+    private ConnAckProperties server = ConnAckProperties.defaults();
+    /** The most QoS 1/2 publishes in flight: maxInflight, capped by the server's Receive Maximum. */
+    private int inflightLimit;
+    /** The Session Expiry Interval the current connection's CONNECT sent. */
+    private long sessionExpirySeconds;
+    private OutgoingAliases outAliases;
 
     private boolean flushScheduled;
     private boolean unflushed;
@@ -118,8 +149,8 @@ public final class ClientEngine {
     private int inflightCount;
     private final ArrayDeque<OutgoingPublish> queue = new ArrayDeque<>();
     private final Map<Integer, PendingRequest> requests = new LinkedHashMap<>();
-    private final BitSet inboundQos2 = new BitSet(PacketIds.MAX + 1);
     private final SubscriptionRegistry subscriptions = new SubscriptionRegistry();
+    private final InboundFlow inbound;
 
     /** An engine for {@code options}; nothing is connected until {@link #connect()}. */
     public ClientEngine(ClientOptions options) {
@@ -133,6 +164,15 @@ public final class ClientEngine {
         }
         this.channelType = Transports.channelType(loop);
         this.keepAliveNanos = options.keepAlive().toNanos();
+        this.v5 = options.mqtt5();
+        this.sessionPersists = v5 ? !options.cleanSession() && options.v5().sessionExpirySeconds() > 0
+                : !options.cleanSession();
+        EnhancedAuthenticator authenticator = v5 ? options.v5().authenticator() : null;
+        this.auth = authenticator == null ? null : new AuthExchange(authenticator, options.clientId(), loop,
+                Math.max(1, options.connectTimeout().toMillis()), new AuthLink());
+        this.inbound = new InboundFlow(options, subscriptions, new InboundLink());
+        this.clientIdNow = options.clientId();
+        this.inflightLimit = options.maxInflight();
     }
 
     private static String safeName(String clientId) {
@@ -161,9 +201,10 @@ public final class ClientEngine {
     }
 
     /** Publishes; see {@code MqttClient#publish}. Validation is the caller's. */
-    public CompletableFuture<PublishResult> publish(String topic, ByteBuffer payload, Qos qos, boolean retain) {
+    public CompletableFuture<PublishResult> publish(String topic, ByteBuffer payload, Qos qos, boolean retain,
+                                                    MessageProperties properties) {
         CompletableFuture<PublishResult> f = new CompletableFuture<>();
-        OutgoingPublish p = new OutgoingPublish(topic, payload, qos, retain, f);
+        OutgoingPublish p = new OutgoingPublish(topic, payload, qos, retain, properties, f);
         if (loop.inEventLoop()) {
             doPublish(p);
         } else {
@@ -173,9 +214,10 @@ public final class ClientEngine {
     }
 
     /** Subscribes {@code listener} to every filter of {@code list}. Validation is the caller's. */
-    public CompletableFuture<SubscribeResult> subscribe(List<Subscription> list, MessageListener listener) {
+    public CompletableFuture<SubscribeResult> subscribe(List<Subscription> list, int subscriptionIdentifier,
+                                                        MessageListener listener) {
         CompletableFuture<SubscribeResult> f = new CompletableFuture<>();
-        onLoop(() -> doSubscribe(new PendingRequest.Subscribe(list, listener, f, false)), f);
+        onLoop(() -> doSubscribe(new PendingRequest.Subscribe(list, subscriptionIdentifier, listener, f, false)), f);
         return f;
     }
 
@@ -186,10 +228,17 @@ public final class ClientEngine {
         return f;
     }
 
-    /** Sends DISCONNECT, closes the connection and stops reconnecting. */
-    public CompletableFuture<Void> disconnect() {
+    /** Sends DISCONNECT (with {@code how}, for MQTT 5), closes the connection and stops reconnecting. */
+    public CompletableFuture<Void> disconnect(DisconnectOptions how) {
         CompletableFuture<Void> f = new CompletableFuture<>();
-        onLoop(() -> doDisconnect(f), f);
+        onLoop(() -> doDisconnect(f, how), f);
+        return f;
+    }
+
+    /** Starts a re-authentication; see {@code MqttClient#reauthenticate()}. */
+    public CompletableFuture<AuthenticationResult> reauthenticate() {
+        CompletableFuture<AuthenticationResult> f = new CompletableFuture<>();
+        onLoop(() -> doReauthenticate(f), f);
         return f;
     }
 
@@ -317,12 +366,28 @@ public final class ClientEngine {
         Will will = options.will();
         boolean hasPassword = options.password() != null;
         boolean hasUser = options.username() != null;
+        MqttProperties properties = MqttProperties.NO_PROPERTIES;
+        MqttProperties willProperties = MqttProperties.NO_PROPERTIES;
+        if (v5) {
+            String authMethod = null;
+            byte[] authData = null;
+            if (auth != null) {
+                authMethod = auth.begin();
+                authData = auth.initialData();
+            }
+            properties = Properties5.connect(options, PROTOCOL_MAX_PACKET, authMethod, authData);
+            if (will != null) {
+                willProperties = Properties5.will(will);
+            }
+            sessionExpirySeconds = options.v5().sessionExpirySeconds();
+        }
         MqttConnectVariableHeader header = new MqttConnectVariableHeader(
                 options.protocolVersion().protocolName(), options.protocolVersion().level(), hasUser, hasPassword,
                 will != null && will.retain(), will == null ? 0 : will.qos().value(), will != null,
-                options.cleanSession(), (int) options.keepAlive().toSeconds());
-        MqttConnectPayload payload = new MqttConnectPayload(options.clientId(), will == null ? null : will.topic(),
-                will == null ? null : will.payload(), options.username(), options.password());
+                options.cleanSession(), (int) options.keepAlive().toSeconds(), properties);
+        MqttConnectPayload payload = new MqttConnectPayload(clientIdNow, willProperties,
+                will == null ? null : will.topic(), will == null ? null : will.payload(), options.username(),
+                options.password());
         MqttConnectMessage connect = new MqttConnectMessage(
                 new MqttFixedHeader(MqttMessageType.CONNECT, false, MqttQoS.AT_MOST_ONCE, false, 0), header, payload);
         ch.writeAndFlush(connect).addListener(done -> {
@@ -334,15 +399,83 @@ public final class ClientEngine {
     }
 
     private void onConnAck(Channel ch, MqttConnAckMessage ack) {
+        int code = ack.variableHeader().connectReturnCode().byteValue() & 0xFF;
+        if (v5) {
+            onConnAck5(ch, ack, code);
+            return;
+        }
         cancel(connectTimer);
         connectTimer = null;
-        int code = ack.variableHeader().connectReturnCode().byteValue() & 0xFF;
         if (code != 0) {
             fail(ch, new ConnectRefusedException(code));
             return;
         }
         boolean sessionPresent = ack.variableHeader().isSessionPresent() && !options.cleanSession();
-        current = new ConnectResult(sessionPresent, ConnectReturnCode.ACCEPTED);
+        connected(new ConnectResult(sessionPresent, ConnectReturnCode.ACCEPTED));
+    }
+
+    /** An MQTT 5 CONNACK: the reason code, the server's limits and properties (MQTT 5.0 §3.2). */
+    private void onConnAck5(Channel ch, MqttConnAckMessage ack, int code) {
+        MqttProperties p = ack.variableHeader().properties();
+        ConnAckProperties props = Properties5.connAck(p);
+        if (code != 0) {
+            cancel(connectTimer);
+            connectTimer = null;
+            if (auth != null) {
+                auth.refused(code, props.reasonString().orElse(null));
+            }
+            fail(ch, new ConnectRefusedException(code, props)); // MQTT-4.13.2-1: the connection is closed
+            return;
+        }
+        String violation = Properties5.connAckViolation(p);
+        if (violation == null && ack.variableHeader().isSessionPresent() && options.cleanSession()) {
+            violation = "CONNACK with Session Present 1 answers a CONNECT with Clean Start 1 (MQTT-3.2.2-4)";
+        }
+        if (violation == null && auth != null) {
+            violation = auth.connAckViolation(props.authenticationMethod().orElse(null));
+        }
+        if (violation == null && auth == null && props.authenticationMethod().isPresent()) {
+            violation = "CONNACK with an Authentication Method the client did not send";
+        }
+        if (violation != null) {
+            cancel(connectTimer);
+            connectTimer = null;
+            protocolError(ch, ReasonCodes.PROTOCOL_ERROR, violation);
+            return;
+        }
+        cancel(connectTimer);
+        connectTimer = null;
+        server = props;
+        props.assignedClientIdentifier().ifPresent(id -> clientIdNow = id);
+        keepAliveNanos = props.serverKeepAlive().map(Duration::toNanos).orElse(options.keepAlive().toNanos());
+        inflightLimit = Math.min(options.maxInflight(), props.receiveMaximum());
+        outAliases = options.v5().outgoingTopicAliases() && props.topicAliasMaximum() > 0
+                ? new OutgoingAliases(props.topicAliasMaximum()) : null;
+        if (auth != null) {
+            auth.succeeded(props.authenticationData().orElse(null));
+        }
+        boolean sessionPresent = ack.variableHeader().isSessionPresent();
+        if (!sessionPresent) {
+            // MQTT-3.2.2-5: the server has no session; a QoS 2 message it acknowledged with PUBREC is its
+            // own now, and the PUBREL/PUBCOMP of the lost session cannot follow
+            for (OutgoingPublish q = inflightHead; q != null; ) {
+                OutgoingPublish next = q.next;
+                if (q.released) {
+                    int id = q.packetId;
+                    removeInflight(q);
+                    q.future.complete(new PublishResult(q.qos, id, q.ackCode, q.ackReason, q.ackUser));
+                }
+                q = next;
+            }
+        }
+        connected(new ConnectResult(sessionPresent, ConnectReturnCode.ACCEPTED, props));
+    }
+
+    /** The connection is accepted: re-send what the session needs, then report. */
+    private void connected(ConnectResult result) {
+        current = result;
+        boolean sessionPresent = result.sessionPresent();
+        inbound.newConnection();
         setState(ClientState.CONNECTED);
         recovering = false;
         reconnectAttempt = 0;
@@ -350,7 +483,7 @@ public final class ClientEngine {
         lastReadNanos = now;
         pingOutstanding = false;
         if (!sessionPresent) {
-            inboundQos2.clear();
+            inbound.newSession();
             restoreSubscriptions();
         }
         for (PendingRequest r : requests.values()) {
@@ -362,6 +495,8 @@ public final class ClientEngine {
             } else {
                 write(publishMessage(p, sessionPresent));
             }
+            // a connection-specific check (packet size, QoS, retain) cannot fail a message already in flight:
+            // the server accepted it under the session's earlier terms
         }
         drainQueue();
         flushNow();
@@ -385,21 +520,48 @@ public final class ClientEngine {
                 it.remove();
             }
         }
-        List<Subscription> confirmed = subscriptions.confirmed();
+        List<SubscriptionRegistry.Entry> confirmed = subscriptions.confirmed();
         if (confirmed.isEmpty()) {
             return;
         }
         LOG.debug("Client {} restores {} subscription(s) on a new session", options.clientId(), confirmed.size());
-        PendingRequest.Subscribe restore = new PendingRequest.Subscribe(confirmed, null, new CompletableFuture<>(),
-                true);
-        int id = packetIds.acquire();
-        if (id == 0) {
-            LOG.warn("Client {} cannot restore its subscriptions: all packet identifiers are in use",
-                    options.clientId());
-            return;
+        // one SUBSCRIBE per Subscription Identifier (MQTT 5 has one per packet; 3.1.1 only ever has 0)
+        Map<Integer, List<Subscription>> bySubscriptionId = new LinkedHashMap<>();
+        for (SubscriptionRegistry.Entry e : confirmed) {
+            bySubscriptionId.computeIfAbsent(e.subscriptionId, k -> new ArrayList<>()).add(e.subscription);
         }
-        restore.packetId = id;
-        requests.put(id, restore);
+        for (Map.Entry<Integer, List<Subscription>> group : bySubscriptionId.entrySet()) {
+            PendingRequest.Subscribe restore = new PendingRequest.Subscribe(group.getValue(), group.getKey(), null,
+                    new CompletableFuture<>(), true);
+            int id = packetIds.acquire();
+            if (id == 0) {
+                LOG.warn("Client {} cannot restore its subscriptions: all packet identifiers are in use",
+                        options.clientId());
+                return;
+            }
+            restore.packetId = id;
+            requests.put(id, restore);
+        }
+    }
+
+    /**
+     * Ends the connection because the server broke the protocol: an MQTT 5 client first sends DISCONNECT with
+     * {@code reasonCode} (MQTT 5.0 §4.13), then closes.
+     */
+    private void protocolError(Channel ch, int reasonCode, String what) {
+        LOG.warn("Client {}: protocol violation by {}: {}; disconnecting", options.clientId(), address(), what);
+        disconnectWith(ch, reasonCode, new ConnectionLostException("protocol violation by the server: " + what
+                + (v5 ? " (DISCONNECT " + ReasonCodes.describe(reasonCode) + ")" : "")));
+    }
+
+    /** Sends an MQTT 5 DISCONNECT with {@code reasonCode} on {@code ch}, then closes it because of {@code cause}. */
+    private void disconnectWith(Channel ch, int reasonCode, Throwable cause) {
+        if (v5 && ch == channel && ch.isActive()) {
+            ch.write(Packets5.disconnect(reasonCode, null, List.of(), -1), ch.voidPromise());
+            unflushed = false;
+            ch.flush();
+        }
+        fail(ch, cause);
     }
 
     /** Closes {@code ch} because of {@code cause}, if it is still the current connection. */
@@ -426,8 +588,7 @@ public final class ClientEngine {
         LOG.debug("Client {} could not connect to {}: {}", options.clientId(), address(), failure.toString());
         CompletableFuture<ConnectResult> f = connectFuture;
         connectFuture = null;
-        boolean permanent = failure instanceof ConnectRefusedException r
-                && (r.reason() == null || !r.reason().isTransient());
+        boolean permanent = failure instanceof ConnectRefusedException r && !r.isTransient();
         // the state changes first: whoever the failed future wakes sees the client's next state, not CONNECTING
         if (recovering && !permanent && options.reconnectPolicy().isEnabled()) {
             scheduleReconnect(failure);
@@ -443,7 +604,10 @@ public final class ClientEngine {
         stopConnectionTimers();
         channel = null;
         LOG.info("Client {} lost its connection to {}: {}", options.clientId(), address(), cause.toString());
-        if (options.cleanSession()) {
+        if (auth != null) {
+            auth.connectionEnded(cause);
+        }
+        if (!sessionPersists) {
             failPending(new ConnectionLostException("the connection to " + address() + " was lost", cause));
         }
         notifyListeners(l -> l.connectionLost(cause));
@@ -473,13 +637,19 @@ public final class ClientEngine {
     private void goDisconnected(Throwable cause) {
         recovering = false;
         setState(ClientState.DISCONNECTED);
-        if (options.cleanSession()) {
+        if (!sessionPersists) {
             failPending(new ConnectionLostException("the client is disconnected", cause));
         }
         notifyListeners(l -> l.disconnected(cause));
     }
 
-    private void doDisconnect(CompletableFuture<Void> f) {
+    private void doDisconnect(CompletableFuture<Void> f, DisconnectOptions how) {
+        if (v5 && state == ClientState.CONNECTED && how.sessionExpiryInterval().isPresent()
+                && sessionExpirySeconds == 0 && how.sessionExpiryInterval().get().toSeconds() != 0) {
+            f.completeExceptionally(new MqttClientException("the connection began with a Session Expiry Interval of"
+                    + " 0; DISCONNECT cannot set a non-zero one (MQTT 5.0 §3.14.2.2.2)"));
+            return;
+        }
         switch (state) {
             case CLOSED -> f.complete(null);
             case NEW, DISCONNECTED -> f.complete(null);
@@ -499,19 +669,33 @@ public final class ClientEngine {
                 if (cf != null) {
                     cf.completeExceptionally(new ConnectionLostException("disconnect() was called while connecting"));
                 }
+                if (auth != null) {
+                    auth.connectionEnded(new ConnectionLostException("disconnect() was called"));
+                }
                 goDisconnected(null);
-                closeGracefully(ch, connected).addListener(done -> f.complete(null));
+                closeGracefully(ch, connected, how).addListener(done -> f.complete(null));
             }
         }
     }
 
-    private ChannelFuture closeGracefully(Channel ch, boolean sendDisconnect) {
+    private ChannelFuture closeGracefully(Channel ch, boolean sendDisconnect, DisconnectOptions how) {
         if (sendDisconnect && ch.isActive()) {
-            ch.write(DISCONNECT, ch.voidPromise());
+            // MQTT-3.14.4-1, -2: nothing after DISCONNECT, then close
+            ch.write(v5 && how != DisconnectOptions.normal() ? disconnect5(how) : DISCONNECT, ch.voidPromise());
             unflushed = false;
             ch.flush();
         }
         return ch.close();
+    }
+
+    /**
+     * The client's MQTT 5 DISCONNECT; the Reason String and User Properties are left out if they would make it
+     * larger than the server's Maximum Packet Size (MQTT-3.14.2-3, -4).
+     */
+    private MqttMessage disconnect5(DisconnectOptions how) {
+        return Packets5.disconnectWithin(server.maximumPacketSize().orElse(0), how.reasonCode(),
+                how.reasonString().orElse(null), how.userProperties(),
+                how.sessionExpiryInterval().map(Duration::toSeconds).orElse(-1L));
     }
 
     private void doClose(CompletableFuture<Void> done) {
@@ -532,13 +716,17 @@ public final class ClientEngine {
             cf.completeExceptionally(closed);
         }
         failPending(closed);
+        if (auth != null) {
+            auth.connectionEnded(closed);
+        }
         Channel ch = channel;
         channel = null;
         notifyListeners(ConnectionListener::closed);
         if (ch == null) {
             done.complete(null);
         } else {
-            closeGracefully(ch, was == ClientState.CONNECTED).addListener(f -> done.complete(null));
+            closeGracefully(ch, was == ClientState.CONNECTED, DisconnectOptions.normal())
+                    .addListener(f -> done.complete(null));
         }
     }
 
@@ -620,6 +808,13 @@ public final class ClientEngine {
             default -> {
             }
         }
+        if (v5 && state == ClientState.CONNECTED) {
+            String broken = ServerLimits.publish(server, p);
+            if (broken != null) {
+                p.future.completeExceptionally(new MqttClientException(broken));
+                return;
+            }
+        }
         if (state == ClientState.CONNECTED && queue.isEmpty() && canSendNow(p)) {
             send(p);
             return;
@@ -634,18 +829,25 @@ public final class ClientEngine {
     }
 
     private boolean canSendNow(OutgoingPublish p) {
-        return p.qos == Qos.AT_MOST_ONCE || (inflightCount < options.maxInflight() && packetIds.inUse() < PacketIds.MAX);
+        // MQTT-3.3.4-7, MQTT-4.9.0-2: at most the server's Receive Maximum QoS 1/2 publishes unacknowledged
+        return p.qos == Qos.AT_MOST_ONCE || (inflightCount < inflightLimit && packetIds.inUse() < PacketIds.MAX);
     }
 
     private void drainQueue() {
         while (state == ClientState.CONNECTED && !queue.isEmpty() && canSendNow(queue.peekFirst())) {
-            send(queue.pollFirst());
+            OutgoingPublish p = queue.pollFirst();
+            String broken = v5 ? ServerLimits.publish(server, p) : null;
+            if (broken != null) {
+                p.future.completeExceptionally(new MqttClientException(broken));
+            } else {
+                send(p);
+            }
         }
     }
 
     private void send(OutgoingPublish p) {
         if (p.qos == Qos.AT_MOST_ONCE) {
-            MqttPublishMessage m = publishMessage(p, false);
+            MqttPublishMessage m = v5 ? publishMessage5(p, false) : publishMessage(p, false);
             channel.write(m).addListener(done -> {
                 if (done.isSuccess()) {
                     p.future.complete(PublishResult.atMostOnce());
@@ -669,7 +871,7 @@ public final class ClientEngine {
         }
         inflightTail = p;
         inflightCount++;
-        write(publishMessage(p, false));
+        write(v5 ? publishMessage5(p, false) : publishMessage(p, false));
     }
 
     private void removeInflight(OutgoingPublish p) {
@@ -690,20 +892,56 @@ public final class ClientEngine {
         inflightCount--;
     }
 
-    private static MqttPublishMessage publishMessage(OutgoingPublish p, boolean dup) {
+    private MqttPublishMessage publishMessage(OutgoingPublish p, boolean dup) {
+        if (v5) {
+            return publishMessage5(p, dup);
+        }
         MqttFixedHeader header = new MqttFixedHeader(MqttMessageType.PUBLISH, dup, MqttQoS.valueOf(p.qos.value()),
                 p.retain, 0);
         return new MqttPublishMessage(header, new MqttPublishVariableHeader(p.topic, p.packetId),
                 Unpooled.wrappedBuffer(p.payload.duplicate()));
     }
 
+    /** An MQTT 5 PUBLISH with the message's properties and, by the alias policy, a Topic Alias. */
+    private MqttPublishMessage publishMessage5(OutgoingPublish p, boolean dup) {
+        String topic = p.topic;
+        int alias = 0;
+        if (outAliases != null) {
+            int topicBytes = Topics.utf8Length(topic);
+            boolean roomForAlias = true;
+            if (server.maximumPacketSize().isPresent()) {
+                long size = Properties5.publishSize(topicBytes, p.qos != Qos.AT_MOST_ONCE,
+                        Properties5.length(p.properties) + 3, p.payload.remaining());
+                roomForAlias = size <= server.maximumPacketSize().getAsLong();
+            }
+            int a = outAliases.aliasFor(topic, topicBytes, roomForAlias);
+            if (a > 0) {
+                alias = a;
+                topic = "";
+            } else if (a < 0) {
+                alias = -a;
+            }
+        }
+        MqttFixedHeader header = new MqttFixedHeader(MqttMessageType.PUBLISH, dup, MqttQoS.valueOf(p.qos.value()),
+                p.retain, 0);
+        return new MqttPublishMessage(header, new MqttPublishVariableHeader(topic, p.packetId,
+                Properties5.message(p.properties, alias)), Unpooled.wrappedBuffer(p.payload.duplicate()));
+    }
+
     private void doSubscribe(PendingRequest.Subscribe s) {
+        if (v5) {
+            String unsupported = ServerLimits.subscribe(server, s.subscriptions, s.subscriptionId);
+            if (unsupported != null) {
+                s.future.completeExceptionally(new MqttClientException(unsupported));
+                return;
+            }
+        }
         if (!acceptRequest(s)) {
             return;
         }
         for (int i = 0; i < s.subscriptions.size(); i++) {
             Subscription sub = s.subscriptions.get(i);
-            s.previous[i] = subscriptions.put(sub.filter(), sub.qos(), s.listener);
+            s.previous[i] = subscriptions.put(sub, s.subscriptionId, s.listener);
         }
         requests.put(s.packetId, s);
         if (state == ClientState.CONNECTED) {
@@ -712,6 +950,11 @@ public final class ClientEngine {
     }
 
     private void doUnsubscribe(PendingRequest.Unsubscribe u) {
+        String tooLarge = v5 ? ServerLimits.unsubscribe(server, u.filters) : null;
+        if (tooLarge != null) {
+            u.future.completeExceptionally(new MqttClientException(tooLarge));
+            return;
+        }
         if (!acceptRequest(u)) {
             return;
         }
@@ -746,6 +989,10 @@ public final class ClientEngine {
     }
 
     private void sendRequest(PendingRequest r) {
+        if (v5) {
+            sendRequest5(r);
+            return;
+        }
         if (r instanceof PendingRequest.Subscribe s) {
             List<MqttTopicSubscription> topics = new ArrayList<>(s.subscriptions.size());
             for (Subscription sub : s.subscriptions) {
@@ -758,6 +1005,15 @@ public final class ClientEngine {
             write(new MqttUnsubscribeMessage(
                     new MqttFixedHeader(MqttMessageType.UNSUBSCRIBE, false, MqttQoS.AT_LEAST_ONCE, false, 0),
                     MqttMessageIdVariableHeader.from(u.packetId), new MqttUnsubscribePayload(u.filters)));
+        }
+    }
+
+    /** An MQTT 5 SUBSCRIBE (options per filter, Subscription Identifier) or UNSUBSCRIBE. */
+    private void sendRequest5(PendingRequest r) {
+        if (r instanceof PendingRequest.Subscribe s) {
+            write(Packets5.subscribe(s.packetId, s.subscriptions, s.subscriptionId));
+        } else if (r instanceof PendingRequest.Unsubscribe u) {
+            write(Packets5.unsubscribe(u.packetId, u.filters));
         }
     }
 
@@ -813,7 +1069,7 @@ public final class ClientEngine {
                 pingOutstanding = false;
             } else if (now - pingSentNanos >= keepAliveNanos) {
                 fail(ch, new ConnectionLostException("no PINGRESP or other packet from " + address() + " within "
-                        + options.keepAlive().toMillis() + " ms of a PINGREQ"));
+                        + TimeUnit.NANOSECONDS.toMillis(keepAliveNanos) + " ms of a PINGREQ"));
                 return;
             }
         }
@@ -832,102 +1088,109 @@ public final class ClientEngine {
     // incoming
     // ------------------------------------------------------------------------------------------------------
 
-    /** Handles one packet of the current connection; a PUBLISH is released here or by {@link #onPublish}. */
+    /** Handles one packet of the current connection; a PUBLISH is released by the inbound flow. */
     private void onMessage(Channel ch, MqttMessage msg) {
         lastReadNanos = System.nanoTime();
         if (msg.decoderResult().isFailure()) {
             ReferenceCountUtil.release(msg);
-            fail(ch, new ConnectionLostException("malformed packet from " + address(), msg.decoderResult().cause()));
+            Throwable cause = msg.decoderResult().cause();
+            if (v5) {
+                // MQTT 5.0 §4.13: DISCONNECT 0x95 for a packet above the client's Maximum Packet Size, else 0x81
+                boolean tooLarge = cause instanceof TooLongFrameException;
+                protocolError(ch, tooLarge ? ReasonCodes.PACKET_TOO_LARGE : ReasonCodes.MALFORMED_PACKET,
+                        (tooLarge ? "a packet larger than the client's Maximum Packet Size: " : "malformed packet: ")
+                                + cause.getMessage());
+                return;
+            }
+            fail(ch, new ConnectionLostException("malformed packet from " + address(), cause));
             return;
         }
         MqttMessageType type = msg.fixedHeader().messageType();
         if (state == ClientState.CONNECTING) {
             if (type == MqttMessageType.CONNACK) {
                 onConnAck(ch, (MqttConnAckMessage) msg);
+            } else if (v5 && type == MqttMessageType.AUTH) {
+                onAuth(ch, msg);
+            } else if (v5 && type == MqttMessageType.DISCONNECT) {
+                onServerDisconnect(ch, msg);
             } else {
                 ReferenceCountUtil.release(msg);
-                fail(ch, new ConnectionLostException("protocol violation: " + type + " from " + address()
-                        + " before CONNACK"));
+                if (v5) {
+                    protocolError(ch, ReasonCodes.PROTOCOL_ERROR, type + " before CONNACK");
+                } else {
+                    fail(ch, new ConnectionLostException("protocol violation: " + type + " from " + address()
+                            + " before CONNACK"));
+                }
             }
             return;
         }
+        if (v5 && !options.v5().requestProblemInformation() && hasProblemInformation(type, msg)) {
+            ReferenceCountUtil.release(msg);
+            // MQTT 5.0 §3.1.2.11.7: with Request Problem Information 0 only PUBLISH, CONNACK and DISCONNECT may
+            // carry a Reason String or User Properties
+            protocolError(ch, ReasonCodes.PROTOCOL_ERROR, "a Reason String or User Property on " + type
+                    + " after Request Problem Information 0");
+            return;
+        }
         switch (type) {
-            case PUBLISH -> onPublish((MqttPublishMessage) msg);
-            case PUBACK -> onPubAck(packetId(msg));
-            case PUBREC -> onPubRec(packetId(msg));
-            case PUBREL -> onPubRel(packetId(msg));
-            case PUBCOMP -> onPubComp(packetId(msg));
+            case PUBLISH -> inbound.onPublish(ch, (MqttPublishMessage) msg);
+            case PUBACK -> onPubAck(msg);
+            case PUBREC -> onPubRec(msg);
+            case PUBREL -> inbound.onPubRel(packetId(msg));
+            case PUBCOMP -> onPubComp(msg);
             case SUBACK -> onSubAck((MqttSubAckMessage) msg);
-            case UNSUBACK -> onUnsubAck(packetId(msg));
+            case UNSUBACK -> onUnsubAck(msg);
             case PINGRESP -> {
             }
-            default -> fail(ch, new ConnectionLostException("protocol violation: unexpected " + type + " from "
-                    + address()));
+            case DISCONNECT -> {
+                if (v5) {
+                    onServerDisconnect(ch, msg);
+                } else {
+                    fail(ch, new ConnectionLostException("protocol violation: unexpected " + type + " from "
+                            + address()));
+                }
+            }
+            case AUTH -> onAuth(ch, msg);
+            default -> {
+                if (v5) {
+                    protocolError(ch, ReasonCodes.PROTOCOL_ERROR, "unexpected " + type);
+                } else {
+                    fail(ch, new ConnectionLostException("protocol violation: unexpected " + type + " from "
+                            + address()));
+                }
+            }
         }
+    }
+
+    /** Whether a packet other than PUBLISH, CONNACK and DISCONNECT carries a Reason String or User Property. */
+    private static boolean hasProblemInformation(MqttMessageType type, MqttMessage m) {
+        MqttProperties p;
+        if (m.variableHeader() instanceof MqttPubReplyMessageVariableHeader v) {
+            p = v.properties();
+        } else if (m.variableHeader() instanceof MqttMessageIdAndPropertiesVariableHeader v) {
+            p = v.properties();
+        } else if (type == MqttMessageType.AUTH
+                && m.variableHeader() instanceof MqttReasonCodeAndPropertiesVariableHeader v) {
+            p = v.properties();
+        } else {
+            return false;
+        }
+        return p.getProperty(MqttProperties.REASON_STRING) != null
+                || !p.getProperties(MqttProperties.USER_PROPERTY).isEmpty();
     }
 
     private static int packetId(MqttMessage m) {
         return ((MqttMessageIdVariableHeader) m.variableHeader()).messageId();
     }
 
-    private void onPublish(MqttPublishMessage m) {
-        MqttPublishVariableHeader header = m.variableHeader();
-        int qos = m.fixedHeader().qosLevel().value();
-        int id = header.packetId();
-        ReceivedMessage received;
-        try {
-            if (qos == 2 && inboundQos2.get(id)) {
-                LOG.debug("Client {} got QoS 2 packet {} again before PUBREL; not delivered twice",
-                        options.clientId(), id);
-                write(ack(MqttMessageType.PUBREC, id));
-                return;
-            }
-            received = new ReceivedMessage(header.topicName(), ByteBufUtil.getBytes(m.payload()), Qos.of(qos),
-                    m.fixedHeader().isRetain(), m.fixedHeader().isDup());
-        } finally {
-            ReferenceCountUtil.release(m);
-        }
-        deliver(received);
-        if (qos == 1) {
-            write(ack(MqttMessageType.PUBACK, id));
-        } else if (qos == 2) {
-            inboundQos2.set(id);
-            write(ack(MqttMessageType.PUBREC, id));
-        }
+    /** The reason code of an MQTT 5 acknowledgement; 0 when the server left it out (or for 3.1.1). */
+    private static int reasonCode(MqttMessage m) {
+        return m.variableHeader() instanceof MqttPubReplyMessageVariableHeader v ? v.reasonCode() & 0xFF : 0;
     }
 
-    private void deliver(ReceivedMessage message) {
-        List<MessageListener> listeners = subscriptions.listenersFor(message.topic());
-        if (listeners.isEmpty()) {
-            MessageListener fallback = options.defaultListener();
-            if (fallback == null) {
-                LOG.debug("Client {} got a message on {} that no subscription matches; dropped", options.clientId(),
-                        message.topic());
-            } else {
-                invoke(fallback, message);
-            }
-            return;
-        }
-        for (int i = 0; i < listeners.size(); i++) {
-            invoke(listeners.get(i), message);
-        }
-    }
-
-    private void invoke(MessageListener listener, ReceivedMessage message) {
-        try {
-            listener.onMessage(message);
-        } catch (RuntimeException | Error e) {
-            if (e instanceof VirtualMachineError) {
-                throw e;
-            }
-            LOG.warn("Message listener {} of client {} failed on a message to {}", listener, options.clientId(),
-                    message.topic(), e);
-        }
-    }
-
-    private static MqttMessage ack(MqttMessageType type, int id) {
-        return new MqttMessage(new MqttFixedHeader(type, false, MqttQoS.AT_MOST_ONCE, false, 0),
-                MqttMessageIdVariableHeader.from(id));
+    private static MqttProperties ackProperties(MqttMessage m) {
+        return m.variableHeader() instanceof MqttPubReplyMessageVariableHeader v ? v.properties()
+                : MqttProperties.NO_PROPERTIES;
     }
 
     private static MqttMessage pubRel(int id) {
@@ -935,19 +1198,53 @@ public final class ClientEngine {
                 MqttMessageIdVariableHeader.from(id));
     }
 
-    private void onPubAck(int id) {
+    private PublishResult result(OutgoingPublish p, int id, MqttMessage ack) {
+        if (!v5) {
+            return new PublishResult(p.qos, id);
+        }
+        MqttProperties props = ackProperties(ack);
+        return new PublishResult(p.qos, id, reasonCode(ack), Properties5.string(props, MqttProperties.REASON_STRING),
+                Properties5.userProperties(props));
+    }
+
+    private void onPubAck(MqttMessage m) {
+        int id = packetId(m);
         OutgoingPublish p = inflightById[id];
         if (p == null || p.qos != Qos.AT_LEAST_ONCE) {
             LOG.debug("Client {} got PUBACK for unknown packet {}", options.clientId(), id);
             return;
         }
         removeInflight(p);
-        p.future.complete(new PublishResult(p.qos, id));
+        // MQTT-4.4.0-2: a reason code of 0x80 or above still acknowledges the message; the result reports it
+        p.future.complete(result(p, id, m));
         drainQueue();
     }
 
-    private void onPubRec(int id) {
+    private void onPubRec(MqttMessage m) {
+        int id = packetId(m);
         OutgoingPublish p = inflightById[id];
+        if (v5) {
+            int code = reasonCode(m);
+            if (p == null || p.qos != Qos.EXACTLY_ONCE) {
+                LOG.debug("Client {} got PUBREC for unknown packet {}", options.clientId(), id);
+                write(Packets5.ack(MqttMessageType.PUBREL, id, ReasonCodes.PACKET_IDENTIFIER_NOT_FOUND));
+                return;
+            }
+            if (code >= 0x80) {
+                // MQTT-4.3.3-4 (no PUBREL) and MQTT-4.4.0-2 (acknowledged, not sent again)
+                removeInflight(p);
+                p.future.complete(result(p, id, m));
+                drainQueue();
+                return;
+            }
+            MqttProperties props = ackProperties(m);
+            p.ackCode = code;
+            p.ackReason = Properties5.string(props, MqttProperties.REASON_STRING);
+            p.ackUser = Properties5.userProperties(props);
+            p.released = true;
+            write(pubRel(id));
+            return;
+        }
         if (p == null || p.qos != Qos.EXACTLY_ONCE) {
             LOG.debug("Client {} got PUBREC for unknown packet {}; releasing it anyway", options.clientId(), id);
         } else {
@@ -956,20 +1253,21 @@ public final class ClientEngine {
         write(pubRel(id));
     }
 
-    private void onPubComp(int id) {
+    private void onPubComp(MqttMessage m) {
+        int id = packetId(m);
         OutgoingPublish p = inflightById[id];
         if (p == null || p.qos != Qos.EXACTLY_ONCE) {
             LOG.debug("Client {} got PUBCOMP for unknown packet {}", options.clientId(), id);
             return;
         }
         removeInflight(p);
-        p.future.complete(new PublishResult(p.qos, id));
+        if (v5 && reasonCode(m) == 0 && ackProperties(m).isEmpty() && p.ackCode != 0) {
+            // the PUBREC's success code (e.g. 0x10 no matching subscribers) says more than PUBCOMP's plain 0x00
+            p.future.complete(new PublishResult(p.qos, id, p.ackCode, p.ackReason, p.ackUser));
+        } else {
+            p.future.complete(result(p, id, m));
+        }
         drainQueue();
-    }
-
-    private void onPubRel(int id) {
-        inboundQos2.clear(id);
-        write(ack(MqttMessageType.PUBCOMP, id));
     }
 
     private void onSubAck(MqttSubAckMessage m) {
@@ -1008,20 +1306,133 @@ public final class ClientEngine {
                 subscriptions.restore(sub.filter(), s.previous[i]);
             }
         }
-        s.future.complete(new SubscribeResult(grants));
+        if (v5) {
+            MqttProperties props = m.idAndPropertiesVariableHeader().properties();
+            s.future.complete(new SubscribeResult(grants, Properties5.string(props, MqttProperties.REASON_STRING),
+                    Properties5.userProperties(props)));
+        } else {
+            s.future.complete(new SubscribeResult(grants));
+        }
     }
 
-    private void onUnsubAck(int id) {
+    private void onUnsubAck(MqttMessage m) {
+        int id = packetId(m);
         if (!(requests.get(id) instanceof PendingRequest.Unsubscribe u)) {
             LOG.debug("Client {} got UNSUBACK for unknown packet {}", options.clientId(), id);
             return;
         }
         requests.remove(id);
         packetIds.release(id);
-        for (String filter : u.filters) {
-            subscriptions.remove(filter);
+        if (!v5) {
+            for (String filter : u.filters) {
+                subscriptions.remove(filter);
+            }
+            u.future.complete(new UnsubscribeResult(u.filters));
+            return;
         }
-        u.future.complete(new UnsubscribeResult(u.filters));
+        List<Integer> codes = new ArrayList<>();
+        if (m instanceof MqttUnsubAckMessage un && un.payload() != null) {
+            for (Short c : un.payload().unsubscribeReasonCodes()) {
+                codes.add(c & 0xFF);
+            }
+        }
+        if (codes.size() != u.filters.size()) {
+            u.future.completeExceptionally(new MqttClientException("protocol violation: UNSUBACK has "
+                    + codes.size() + " reason codes for " + u.filters.size() + " filters"));
+            return;
+        }
+        for (int i = 0; i < codes.size(); i++) {
+            if (codes.get(i) < 0x80) {
+                subscriptions.remove(u.filters.get(i)); // the server refused the others: they stay
+            }
+        }
+        MqttProperties props = ((MqttMessageIdAndPropertiesVariableHeader) m.variableHeader()).properties();
+        u.future.complete(new UnsubscribeResult(u.filters, codes, Properties5.string(props,
+                MqttProperties.REASON_STRING), Properties5.userProperties(props)));
+    }
+
+    // ------------------------------------------------------------------------------------------------------
+    // MQTT 5: server DISCONNECT and enhanced authentication
+    // ------------------------------------------------------------------------------------------------------
+
+    /** The server's DISCONNECT: the connection ends; the cause carries its reason code and string. */
+    private void onServerDisconnect(Channel ch, MqttMessage m) {
+        int code = 0;
+        MqttProperties props = MqttProperties.NO_PROPERTIES;
+        if (m.variableHeader() instanceof MqttReasonCodeAndPropertiesVariableHeader v) {
+            code = v.reasonCode() & 0xFF;
+            props = v.properties();
+        }
+        String reason = Properties5.string(props, MqttProperties.REASON_STRING);
+        ServerDisconnectedException cause = new ServerDisconnectedException(code, reason,
+                Properties5.string(props, MqttProperties.SERVER_REFERENCE), Properties5.userProperties(props));
+        LOG.info("Client {}: {}", options.clientId(), cause.getMessage());
+        if (auth != null) {
+            auth.refused(code, reason);
+        }
+        fail(ch, cause);
+    }
+
+    /** An AUTH from the server (MQTT 5.0 §3.15, §4.12); without enhanced authentication a protocol error. */
+    private void onAuth(Channel ch, MqttMessage m) {
+        MqttReasonCodeAndPropertiesVariableHeader v = (MqttReasonCodeAndPropertiesVariableHeader) m.variableHeader();
+        int code = v == null ? 0 : v.reasonCode() & 0xFF;
+        if (auth == null) {
+            protocolError(ch, ReasonCodes.PROTOCOL_ERROR, "AUTH " + ReasonCodes.describe(code)
+                    + " without enhanced authentication");
+            return;
+        }
+        auth.onAuth(ch, code, v == null ? MqttProperties.NO_PROPERTIES : v.properties());
+    }
+
+    private void doReauthenticate(CompletableFuture<AuthenticationResult> f) {
+        if (state != ClientState.CONNECTED || channel == null) {
+            f.completeExceptionally(state == ClientState.CLOSED ? new ClientClosedException("the client is closed")
+                    : new MqttClientException("cannot re-authenticate: the client is not connected"));
+            return;
+        }
+        auth.reauthenticate(channel, f);
+    }
+
+    /** What the inbound flow sends through the engine. */
+    private final class InboundLink implements InboundFlow.Out {
+        @Override
+        public void write(Object message) {
+            ClientEngine.this.write(message);
+        }
+
+        @Override
+        public void protocolError(Channel ch, int reasonCode, String what) {
+            ClientEngine.this.protocolError(ch, reasonCode, what);
+        }
+    }
+
+    /** What the enhanced authentication exchange may do with the connection. */
+    private final class AuthLink implements AuthExchange.Link {
+        @Override
+        public Channel channel() {
+            return channel;
+        }
+
+        @Override
+        public boolean connecting() {
+            return state == ClientState.CONNECTING;
+        }
+
+        @Override
+        public void send(Object message) {
+            write(message);
+            flushNow();
+        }
+
+        @Override
+        public void disconnect(Channel ch, int reasonCode, String what, MqttClientException cause) {
+            if (cause == null) {
+                protocolError(ch, reasonCode, what);
+            } else {
+                disconnectWith(ch, reasonCode, cause);
+            }
+        }
     }
 
     /** The pipeline's last handler: forwards the events of the current connection to the engine. */

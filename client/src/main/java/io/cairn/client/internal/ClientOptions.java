@@ -15,11 +15,17 @@ import java.util.List;
  * @param eventLoopGroup      the caller's group, or {@code null} for a group owned by the client
  * @param defaultListener     receives messages no subscription matches, or {@code null} to drop them
  * @param maxIncomingPacketSize the largest packet accepted from the server, in bytes
+ * @param v5                  the MQTT 5 settings (defaults for other versions)
  */
 public record ClientOptions(String host, int port, String clientId, String username, byte[] password,
                             Duration keepAlive, boolean cleanSession, Will will, int maxInflight,
                             int maxQueuedPublishes, Duration connectTimeout, ReconnectPolicy reconnectPolicy,
                             EventLoopGroup eventLoopGroup, MqttProtocolVersion protocolVersion,
                             List<ConnectionListener> connectionListeners, MessageListener defaultListener,
-                            int maxIncomingPacketSize) {
+                            int maxIncomingPacketSize, Mqtt5Options v5) {
+
+    /** Whether the client speaks MQTT 5. */
+    public boolean mqtt5() {
+        return protocolVersion == MqttProtocolVersion.MQTT_5;
+    }
 }

@@ -15,15 +15,18 @@ abstract sealed class PendingRequest permits PendingRequest.Subscribe, PendingRe
     /** A SUBSCRIBE; {@code previous} holds the registry entries it replaced, to put back if it fails. */
     static final class Subscribe extends PendingRequest {
         final List<Subscription> subscriptions;
+        /** The MQTT 5 Subscription Identifier, or 0 for none. */
+        final int subscriptionId;
         final MessageListener listener;
         final SubscriptionRegistry.Entry[] previous;
         final CompletableFuture<io.cairn.client.SubscribeResult> future;
         /** Sent by the client itself to restore a session's subscriptions; no caller waits for it. */
         final boolean restore;
 
-        Subscribe(List<Subscription> subscriptions, MessageListener listener,
+        Subscribe(List<Subscription> subscriptions, int subscriptionId, MessageListener listener,
                   CompletableFuture<io.cairn.client.SubscribeResult> future, boolean restore) {
             this.subscriptions = subscriptions;
+            this.subscriptionId = subscriptionId;
             this.listener = listener;
             this.previous = new SubscriptionRegistry.Entry[subscriptions.size()];
             this.future = future;

@@ -21,14 +21,20 @@ final class SubscriptionRegistry {
         final String filter;
         final String matchPart;
         final Qos qos;
+        /** The subscription as requested, with its MQTT 5 options. */
+        final Subscription subscription;
+        /** The MQTT 5 Subscription Identifier it was made with, or 0. */
+        final int subscriptionId;
         final MessageListener listener;
         /** Whether a SUBACK granted it (entries of a SUBSCRIBE still in flight are not confirmed). */
         boolean confirmed;
 
-        Entry(String filter, Qos qos, MessageListener listener) {
-            this.filter = filter;
+        Entry(Subscription subscription, int subscriptionId, MessageListener listener) {
+            this.filter = subscription.filter();
             this.matchPart = Topics.matchPart(filter);
-            this.qos = qos;
+            this.qos = subscription.qos();
+            this.subscription = subscription;
+            this.subscriptionId = subscriptionId;
             this.listener = listener;
         }
     }
@@ -39,9 +45,9 @@ final class SubscriptionRegistry {
     private final List<MessageListener> scratch = new ArrayList<>();
 
     /** Adds or replaces the entry for {@code filter}; returns the one it replaced, or {@code null}. */
-    Entry put(String filter, Qos qos, MessageListener listener) {
-        Entry previous = remove(filter);
-        add(new Entry(filter, qos, listener));
+    Entry put(Subscription subscription, int subscriptionId, MessageListener listener) {
+        Entry previous = remove(subscription.filter());
+        add(new Entry(subscription, subscriptionId, listener));
         return previous;
     }
 
@@ -85,11 +91,11 @@ final class SubscriptionRegistry {
     }
 
     /** The confirmed subscriptions, in the order they were made: what a new session must subscribe again. */
-    List<Subscription> confirmed() {
-        List<Subscription> out = new ArrayList<>();
+    List<Entry> confirmed() {
+        List<Entry> out = new ArrayList<>();
         for (Entry e : byFilter.values()) {
             if (e.confirmed) {
-                out.add(Subscription.of(e.filter, e.qos));
+                out.add(e);
             }
         }
         return out;

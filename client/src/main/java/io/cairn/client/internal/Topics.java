@@ -72,6 +72,36 @@ public final class Topics {
         checkCommon("topic filter", filter);
     }
 
+    /**
+     * Checks an MQTT UTF-8 string other than a topic (a property value).
+     *
+     * @throws IllegalArgumentException naming {@code what}, if it contains NUL, is not well-formed UTF-16 or is
+     *                                  longer than 65535 UTF-8 bytes (MQTT-1.5.4-1, -2)
+     */
+    public static void requireMqttString(String s, String what) {
+        checkCommon(what, s);
+    }
+
+    /** The number of bytes of {@code s} in UTF-8, for a well-formed string. */
+    public static int utf8Length(String s) {
+        int bytes = 0;
+        int n = s.length();
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                bytes++;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < n) {
+                bytes += 4;
+                i++;
+            } else {
+                bytes += 3;
+            }
+        }
+        return bytes;
+    }
+
     private static void checkCommon(String what, String s) {
         int bytes = 0;
         int n = s.length();

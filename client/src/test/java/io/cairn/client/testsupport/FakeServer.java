@@ -21,7 +21,16 @@ import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
+import io.netty.handler.codec.mqtt.MqttMessageIdAndPropertiesVariableHeader;
+import io.netty.handler.codec.mqtt.MqttProperties;
+import io.netty.handler.codec.mqtt.MqttPubReplyMessageVariableHeader;
 import io.netty.handler.codec.mqtt.MqttPublishVariableHeader;
+import io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader;
+import io.netty.handler.codec.mqtt.MqttUnsubAckPayload;
+import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.buffer.ByteBuf;
+import java.io.ByteArrayOutputStream;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttSubAckMessage;
 import io.netty.handler.codec.mqtt.MqttSubAckPayload;
@@ -46,16 +55,74 @@ public final class FakeServer implements AutoCloseable {
     /**
      * One received packet.
      *
-     * @param connection the index of the connection it came on, from 0
-     * @param packetId   the packet identifier, or 0 if the packet has none
-     * @param payload    a PUBLISH's payload, or empty
+     * @param connection     the index of the connection it came on, from 0
+     * @param packetId       the packet identifier, or 0 if the packet has none
+     * @param payload        a PUBLISH's payload, or empty
+     * @param variableHeader the decoded variable header (MQTT 5 properties and reason codes are in it)
+     * @param decodedPayload the decoded payload of packets other than PUBLISH (CONNECT, SUBSCRIBE, ...), or null
      */
     public record Packet(int connection, MqttMessageType type, int packetId, boolean dup, int qos, String topic,
-                         byte[] payload) {
+                         byte[] payload, boolean retain, Object variableHeader, Object decodedPayload) {
         public String payloadAsString() {
             return new String(payload, java.nio.charset.StandardCharsets.UTF_8);
         }
+
+        /** The MQTT 5 properties of the packet; empty if it has none. */
+        public MqttProperties properties() {
+            Object v = variableHeader;
+            if (v instanceof MqttPublishVariableHeader h) {
+                return h.properties();
+            }
+            if (v instanceof io.netty.handler.codec.mqtt.MqttConnectVariableHeader h) {
+                return h.properties();
+            }
+            if (v instanceof MqttMessageIdAndPropertiesVariableHeader h) {
+                return h.properties();
+            }
+            if (v instanceof MqttPubReplyMessageVariableHeader h) {
+                return h.properties();
+            }
+            if (v instanceof MqttReasonCodeAndPropertiesVariableHeader h) {
+                return h.properties();
+            }
+            return MqttProperties.NO_PROPERTIES;
+        }
+
+        /** The reason code of an acknowledgement, DISCONNECT or AUTH; 0 if it has none. */
+        public int reasonCode() {
+            if (variableHeader instanceof MqttPubReplyMessageVariableHeader h) {
+                return h.reasonCode() & 0xFF;
+            }
+            if (variableHeader instanceof MqttReasonCodeAndPropertiesVariableHeader h) {
+                return h.reasonCode() & 0xFF;
+            }
+            return 0;
+        }
+
+        /** A property's value (Integer, String or byte[]), or null. */
+        public Object property(int id) {
+            MqttProperties.MqttProperty<?> p = properties().getProperty(id);
+            return p == null ? null : p.value();
+        }
     }
+
+    /**
+     * A scripted answer: consulted first for every packet; returns true if it handled the packet, false to let
+     * the default behaviour answer.
+     */
+    @FunctionalInterface
+    public interface Script {
+        boolean handle(ChannelHandlerContext ctx, Packet packet);
+    }
+
+    /** Answers packets before the default behaviour does; null for none. */
+    public volatile Script script;
+    /** The properties of an MQTT 5 CONNACK. */
+    public volatile MqttProperties connackProperties = MqttProperties.NO_PROPERTIES;
+    /** The reason code of MQTT 5 PUBACK and PUBREC sent as publishes arrive. */
+    public volatile int pubAckCode;
+    /** The reason code of every filter in an MQTT 5 UNSUBACK. */
+    public volatile int unsubAckCode;
 
     /** The CONNACK return code sent to CONNECT; 0 accepts. */
     public volatile int connackCode;
@@ -78,6 +145,7 @@ public final class FakeServer implements AutoCloseable {
     private final List<Packet> received = new CopyOnWriteArrayList<>();
     private final java.util.Set<Integer> openFlows = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final AtomicInteger maxUnacked = new AtomicInteger();
+    private final List<ByteArrayOutputStream> bytes = new CopyOnWriteArrayList<>();
 
     private FakeServer(int port) throws InterruptedException {
         serverChannel = new ServerBootstrap()
@@ -87,10 +155,22 @@ public final class FakeServer implements AutoCloseable {
                     @Override
                     protected void initChannel(Channel ch) {
                         int index;
+                        ByteArrayOutputStream raw = new ByteArrayOutputStream();
                         synchronized (connections) {
                             index = connections.size();
                             connections.add(ch);
+                            bytes.add(raw);
                         }
+                        ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+                            @Override
+                            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                                ByteBuf b = (ByteBuf) msg;
+                                synchronized (raw) {
+                                    raw.writeBytes(ByteBufUtil.getBytes(b));
+                                }
+                                ctx.fireChannelRead(msg);
+                            }
+                        });
                         ch.pipeline().addLast(new MqttDecoder(1 << 20), MqttEncoder.INSTANCE, new Handler(index));
                     }
                 })
@@ -119,6 +199,50 @@ public final class FakeServer implements AutoCloseable {
     /** The packets received on connection {@code index}. */
     public List<Packet> receivedOn(int index) {
         return received.stream().filter(p -> p.connection() == index).collect(Collectors.toList());
+    }
+
+    /** Every byte the client sent on connection {@code index}, in order. */
+    public byte[] bytesOn(int index) {
+        ByteArrayOutputStream raw = bytes.get(index);
+        synchronized (raw) {
+            return raw.toByteArray();
+        }
+    }
+
+    /** Sends raw bytes on the newest connection, past the encoder. */
+    public void sendRaw(byte[] data) {
+        connections.get(connections.size() - 1).writeAndFlush(Unpooled.wrappedBuffer(data)).syncUninterruptibly();
+    }
+
+    /** Sends an MQTT 5 DISCONNECT on the newest connection. */
+    public void disconnect(int reasonCode, MqttProperties properties) {
+        send(new MqttMessage(new MqttFixedHeader(MqttMessageType.DISCONNECT, false, MqttQoS.AT_MOST_ONCE, false, 0),
+                new MqttReasonCodeAndPropertiesVariableHeader((byte) reasonCode, properties)));
+    }
+
+    /** An MQTT 5 AUTH packet. */
+    public static MqttMessage auth(int reasonCode, String method, byte[] data) {
+        MqttProperties p = new MqttProperties();
+        p.add(new MqttProperties.StringProperty(MqttProperties.AUTHENTICATION_METHOD, method));
+        if (data != null) {
+            p.add(new MqttProperties.BinaryProperty(MqttProperties.AUTHENTICATION_DATA, data));
+        }
+        return new MqttMessage(new MqttFixedHeader(MqttMessageType.AUTH, false, MqttQoS.AT_MOST_ONCE, false, 0),
+                new MqttReasonCodeAndPropertiesVariableHeader((byte) reasonCode, p));
+    }
+
+    /** An MQTT 5 CONNACK. */
+    public static MqttConnAckMessage connAck(int code, boolean sessionPresent, MqttProperties properties) {
+        return new MqttConnAckMessage(
+                new MqttFixedHeader(MqttMessageType.CONNACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
+                new MqttConnAckVariableHeader(MqttConnectReturnCode.valueOf((byte) code), sessionPresent, properties));
+    }
+
+    /** Sends an MQTT 5 PUBLISH with properties to the client on the newest connection. */
+    public void publish(String topic, String payload, int qos, int packetId, MqttProperties properties) {
+        send(new MqttPublishMessage(new MqttFixedHeader(MqttMessageType.PUBLISH, false, MqttQoS.valueOf(qos), false,
+                0), new MqttPublishVariableHeader(topic, packetId, properties),
+                Unpooled.copiedBuffer(payload, java.nio.charset.StandardCharsets.UTF_8)));
     }
 
     /** The number of connections accepted so far. */
@@ -207,22 +331,32 @@ public final class FakeServer implements AutoCloseable {
                 payload = ByteBufUtil.getBytes(p.payload());
             }
             boolean hasId = !(m instanceof MqttPublishMessage) || h.qosLevel().value() > 0;
-            received.add(new Packet(index, h.messageType(), hasId ? id : 0, h.isDup(),
-                    h.qosLevel().value(), topic, payload));
+            Object decodedPayload = m instanceof MqttPublishMessage ? null : m.payload();
+            Packet packet = new Packet(index, h.messageType(), hasId ? id : 0, h.isDup(),
+                    h.qosLevel().value(), topic, payload, h.isRetain(), m.variableHeader(), decodedPayload);
+            received.add(packet);
+            Script s = script;
+            if (s != null && s.handle(ctx, packet)) {
+                return;
+            }
             switch (h.messageType()) {
                 case CONNECT -> {
                     if (answerConnect) {
                         ctx.writeAndFlush(new MqttConnAckMessage(
                                 new MqttFixedHeader(MqttMessageType.CONNACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
                                 new MqttConnAckVariableHeader(MqttConnectReturnCode.valueOf((byte) connackCode),
-                                        connackCode == 0 && sessionPresent)));
+                                        connackCode == 0 && sessionPresent, connackProperties)));
                     }
                 }
                 case PUBLISH -> {
                     if (h.qosLevel().value() > 0) {
                         if (ackPublishes) {
-                            ctx.writeAndFlush(reply(h.qosLevel().value() == 1 ? MqttMessageType.PUBACK
-                                    : MqttMessageType.PUBREC, id));
+                            MqttMessageType ackType = h.qosLevel().value() == 1 ? MqttMessageType.PUBACK
+                                    : MqttMessageType.PUBREC;
+                            ctx.writeAndFlush(pubAckCode == 0 ? reply(ackType, id) : new MqttMessage(
+                                    new MqttFixedHeader(ackType, false, MqttQoS.AT_MOST_ONCE, false, 0),
+                                    new MqttPubReplyMessageVariableHeader(id, (byte) pubAckCode,
+                                            MqttProperties.NO_PROPERTIES)));
                         } else {
                             openFlows.add(id);
                             maxUnacked.accumulateAndGet(openFlows.size(), Math::max);
@@ -245,9 +379,15 @@ public final class FakeServer implements AutoCloseable {
                             new MqttFixedHeader(MqttMessageType.SUBACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
                             MqttMessageIdVariableHeader.from(id), new MqttSubAckPayload(codes)));
                 }
-                case UNSUBSCRIBE -> ctx.writeAndFlush(new MqttUnsubAckMessage(
-                        new MqttFixedHeader(MqttMessageType.UNSUBACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
-                        MqttMessageIdVariableHeader.from(id)));
+                case UNSUBSCRIBE -> {
+                    int n = ((MqttUnsubscribeMessage) m).payload().topics().size();
+                    short[] codes = new short[n];
+                    java.util.Arrays.fill(codes, (short) unsubAckCode);
+                    ctx.writeAndFlush(new MqttUnsubAckMessage(
+                            new MqttFixedHeader(MqttMessageType.UNSUBACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
+                            new MqttMessageIdAndPropertiesVariableHeader(id, MqttProperties.NO_PROPERTIES),
+                            new MqttUnsubAckPayload(codes)));
+                }
                 case PINGREQ -> {
                     if (answerPings) {
                         ctx.writeAndFlush(new MqttMessage(new MqttFixedHeader(MqttMessageType.PINGRESP, false,
