@@ -67,6 +67,15 @@ class ConfBQos5ConformanceTest {
                 .until(() -> System.nanoTime() - start > TimeUnit.MILLISECONDS.toNanos(millis));
     }
 
+    /** A packet identifier that is neither {@code a} nor {@code b}. */
+    private static int otherThan(int a, int b) {
+        int id = 0x7777;
+        while (id == a || id == b) {
+            id++;
+        }
+        return id;
+    }
+
     private static byte[] messageExpiry(long seconds) {
         return Packets.property(0x02, Packets.u32(seconds));
     }
@@ -206,8 +215,8 @@ class ConfBQos5ConformanceTest {
     @Tag("MQTT-3.3.1-3")
     @Tag("MQTT-4.4.0-1")
     @DisplayName("[MQTT-4.3.2-3] [MQTT-3.3.1-1] [MQTT-3.3.1-3] [MQTT-4.4.0-1] a QoS 1 message stays "
-            + "unacknowledged until its PUBACK: not resent during the connection, resent on reconnect with DUP 1 "
-            + "and its identifier; an acknowledged one is not")
+            + "unacknowledged until its own PUBACK (another identifier's does not count): not resent during the "
+            + "connection, resent on reconnect with DUP 1 and its identifier; an acknowledged one is not")
     void qos1UnacknowledgedIsResentOnReconnect() {
         RawMqttClient sub = persistent("b-q1re-sub", true);
         assertThat(ConfB5.subscribe(sub, 1, "q1re/#", 1)).containsExactly(1);
@@ -218,6 +227,7 @@ class ConfBQos5ConformanceTest {
         Raw5.Publish b = Raw5.expectPublish(sub);
         assertThat(a.dup()).isFalse();
         sub.send(Packets.puback(b.packetId()));
+        sub.send(Packets.puback(otherThan(a.packetId(), b.packetId()))); // acknowledges neither
         publish(pub, "q1re/marker", 0, "m");
         assertThat(Raw5.expectPublish(sub).topic()).as("nothing resent while connected").isEqualTo("q1re/marker");
         sub.abort();
@@ -273,14 +283,18 @@ class ConfBQos5ConformanceTest {
     @Tag("MQTT-4.3.3-3")
     @Tag("MQTT-3.3.1-1")
     @Tag("MQTT-4.4.0-1")
-    @DisplayName("[MQTT-4.3.3-3] [MQTT-3.3.1-1] [MQTT-4.4.0-1] a QoS 2 PUBLISH without PUBREC is not resent during "
-            + "the connection, and is resent on reconnect with DUP 1 and its identifier")
+    @DisplayName("[MQTT-4.3.3-3] [MQTT-3.3.1-1] [MQTT-4.4.0-1] a QoS 2 PUBLISH without its PUBREC (one for another "
+            + "identifier does not count) is not resent during the connection, and is resent on reconnect with DUP "
+            + "1 and its identifier")
     void qos2UnacknowledgedIsResentOnReconnect() {
         RawMqttClient sub = persistent("b-q2re-sub", true);
         assertThat(ConfB5.subscribe(sub, 1, "q2re/#", 2)).containsExactly(2);
         RawMqttClient pub = client("b-q2re-pub");
         publish(pub, "q2re/a", 2, "a");
         Raw5.Publish a = Raw5.expectPublish(sub);
+        int other = otherThan(a.packetId(), a.packetId());
+        sub.send(Packets.pubrec(other)); // not a's identifier: a stays unacknowledged
+        assertThat(expectAck(sub, Packets.PUBREL, other)).as("PUBREL for an unknown identifier").isEqualTo(0x92);
         publish(pub, "q2re/marker", 0, "m");
         assertThat(Raw5.expectPublish(sub).topic()).as("nothing resent while connected").isEqualTo("q2re/marker");
         sub.abort();
