@@ -469,6 +469,38 @@ class ConfBQos5ConformanceTest {
         assertThat(Raw5.expectPublish(sub).topic()).as("delivered once").isEqualTo("q2back/marker");
     }
 
+    @Test
+    @Tag("MQTT-4.4.0-1")
+    @Tag("MQTT-4.3.3-11")
+    @DisplayName("[MQTT-4.4.0-1] [MQTT-4.3.3-11] the server keeps a client's unreleased QoS 2 message across a "
+            + "reconnect: the PUBREL sent after it gets PUBCOMP 0x00, a PUBREL resent after a lost PUBCOMP gets "
+            + "PUBCOMP too, and the messages are delivered once")
+    void clientSendsPubrelAfterReconnect() {
+        RawMqttClient sub = subscriber("b-relback-sub", "relback/#", 2);
+        RawMqttClient pub = persistent("b-relback-pub", true);
+        pub.send(ConfB5.publish("relback/a", 2, 6, "a"));
+        expectAck(pub, Packets.PUBREC, 6);
+        pub.send(ConfB5.publish("relback/b", 2, 7, "b"));
+        expectAck(pub, Packets.PUBREC, 7);
+        pub.send(Packets.pubrel(7)); // its PUBCOMP is lost with the connection
+        pub.abort();
+
+        RawMqttClient again = persistent("b-relback-pub", false);
+        again.send(Packets.pubrel(6));
+        assertThat(expectAck(again, Packets.PUBCOMP, 6)).as("the server still held message 6").isZero();
+        again.send(Packets.pubrel(7));
+        assertThat(expectAck(again, Packets.PUBCOMP, 7)).as("0x00, or 0x92 once 7 is complete")
+                .isIn(0x00, 0x92);
+
+        for (String expected : List.of("relback/a", "relback/b")) {
+            Raw5.Publish p = Raw5.expectPublish(sub);
+            assertThat(p.topic()).isEqualTo(expected);
+            ConfB5.acknowledge(sub, p);
+        }
+        publish(again, "relback/marker", 0, "m");
+        assertThat(Raw5.expectPublish(sub).topic()).as("each delivered once").isEqualTo("relback/marker");
+    }
+
     @ParameterizedTest(name = "PUBREL flags {0}")
     @ValueSource(ints = {0x0, 0x1, 0x3, 0x4, 0x8, 0xF})
     @Tag("MQTT-3.6.1-1")
