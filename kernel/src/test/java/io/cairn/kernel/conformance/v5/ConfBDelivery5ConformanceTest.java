@@ -189,4 +189,36 @@ class ConfBDelivery5ConformanceTest {
             assertThat(next).containsExactly(count, count, count);
         }
     }
+
+    @Test
+    @Tag("MQTT-4.6.0-5")
+    @DisplayName("[MQTT-4.6.0-5] with two clients publishing to the same topic at once, a subscriber gets each "
+            + "client's messages in the order that client sent them")
+    void orderPerPublishingClient() {
+        int count = 50;
+        RawMqttClient sub = client("b-order2-sub");
+        assertThat(ConfB5.subscribe(sub, 1, "order2/t", 1)).containsExactly(1);
+        RawMqttClient[] pubs = {client("b-order2-x"), client("b-order2-y")};
+        for (int k = 0; k < pubs.length; k++) {
+            byte[][] burst = new byte[count][];
+            for (int i = 0; i < count; i++) {
+                burst[i] = ConfB5.publish("order2/t", 1, i + 1, k + "-" + i);
+            }
+            pubs[k].send(burst);
+        }
+        for (RawMqttClient p : pubs) {
+            for (int i = 0; i < count; i++) {
+                expectAck(p, Packets.PUBACK, i + 1);
+            }
+        }
+
+        int[] next = new int[2];
+        for (int i = 0; i < 2 * count; i++) {
+            Raw5.Publish p = Raw5.expectPublish(sub);
+            ConfB5.acknowledge(sub, p);
+            int k = p.payloadText().charAt(0) - '0';
+            assertThat(p.payloadText()).as("next message of publisher %d", k).isEqualTo(k + "-" + next[k]++);
+        }
+        assertThat(next).containsExactly(count, count);
+    }
 }
