@@ -184,7 +184,7 @@ public final class ConfA5 {
     }
 
     /** SUBSCRIBE with the given first byte, no properties, and filter/option pairs: "a/#", 1, "b", 2, ... */
-    public static byte[] subscribe(int firstByte, int packetId, Object... filtersAndOptions) {
+    public static byte[] subscribeWith(int firstByte, int packetId, Object... filtersAndOptions) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(Wire.u16(packetId));
         out.write(0);
@@ -197,7 +197,7 @@ public final class ConfA5 {
 
     /** A well-formed SUBSCRIBE (0x82) of filter/option pairs. */
     public static byte[] subscribe(int packetId, Object... filtersAndOptions) {
-        return subscribe(0x82, packetId, filtersAndOptions);
+        return subscribeWith(0x82, packetId, filtersAndOptions);
     }
 
     /** UNSUBSCRIBE with the given first byte, no properties, and the filters. */
