@@ -117,6 +117,11 @@ public final class ConfA5 {
         return ((b[at] & 0xFF) << 8) | (b[at + 1] & 0xFF);
     }
 
+    /** The properties of a PUBLISH read by {@link Raw5}. */
+    public static Block properties(Raw5.Publish p) {
+        return block(Wire.concat(Wire.remainingLength(p.properties().length), p.properties()), 0);
+    }
+
     /** The properties of a CONNACK (after the flags and reason code). */
     public static Block connackProperties(RawPacket connack) {
         return block(connack.body(), 2);
