@@ -18,7 +18,9 @@ import io.cairn.kernel.testsupport.Raw5;
 import io.cairn.kernel.testsupport.RawMqttClient;
 import io.cairn.kernel.testsupport.RawPacket;
 import io.cairn.kernel.testsupport.Wire;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -412,5 +414,61 @@ class ConfAConnect5ConformanceTest {
         malformed.send(Packets.connect("confa-early-malformed").mqtt5(property(0x21, Wire.u16(10)),
                 property(0x21, Wire.u16(10))).build()); // Receive Maximum twice
         ConfA5.expectRefused(malformed);
+    }
+
+    @Test
+    @Tag("MQTT-3.1.2-29")
+    @DisplayName("[MQTT-3.1.2-29] with Request Problem Information 0, no SUBACK, UNSUBACK, PUBACK, PUBREC, PUBREL "
+            + "or PUBCOMP carries a Reason String or User Property, not even one reporting a failure")
+    void noProblemInformationOnAcknowledgements() {
+        RawMqttClient c = client("confa-rpi0", true, property(0x17, u8(0)));
+        List<RawPacket> acks = new ArrayList<>();
+        c.send(ConfA5.subscribe(1, "rpi/#/bad", 1, "rpi/ok", 1));
+        RawPacket suback = c.expect(Packets.SUBACK);
+        assertThat(ConfA5.ackCodes(suback)).containsExactly(0x8F, 0x01);
+        acks.add(suback);
+        c.send(ConfA5.unsubscribe(2, "rpi/never"));
+        RawPacket unsuback = c.expect(Packets.UNSUBACK);
+        assertThat(ConfA5.ackCodes(unsuback)).containsExactly(0x11);
+        acks.add(unsuback);
+        c.send(ConfA5.publish("rpi/nobody", 1, false, 3, "x")); // PUBACK 0x10: no matching subscribers
+        acks.add(c.expect(Packets.PUBACK));
+        c.send(ConfA5.publish("rpi/nobody", 2, false, 4, "x")); // PUBREC 0x10
+        acks.add(c.expect(Packets.PUBREC));
+        c.send(Raw5.ack(0x62, 99, 0)); // PUBCOMP 0x92: packet identifier not found
+        acks.add(c.expect(Packets.PUBCOMP));
+        c.send(Raw5.ack(0x50, 98, 0)); // PUBREL 0x92
+        acks.add(c.expect(Packets.PUBREL));
+        assertThat(acks.subList(2, 6)).extracting(p -> p.body().length > 2 ? p.body()[2] & 0xFF : 0)
+                .containsExactly(0x10, 0x10, 0x92, 0x92);
+        for (RawPacket p : acks) {
+            ConfA5.Block block = p.type() == Packets.SUBACK || p.type() == Packets.UNSUBACK ? ConfA5.ackBlock(p)
+                    : ConfA5.pubAckBlock(p);
+            assertThat(block.ids()).as("properties of %s", p).doesNotContain(0x1F, 0x26);
+        }
+    }
+
+    @Test
+    @Tag("MQTT-3.2.2-20")
+    @DisplayName("[MQTT-3.2.2-20] to a client whose Maximum Packet Size is just the size of the CONNACK without "
+            + "User Properties, the CONNACK, accepting or refusing, carries none and stays within the size")
+    void connackWithinMaximumPacketSize() {
+        RawMqttClient measure = broker.rawClient("confa-measure");
+        RawPacket plain = ConfA5.connectAccepted(measure, Packets.connect("confa-measure").mqtt5(
+                property(0x27, u32(1 << 20))));
+        int max = ConfA5.wireSize(plain);
+        RawMqttClient c = broker.rawClient("confa-fits");
+        RawPacket connack = ConfA5.connectAccepted(c, Packets.connect("confa-fitt").mqtt5(property(0x27, u32(max))));
+        assertThat(ConfA5.connackProperties(connack).ids()).doesNotContain(0x26);
+        assertThat(ConfA5.wireSize(connack)).isLessThanOrEqualTo(max);
+
+        RawMqttClient refused = broker.rawClient("confa-fits-refused");
+        refused.send(Packets.connect("confa-fitr").mqtt5(property(0x27, u32(max)), property(0x21, Wire.u16(0)))
+                .build());
+        RawPacket refusal = refused.expect(Packets.CONNACK);
+        assertThat(refusal.body()[1] & 0xFF).isEqualTo(0x82);
+        assertThat(ConfA5.connackProperties(refusal).ids()).doesNotContain(0x26);
+        assertThat(ConfA5.wireSize(refusal)).isLessThanOrEqualTo(max);
+        refused.expectClosed();
     }
 }

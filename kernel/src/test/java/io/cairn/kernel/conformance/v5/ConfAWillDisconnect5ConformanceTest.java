@@ -3,6 +3,7 @@ package io.cairn.kernel.conformance.v5;
 import static io.cairn.kernel.testsupport.Packets.property;
 import static io.cairn.kernel.testsupport.Packets.u32;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.cairn.kernel.testsupport.ConfA5;
 import io.cairn.kernel.testsupport.EmbeddedBrokerExtension;
@@ -11,6 +12,7 @@ import io.cairn.kernel.testsupport.Raw5;
 import io.cairn.kernel.testsupport.RawMqttClient;
 import io.cairn.kernel.testsupport.RawPacket;
 import io.cairn.kernel.testsupport.Wire;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -145,6 +147,9 @@ class ConfAWillDisconnect5ConformanceTest {
         }
         c.send(disconnect);
         c.expectClosed();
+        // the will, had it been kept, is published before the client leaves the broker's client list
+        await("the server saw the client leave").atMost(Duration.ofSeconds(10)).until(() -> broker.broker()
+                .clients().stream().noneMatch(info -> info.clientId().equals("confa-will-discarded")));
         RawMqttClient marker = client("confa-will-marker");
         marker.send(ConfA5.publish("will/marker", 0, false, 0, "marker"));
         assertThat(receive(watcher).topic()).as("the first message after the DISCONNECT").isEqualTo("will/marker");
