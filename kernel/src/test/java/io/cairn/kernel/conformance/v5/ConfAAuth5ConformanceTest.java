@@ -154,14 +154,17 @@ class ConfAAuth5ConformanceTest {
     @DisplayName("[MQTT-3.15.2-2] [MQTT-3.15.2-3] to a client whose Maximum Packet Size leaves no room for a Reason "
             + "String or User Properties, the server's AUTH packets carry neither and stay within the size")
     void authWithinMaximumPacketSize() {
-        // AUTH 0x18 with the method and "nonce": 1 + 1 + reason 1 + property length 1 + 13 + 8 = 25 bytes
-        int max = 25;
+        // AUTH 0x18 with the method and "nonce": 1 + 1 + reason 1 + property length 1 + 13 + 8 = 25 bytes; the
+        // accepting CONNACK (Maximum Packet Size, Topic Alias Maximum, the method) is 26: room for neither a
+        // Reason String nor a User Property in any AUTH
+        int max = 26;
         RawMqttClient c = broker.rawClient("confa-auth-small");
         List<RawPacket> auths = connect(c, "confa-auth-small", property(0x27, u32(max)));
         c.send(auth(0xF0, 0x19, "start"));
         auths.add(expectAuth(c, "nonce"));
         c.send(auth(0xF0, 0x18, "answer"));
         auths.add(expectAuth(c, null));
+        assertThat(ConfA5.wireSize(auths.get(0))).isEqualTo(25);
         for (RawPacket a : auths) {
             assertThat(ConfA5.reasonProperties(a).ids()).as("properties of %s", a).doesNotContain(0x1F, 0x26);
             assertThat(ConfA5.wireSize(a)).as("size of %s", a).isLessThanOrEqualTo(max);
