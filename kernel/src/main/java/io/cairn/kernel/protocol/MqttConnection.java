@@ -100,6 +100,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private boolean authStepPending;
     private boolean reauthenticating;
     private Map<String, String> authAttributes = Map.of();
+    private MqttProperties connAckProperties;
     Session session;
     private long connectedAt;
     private boolean readsHeld;
@@ -281,9 +282,12 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         if (state == State.CLOSED || closing) {
             return;
         }
-        if (state == State.AWAIT_CONNECT || state == State.AUTHENTICATING) {
-            violation("MQTT-3.1.0-1", "sent no CONNECT" + (state == State.AUTHENTICATING ? " nor AUTH" : "")
-                    + " within " + kernel.settings().connectTimeoutSeconds() + " s");
+        if (state == State.AUTHENTICATING) {
+            // the exchange did not finish within the connect timeout, whoever is waiting for whom
+            refuse(ReasonCode.NOT_AUTHORIZED, null, "authentication did not complete within "
+                    + kernel.settings().connectTimeoutSeconds() + " s");
+        } else if (state == State.AWAIT_CONNECT) {
+            violation("MQTT-3.1.0-1", "sent no CONNECT within " + kernel.settings().connectTimeoutSeconds() + " s");
         } else {
             // MQTT 5 clients are told why: 0x8D (MQTT 5.0 §3.1.2.10, as a network failure otherwise)
             violation(ReasonCode.KEEP_ALIVE_TIMEOUT, protocolLevel >= 5 ? "MQTT-3.1.2-22" : "MQTT-3.1.2-24",
@@ -353,6 +357,18 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     /** Goes on with a CONNECT that {@link ConnectFlow} accepted: find or create the session, then CONNACK. */
     void beginSession() {
+        if (protocolLevel >= 5) {
+            connAckProperties = ConnAck5.properties(this);
+            if (connAckProperties == null) {
+                // MQTT-3.1.2-24: not even the CONNACK fits the client's Maximum Packet Size
+                closing = true;
+                EventLog.PROTOCOL.info("Closing connection from {} on {} (client '{}'): its Maximum Packet Size of {} "
+                        + "bytes is too small for the CONNACK [MQTT-3.1.2-24]", remoteAddress(), listener, clientId,
+                        clientMaximumPacketSize);
+                ctx.close();
+                return;
+            }
+        }
         state = State.CONNECTING;
         // MQTT-3.1.2-24: silent for 1.5 (the grace) times the keep-alive closes the connection; 0 turns it off
         keepAliveTimer.limit(keepAlive > 0
@@ -388,7 +404,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                 .returnCode(MqttConnectReturnCode.CONNECTION_ACCEPTED)
                 .sessionPresent(protocolLevel >= 4 && sessionPresent);
         if (protocolLevel >= 5) {
-            builder.properties(ConnAck5.properties(this));
+            builder.properties(connAckProperties);
         }
         MqttConnAckMessage connack = builder.build();
         write(connack);

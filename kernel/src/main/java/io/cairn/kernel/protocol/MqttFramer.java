@@ -248,7 +248,7 @@ public final class MqttFramer extends ByteToMessageDecoder {
             String problem = PublishFlow.topicProblem(connection, topic);
             if (problem != null) {
                 in.readerIndex(end);
-                connection.violation("MQTT-3.3.2-2", "invalid topic name: " + problem);
+                PublishFlow.refuseTopic(connection, topic, problem);
                 return null;
             }
             topics.store(topic);

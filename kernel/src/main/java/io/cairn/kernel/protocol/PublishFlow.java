@@ -36,7 +36,7 @@ final class PublishFlow {
         String problem = topicProblem(c, topic);
         if (problem != null) {
             m.release();
-            c.violation("MQTT-3.3.2-2", "invalid topic name: " + problem);
+            refuseTopic(c, topic, problem);
             return;
         }
         MessageProperties properties = MessageProperties.NONE;
@@ -61,6 +61,18 @@ final class PublishFlow {
     static final int DUP = 0x08;
     /** Flag bit of {@code flags}: the PUBLISH is to be retained. */
     static final int RETAIN = 0x10;
+
+    /**
+     * Closes {@code c} for a PUBLISH whose topic name is invalid: U+0000 makes the packet malformed (MQTT-1.5.4-2:
+     * MQTT 5 reason 0x81), anything else (wildcards, an empty name, limits) is a protocol error (0x82).
+     */
+    static void refuseTopic(MqttConnection c, String topic, String problem) {
+        if (topic.indexOf('\0') >= 0) {
+            c.violation(ReasonCode.MALFORMED_PACKET, "MQTT-1.5.4-2", "invalid topic name: " + problem);
+        } else {
+            c.violation("MQTT-3.3.2-2", "invalid topic name: " + problem);
+        }
+    }
 
     /** Why {@code topic} is not a valid topic name under {@code c}'s limits, or {@code null}. */
     static String topicProblem(MqttConnection c, String topic) {

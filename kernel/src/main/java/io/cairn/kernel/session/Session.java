@@ -295,11 +295,12 @@ public final class Session {
 
     /**
      * Passes messages that came through shared subscriptions on to other members of their groups, so that a
-     * member that went offline does not hold the group's messages (issue: redelivered to another member). When
-     * the session ends ({@code ending}) every such message goes, to an offline member if no other is connected;
-     * when only the connection ended, messages go only to a connected member, and a QoS 2 message already sent
-     * stays: it is completed with this client when it returns (MQTT-4.8.2-4). Packet ids of moved in-flight
-     * QoS 1 messages are freed: a late PUBACK for them is ignored.
+     * member that went offline does not hold the group's messages: queued ones (delivery has not started) and
+     * unacknowledged QoS 1 ones (MQTT 5.0 §4.8.2: the server SHOULD send them to another member). When the session
+     * ends ({@code ending}) they go to an offline member if no other is connected; when only the connection ended,
+     * only to a connected member. A QoS 2 message already sent never moves: it is completed with this client when
+     * it returns (MQTT-4.8.2-4), and if its session ends first it goes to nobody else (MQTT-4.8.2-5). Packet ids
+     * of moved in-flight QoS 1 messages are freed: a late PUBACK for them is ignored.
      */
     private void passOnShared(boolean ending) {
         boolean changed = false;
@@ -320,7 +321,7 @@ public final class Session {
         if (!inflight.isEmpty()) {
             List<OutboundEntry> moving = new ArrayList<>();
             for (OutboundEntry e : inflight.values()) {
-                if (e.group != null && (e.qos == QoS.AT_LEAST_ONCE || ending && e.state == OutboundState.SENT)) {
+                if (e.group != null && e.qos == QoS.AT_LEAST_ONCE) {
                     moving.add(e);
                 }
             }
