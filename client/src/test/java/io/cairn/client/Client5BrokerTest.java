@@ -91,7 +91,7 @@ class Client5BrokerTest {
         assertThat(r.sessionPresent()).isFalse();
         assertThat(r.properties().maximumPacketSize()).isPresent();
         assertThat(r.properties().topicAliasMaximum()).isEqualTo(64);
-        assertThat(r.properties().sharedSubscriptionAvailable()).isFalse();
+        assertThat(r.properties().sharedSubscriptionAvailable()).isTrue();
         assertThat(r.properties().assignedClientIdentifier()).isEmpty();
         assertThat(c.protocolVersion()).isEqualTo(MqttProtocolVersion.MQTT_5);
     }
@@ -270,11 +270,27 @@ class Client5BrokerTest {
     }
 
     @Test
-    @DisplayName("a shared subscription fails at once: the broker announced it has none")
-    void sharedSubscriptionRefusedLocally() throws Exception {
-        MqttClient c = connected(builder("b5-shared"));
-        assertThatThrownBy(() -> get(c.subscribe("$share/g/b5/t", Qos.AT_LEAST_ONCE, m -> { }))).cause()
-                .isInstanceOf(MqttClientException.class).hasMessageContaining("shared");
+    @DisplayName("a shared subscription: two members of one group get each message once between them")
+    void sharedSubscription() throws Exception {
+        Received first = new Received();
+        Received second = new Received();
+        MqttClient a = connected(builder("b5-shared-a"));
+        MqttClient b = connected(builder("b5-shared-b"));
+        get(a.subscribe("$share/g/b5/shared", Qos.AT_LEAST_ONCE, first));
+        get(b.subscribe("$share/g/b5/shared", Qos.AT_LEAST_ONCE, second));
+        MqttClient publisher = connected(builder("b5-shared-pub"));
+        List<String> sent = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            sent.add("m" + i);
+            get(publisher.publish("b5/shared", ("m" + i).getBytes(StandardCharsets.UTF_8), Qos.AT_LEAST_ONCE,
+                    false));
+        }
+        await().atMost(WAIT).until(() -> first.count() + second.count() >= 6);
+        List<String> all = new ArrayList<>(first.payloads());
+        all.addAll(second.payloads());
+        assertThat(all).containsExactlyInAnyOrderElementsOf(sent);
+        assertThat(first.count()).as("both members had a share").isPositive();
+        assertThat(second.count()).isPositive();
     }
 
     @Test
