@@ -149,5 +149,26 @@ for (const level of levels.filter((l) => l !== base)) {
       + `${fmt(bl, digits)} | ${change(bb, bl)} | ${verdict} |`);
   }
   lines.push(`\nCairn at MQTT ${v} within 10% of MQTT ${b} in every row: ${within ? 'met' : 'NOT met'}`);
+
+  // the load tool's own cost, so that a change between the levels can be told from one of the tool: its CPU
+  // (all its threads, on its own core) per delivered message, and how busy its core was
+  const cost = (rs) => mean(rs.map((r) => r.generator_cpu_cores * 1e6 / r.msgs_per_s));
+  const busy = (rs) => mean(rs.map((r) => r.generator_cpu_cores));
+  const toolRows = [];
+  for (const c of cells.filter((x) => x.protocol === level)) {
+    const at = (broker, l) => of(broker, sameCell(c, l)).filter((r) => Number.isFinite(r.generator_cpu_cores));
+    if (!at('cairn', base).length && !at('mosquitto', base).length) continue;
+    toolRows.push(`| ${cellName(c)} | ${fmt(cost(at('cairn', base)), 2)} | ${fmt(cost(at('cairn', level)), 2)} | `
+      + `${fmt(cost(at('mosquitto', base)), 2)} | ${fmt(cost(at('mosquitto', level)), 2)} | `
+      + `${fmt(busy(at('cairn', base)), 2)} / ${fmt(busy(at('cairn', level)), 2)} | `
+      + `${fmt(busy(at('mosquitto', base)), 2)} / ${fmt(busy(at('mosquitto', level)), 2)} |`);
+  }
+  if (toolRows.length) {
+    lines.push('');
+    lines.push(`| load tool, µs CPU per message | with Cairn ${b} | with Cairn ${v} | with Mosquitto ${b} | `
+      + `with Mosquitto ${v} | its core busy, Cairn ${b} / ${v} | Mosquitto ${b} / ${v} |`);
+    lines.push('|---|---:|---:|---:|---:|---:|---:|');
+    lines.push(...toolRows);
+  }
 }
 console.log(lines.join('\n'));

@@ -96,6 +96,7 @@ final class FlowRun {
         json.put("rejected", rejected);
         json.put("drained", m.drained());
         json.put("foreign", flow.foreign());
+        json.put("generator_cpu_cores", m.generatorCpuCores());
         if (options.brokerPid != null) {
             json.put("broker_cpu_cores", m.brokerCpuCores());
             json.put("broker_rss_kib", m.brokerRssKib());
