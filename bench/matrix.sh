@@ -10,6 +10,15 @@
 # bounds them), 10,000 queued per client, TCP_NODELAY on every connection; both log at their default levels
 # (connects and disconnects included).
 # CELLS="pair conns" runs only the cells of those scenarios.
+#
+# MQTT 5: PROTOCOL=5 runs the whole matrix at MQTT 5 (the load tool's --protocol; default 4, MQTT 3.1.1).
+# PROTOCOLS="4 5" runs every cell at both levels in one matrix, each repeat Cairn and Mosquitto at 3.1.1, then
+# both at 5 (so drift hits both levels alike; twice the time), and the table adds a comparison of the levels per
+# cell: MQTT 5 against 3.1.1, with whether Cairn's figures at 5 are within 10% of those at 3.1.1.
+# PROTOCOL_CELLS="pair" limits the extra levels to the cells of those scenarios (the others run at the first
+# level only). BROKERS=cairn runs Cairn only (default "cairn mosquitto"), for a comparison of the levels alone.
+# The table of earlier runs can be made again, or two result folders compared (for example a PROTOCOL=5 run with
+# a 3.1.1 one): node bench/matrix-table.js A/results.jsonl B/results.jsonl
 # Environment: DURATION, WARMUP (seconds per run), REPEAT (A B pairs per cell), CONNS (idle connections for
 # the conns cell), CONNS_REPEAT (its A B pairs; REPEAT + 1, as its rate varies more from run to run), SOURCES
 # (loopback source addresses for it), OUT (result folder), BROKER_CPU, LOAD_CPU, CAIRN_PORT, MOSQUITTO_PORT,
@@ -32,6 +41,8 @@ LOAD_CPU=${LOAD_CPU:-1}
 CAIRN_PORT=${CAIRN_PORT:-21883}
 MOSQUITTO_PORT=${MOSQUITTO_PORT:-21884}
 MOSQUITTO=${MOSQUITTO:-$(command -v mosquitto || echo /usr/sbin/mosquitto)}
+PROTOCOLS=${PROTOCOLS:-${PROTOCOL:-4}}
+BROKERS=${BROKERS:-cairn mosquitto}
 OUT=${OUT:-$root/bench/target/matrix-$(date +%Y%m%d-%H%M%S)}
 
 jar=$root/bench/target/cairn-bench.jar
@@ -39,7 +50,16 @@ dist=$root/distribution/target/cairn
 fail() { echo "matrix: $*" >&2; exit 2; }
 [[ -f "$jar" ]] || fail "$jar not found: build first with 'mvn -B -q package -DskipTests'"
 [[ -x "$dist/bin/cairn" ]] || fail "$dist not found: build first with 'mvn -B -q package -DskipTests'"
-[[ -x "$MOSQUITTO" ]] || fail "mosquitto not found: install it with 'apt-get install mosquitto'"
+for level in $PROTOCOLS; do
+  [[ $level == [345] ]] || fail "PROTOCOLS/PROTOCOL: $level is not a protocol level (3 = MQTT 3.1, 4 = 3.1.1, 5 = 5.0)"
+done
+[[ -n "${PROTOCOLS// /}" ]] || fail "PROTOCOLS is empty"
+for b in $BROKERS; do
+  [[ $b == cairn || $b == mosquitto ]] || fail "BROKERS: $b is neither cairn nor mosquitto"
+done
+[[ -n "${BROKERS// /}" ]] || fail "BROKERS is empty"
+with() { [[ " $BROKERS " == *" $1 "* ]]; }
+! with mosquitto || [[ -x "$MOSQUITTO" ]] || fail "mosquitto not found: install it with 'apt-get install mosquitto'"
 command -v taskset >/dev/null || fail "taskset not found (package util-linux)"
 command -v node >/dev/null || fail "node not found: it formats the table"
 (( $(nproc) >= 2 )) || fail "needs two cores: one for the broker, one for the load tool"
@@ -67,14 +87,19 @@ await_port() {
 }
 
 # Cairn: the default distribution, on its own port, queue limit raised like Mosquitto's below
-cp -r "$dist" "$work/cairn"
-sed -i "s/^port = .*/port = $CAIRN_PORT/" "$work/cairn/etc/io.cairn.transport.tcp-default.cfg"
-printf 'maxQueuedMessages = 10000\nmaxInflight = 65535\n' >>"$work/cairn/etc/io.cairn.kernel.cfg"
-(cd "$work/cairn" && exec taskset -c "$BROKER_CPU" bin/cairn) >"$OUT/cairn.log" 2>&1 &
-cairn_pid=$!
-pids+=("$cairn_pid")
+cairn_pid=none
+if with cairn; then
+  cp -r "$dist" "$work/cairn"
+  sed -i "s/^port = .*/port = $CAIRN_PORT/" "$work/cairn/etc/io.cairn.transport.tcp-default.cfg"
+  printf 'maxQueuedMessages = 10000\nmaxInflight = 65535\n' >>"$work/cairn/etc/io.cairn.kernel.cfg"
+  (cd "$work/cairn" && exec taskset -c "$BROKER_CPU" bin/cairn) >"$OUT/cairn.log" 2>&1 &
+  cairn_pid=$!
+  pids+=("$cairn_pid")
+fi
 
-cat >"$work/mosquitto.conf" <<CONF
+mosquitto_pid=none
+if with mosquitto; then
+  cat >"$work/mosquitto.conf" <<CONF
 listener $MOSQUITTO_PORT 127.0.0.1
 allow_anonymous true
 persistence false
@@ -84,36 +109,45 @@ max_queued_messages 10000
 max_connections -1
 log_dest stderr
 CONF
-taskset -c "$BROKER_CPU" "$MOSQUITTO" -c "$work/mosquitto.conf" >"$OUT/mosquitto.log" 2>&1 &
-mosquitto_pid=$!
-pids+=("$mosquitto_pid")
+  taskset -c "$BROKER_CPU" "$MOSQUITTO" -c "$work/mosquitto.conf" >"$OUT/mosquitto.log" 2>&1 &
+  mosquitto_pid=$!
+  pids+=("$mosquitto_pid")
+fi
 
-await_port "$CAIRN_PORT"
-await_port "$MOSQUITTO_PORT"
+! with cairn || await_port "$CAIRN_PORT"
+! with mosquitto || await_port "$MOSQUITTO_PORT"
 echo "matrix: Cairn pid $cairn_pid on port $CAIRN_PORT, Mosquitto pid $mosquitto_pid on port $MOSQUITTO_PORT," \
-  "both on core $BROKER_CPU; load on core $LOAD_CPU; ${DURATION}s runs after ${WARMUP}s warm-up, $REPEAT x A B"
+  "both on core $BROKER_CPU; load on core $LOAD_CPU; ${DURATION}s runs after ${WARMUP}s warm-up, $REPEAT x A B;" \
+  "protocol level(s) $PROTOCOLS${PROTOCOL_CELLS:+ (beyond the first: $PROTOCOL_CELLS only)}"
 echo "matrix: results in $OUT"
 
 failures=0
-bench() { # broker-label port pid scenario args...
-  local label=$1 port=$2 pid=$3
-  shift 3
+bench() { # broker-label port pid protocol-level scenario args...
+  local label=$1 port=$2 pid=$3 level=$4
+  shift 4
   local log
-  log=$(taskset -c "$LOAD_CPU" java -Xms1g -Xmx1g -jar "$jar" "$@" --port "$port" --broker-pid "$pid" \
-        --label "$label" 2>>"$OUT/bench-stderr.log") || { failures=$((failures + 1)); echo "  ($label: run failed)"; }
+  log=$(taskset -c "$LOAD_CPU" java -Xms1g -Xmx1g -jar "$jar" "$@" --protocol "$level" --port "$port" \
+        --broker-pid "$pid" --label "$label" 2>>"$OUT/bench-stderr.log") \
+    || { failures=$((failures + 1)); echo "  ($label: run failed)"; }
   grep -v '^{' <<<"$log" | sed "s/^/  $label: /" || true
   grep '^{' <<<"$log" >>"$results" || true
 }
-cell() { # args for the load tool, run A B A B
+cell() { # args for the load tool, run A B A B (with several protocol levels: A B at each level, then again)
   if [[ -n "${CELLS:-}" && " $CELLS " != *" $1 "* ]]; then
     return
   fi
-  echo "== $*"
+  local levels=($PROTOCOLS)
+  if [[ -n "${PROTOCOL_CELLS:-}" && " $PROTOCOL_CELLS " != *" $1 "* ]]; then
+    levels=("${levels[0]}")
+  fi
+  echo "== $* (protocol ${levels[*]})"
   local repeat=$REPEAT
   [[ $1 == conns ]] && repeat=$CONNS_REPEAT
   for _ in $(seq "$repeat"); do
-    bench cairn "$CAIRN_PORT" "$cairn_pid" "$@"
-    bench mosquitto "$MOSQUITTO_PORT" "$mosquitto_pid" "$@"
+    for level in "${levels[@]}"; do
+      ! with cairn || bench cairn "$CAIRN_PORT" "$cairn_pid" "$level" "$@"
+      ! with mosquitto || bench mosquitto "$MOSQUITTO_PORT" "$mosquitto_pid" "$level" "$@"
+    done
   done
 }
 

@@ -50,7 +50,7 @@ final class BenchOptions {
     String password;
 
     @Option(names = "--protocol", defaultValue = "4",
-            description = "3 = MQTT 3.1, 4 = MQTT 3.1.1 (default: ${DEFAULT-VALUE}).")
+            description = "3 = MQTT 3.1, 4 = MQTT 3.1.1, 5 = MQTT 5.0 (default: ${DEFAULT-VALUE}).")
     int protocol;
 
     @Option(names = "--keepalive", paramLabel = "SECONDS", defaultValue = "60",
@@ -139,8 +139,8 @@ final class BenchOptions {
         if (rate < 0 || Double.isNaN(rate)) {
             return "--rate " + rate + " must not be negative";
         }
-        if (protocol != 3 && protocol != 4) {
-            return "--protocol " + protocol + " must be 3 (MQTT 3.1) or 4 (MQTT 3.1.1)";
+        if (protocol != Packets.MQTT_3_1 && protocol != Packets.MQTT_3_1_1 && protocol != Packets.MQTT_5) {
+            return "--protocol " + protocol + " must be 3 (MQTT 3.1), 4 (MQTT 3.1.1) or 5 (MQTT 5.0)";
         }
         if (keepAlive < 0 || keepAlive > 65_535) {
             return "--keepalive " + keepAlive + " must be between 0 and 65535";
@@ -163,8 +163,9 @@ final class BenchOptions {
         if (connectConcurrency < 1) {
             return "--connect-concurrency " + connectConcurrency + " must be at least 1";
         }
-        if (password != null && username == null) {
-            return "--password needs --username (MQTT 3.1 and 3.1.1 send no password without a user name)";
+        if (password != null && username == null && protocol != Packets.MQTT_5) {
+            return "--password needs --username below --protocol 5 (MQTT 3.1 and 3.1.1 send no password without a"
+                    + " user name)";
         }
         if (scenario != Scenario.CONNS && (withPair || sources != 1)) {
             return (withPair ? "--with-pair" : "--sources") + " applies to the conns scenario only";

@@ -169,6 +169,9 @@ final class ConnsRun {
             pairOk = pair.delivered() > 0 && pair.duplicates() == 0
                     && (options.qos == 0 || lost == 0 && pair.gaps() == 0);
         }
+        if (failure == null && run.rejected() > 0) {
+            failure = "the broker rejected " + run.rejected() + " message(s), the first: " + run.firstRejection();
+        }
         boolean ok = failure == null && failed == 0 && connected == n && pairOk;
         double seconds = launcher.seconds();
         double perConn = rssBefore >= 0 && connected > 0 ? (rssAfter - rssBefore) / (double) connected : Double.NaN;
@@ -181,6 +184,7 @@ final class ConnsRun {
         json.put("clients", n);
         json.put("sources", options.sources);
         json.put("keepalive", options.keepAlive);
+        json.put("protocol", options.protocol);
         json.put("warmup_s", options.warmup);
         json.put("warmup_connections", warmedUp);
         json.put("threads", options.threads());
@@ -197,7 +201,8 @@ final class ConnsRun {
             json.put("broker_rss_kib", rssAfter);
         }
         StringBuilder human = new StringBuilder(String.format(Locale.ROOT,
-                "conns clients=%d sources=%d: %s connected in %.2f s (%s conns/s) failed=%d", n, options.sources,
+                "conns clients=%d sources=%d mqtt=%s: %s connected in %.2f s (%s conns/s) failed=%d", n,
+                options.sources, options.endpoint().protocolName(),
                 Runs.count(connected), seconds, Runs.count(seconds > 0 ? connected / seconds : 0), failed));
         if (options.brokerPid != null) {
             human.append(String.format(Locale.ROOT, " [broker rss %s -> %s KiB, %.2f KiB/conn]",
@@ -208,6 +213,7 @@ final class ConnsRun {
             json.put("pair_lost", Math.max(0, pair.expected() - pair.delivered()));
             json.put("pair_duplicated", pair.duplicates());
             json.put("pair_out_of_order", pair.gaps());
+            json.put("pair_rejected", run.rejected());
             if (options.brokerPid != null) {
                 json.put("broker_cpu_cores", pairMeasurement.brokerCpuCores());
             }

@@ -5,7 +5,7 @@ package io.cairn.bench;
  *
  * @param host          the broker's host name or address
  * @param port          the broker's port
- * @param protocolLevel 3 (MQTT 3.1) or 4 (MQTT 3.1.1)
+ * @param protocolLevel 3 (MQTT 3.1), 4 (MQTT 3.1.1) or 5 (MQTT 5.0)
  * @param username      the CONNECT user name, or {@code null}
  * @param password      the CONNECT password, or {@code null}
  * @param keepAlive     the keep-alive in seconds, 0 for none
@@ -15,5 +15,20 @@ record Endpoint(String host, int port, int protocolLevel, String username, Strin
     /** {@code host:port}, for messages. */
     String address() {
         return host + ":" + port;
+    }
+
+    /** The protocol's version as users know it: {@code 3.1}, {@code 3.1.1} or {@code 5}. */
+    String protocolName() {
+        return protocolName(protocolLevel);
+    }
+
+    /** The version of protocol level {@code level}: {@code 3.1}, {@code 3.1.1} or {@code 5}. */
+    static String protocolName(int level) {
+        return switch (level) {
+            case Packets.MQTT_3_1 -> "3.1";
+            case Packets.MQTT_3_1_1 -> "3.1.1";
+            case Packets.MQTT_5 -> "5";
+            default -> "level " + level;
+        };
     }
 }

@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The connections, publishers and receivers of one message flow (pair, fanin, fanout, mesh or latency), and
@@ -14,6 +16,8 @@ import org.HdrHistogram.Histogram;
  * sums of per-connection counters.
  */
 final class Flow {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Flow.class);
 
     private final Scenario scenario;
     private final RunState run;
@@ -25,9 +29,11 @@ final class Flow {
     /** Receivers checked but not counted as deliveries (in latency: the pings at the pongers). */
     private final List<Receiver> pings = new ArrayList<>();
     private final List<Histogram> histograms = new ArrayList<>();
+    private final int protocolLevel;
 
-    private Flow(Scenario scenario, RunState run, int publisherCount) {
+    private Flow(Scenario scenario, RunState run, int publisherCount, int protocolLevel) {
         this.scenario = scenario;
+        this.protocolLevel = protocolLevel;
         this.run = run;
         this.publishers = new Publisher[publisherCount];
         this.receiversPerPublisher = new long[publisherCount];
@@ -47,7 +53,7 @@ final class Flow {
             case FANOUT -> 1;
             case CONNS -> throw new IllegalArgumentException("conns is not a message flow");
         };
-        Flow flow = new Flow(scenario, run, publisherCount);
+        Flow flow = new Flow(scenario, run, publisherCount, endpoint.protocolLevel());
         int window = scenario == Scenario.LATENCY && options.rate == 0 ? 1 : options.window;
         long interval = options.rate > 0 ? Math.max(1, Math.round(publisherCount * 1e9 / options.rate)) : 0;
         Publisher[] publishers = flow.publishers;
@@ -95,7 +101,7 @@ final class Flow {
                     Receiver pingCheck = new Receiver(run, publishers, false, null);
                     flow.pings.add(pingCheck);
                     ponger.receiver(pingCheck);
-                    ponger.ponger(new Ponger(ponger, run, "bench/pong/" + i, qos));
+                    ponger.ponger(new Ponger(ponger, run, "bench/pong/" + i, qos, endpoint.protocolLevel()));
                 }
             }
             default -> throw new IllegalArgumentException(scenario.command());
@@ -111,7 +117,7 @@ final class Flow {
 
     private void publisher(int id, MqttConnection connection, String topic, int qos, int size, int window,
                            int receivers, long interval) {
-        PublishTemplate template = new PublishTemplate(topic, qos, size, run.runId(), id);
+        PublishTemplate template = new PublishTemplate(protocolLevel, topic, qos, size, run.runId(), id);
         Publisher p = new Publisher(id, connection, template, qos, window, receivers, interval, run);
         publishers[id] = p;
         receiversPerPublisher[id] = receivers;
@@ -133,7 +139,8 @@ final class Flow {
     }
 
     /**
-     * Connects and subscribes every client, at most {@code concurrency} handshakes at once.
+     * Connects and subscribes every client, at most {@code concurrency} handshakes at once, then fits each
+     * publisher's window to the Receive Maximum its broker announced.
      *
      * @throws BenchException with {@link BenchException#CONNECT_FAILED} if one could not
      */
@@ -147,6 +154,32 @@ final class Flow {
         if (!finished) {
             throw new BenchException(BenchException.CONNECT_FAILED, "connecting to the broker did not finish in time");
         }
+        for (Publisher p : publishers) {
+            int before = p.window();
+            int after = p.honourReceiveMaximum();
+            if (after < before && p.id() == 0) {
+                LOG.warn("{}: the broker announced Receive Maximum {}: window lowered from {} to {}",
+                        scenario.command(), receiveMaximum(), before, after);
+            }
+        }
+    }
+
+    /** The smallest window of the flow's publishers (lowered by a Receive Maximum once connected). */
+    int window() {
+        int min = Integer.MAX_VALUE;
+        for (Publisher p : publishers) {
+            min = Math.min(min, p.window());
+        }
+        return min;
+    }
+
+    /** The smallest Receive Maximum the broker announced to this flow's connections; 65,535 if none did. */
+    int receiveMaximum() {
+        int min = 65_535;
+        for (MqttConnection c : connections) {
+            min = Math.min(min, c.receiveMaximum());
+        }
+        return min;
     }
 
     /** Lets every publisher start; the run must be publishing. */

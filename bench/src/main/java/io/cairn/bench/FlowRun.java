@@ -63,6 +63,10 @@ final class FlowRun {
         if (failure == null && received == 0) {
             failure = "no message arrived";
         }
+        long rejected = run.rejected();
+        if (failure == null && rejected > 0) {
+            failure = "the broker rejected " + rejected + " message(s), the first: " + run.firstRejection();
+        }
         boolean verified = options.qos == 0 ? duplicated == 0 : lost == 0 && duplicated == 0 && outOfOrder == 0;
         boolean ok = failure == null && verified;
 
@@ -72,8 +76,11 @@ final class FlowRun {
         json.put("qos", options.qos);
         json.put("size", options.size);
         json.put("clients", options.clients(scenario));
-        json.put("window", scenario == Scenario.LATENCY && options.rate == 0 ? 1 : options.window);
+        json.put("window", flow.window());
         json.put("protocol", options.protocol);
+        if (options.protocol == Packets.MQTT_5) {
+            json.put("receive_maximum", flow.receiveMaximum());
+        }
         json.put("threads", options.threads());
         json.put("transport", NettyTransport.name());
         json.put("warmup_s", options.warmup);
@@ -86,15 +93,17 @@ final class FlowRun {
         json.put("lost", lost);
         json.put("duplicated", duplicated);
         json.put("out_of_order", outOfOrder);
+        json.put("rejected", rejected);
         json.put("drained", m.drained());
         json.put("foreign", flow.foreign());
+        json.put("generator_cpu_cores", m.generatorCpuCores());
         if (options.brokerPid != null) {
             json.put("broker_cpu_cores", m.brokerCpuCores());
             json.put("broker_rss_kib", m.brokerRssKib());
         }
         StringBuilder human = new StringBuilder();
-        human.append(String.format(Locale.ROOT, "%s qos=%d clients=%d size=%d", scenario.command(), options.qos,
-                options.clients(scenario), options.size));
+        human.append(String.format(Locale.ROOT, "%s qos=%d clients=%d size=%d mqtt=%s", scenario.command(),
+                options.qos, options.clients(scenario), options.size, options.endpoint().protocolName()));
         if (scenario == Scenario.LATENCY) {
             Histogram h = flow.latency();
             Map<String, Object> latency = new LinkedHashMap<>();
@@ -116,6 +125,9 @@ final class FlowRun {
                     Runs.count(m.deliveriesPerSecond()), Runs.count(m.publishesPerSecond())));
         }
         human.append(String.format(Locale.ROOT, " lost=%d dup=%d ooo=%d", lost, duplicated, outOfOrder));
+        if (options.protocol == Packets.MQTT_5) {
+            human.append(" rejected=").append(rejected);
+        }
         if (options.brokerPid != null) {
             human.append(String.format(Locale.ROOT, " [broker cpu %.2f core, rss %s KiB]", m.brokerCpuCores(),
                     Runs.count(m.brokerRssKib())));

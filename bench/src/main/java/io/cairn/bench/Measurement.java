@@ -1,5 +1,6 @@
 package io.cairn.bench;
 
+import java.lang.management.ManagementFactory;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -12,9 +13,11 @@ import java.util.concurrent.TimeUnit;
  * @param brokerCpuCores broker CPU seconds per second in the window, or NaN without a broker pid
  * @param brokerRssKib   broker resident memory at the window's end, or -1 without a broker pid
  * @param drained        whether every message in flight completed after publishing stopped
+ * @param generatorCpuCores this process's CPU seconds per second in the window (all its threads: event loops,
+ *                       GC, JIT), or NaN where the JVM does not report it
  */
 record Measurement(double seconds, long delivered, long published, double brokerCpuCores, long brokerRssKib,
-                   boolean drained) {
+                   boolean drained, double generatorCpuCores) {
 
     /** Deliveries per second. */
     double deliveriesPerSecond() {
@@ -40,6 +43,7 @@ record Measurement(double seconds, long delivered, long published, double broker
         long delivered0 = flow.delivered();
         long published0 = flow.published();
         double cpu0 = broker != null ? broker.cpuSeconds() : Double.NaN;
+        long own0 = ownCpuNanos();
         long t0 = System.nanoTime();
         run.measuring(true);
         run.awaitFailure(durationMillis);
@@ -48,6 +52,7 @@ record Measurement(double seconds, long delivered, long published, double broker
         long delivered1 = flow.delivered();
         long published1 = flow.published();
         double cpu1 = broker != null ? broker.cpuSeconds() : Double.NaN;
+        long own1 = ownCpuNanos();
         long rss = broker != null ? broker.rssKib() : -1;
         run.publishing(false);
         // a turn that began before the switch may still add a message; what is in flight is final after it
@@ -55,7 +60,16 @@ record Measurement(double seconds, long delivered, long published, double broker
         boolean drained = stopped && run.failure() == null && flow.awaitDrained(drainMillis);
         double seconds = (t1 - t0) / 1e9;
         return new Measurement(seconds, delivered1 - delivered0, published1 - published0,
-                broker != null && seconds > 0 ? (cpu1 - cpu0) / seconds : Double.NaN, rss, drained);
+                broker != null && seconds > 0 ? (cpu1 - cpu0) / seconds : Double.NaN, rss, drained,
+                own0 >= 0 && own1 >= 0 && seconds > 0 ? (own1 - own0) / 1e9 / seconds : Double.NaN);
+    }
+
+    /** This process's CPU time in nanoseconds, or -1 where the JVM does not report it. */
+    private static long ownCpuNanos() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getProcessCpuTime();
+        }
+        return -1;
     }
 
     /** Seconds as milliseconds for the waits. */

@@ -18,7 +18,10 @@ import org.slf4j.LoggerFactory;
 /**
  * One MQTT client connection of the generator: sends CONNECT (and one SUBSCRIBE if it has a subscription),
  * answers the broker's QoS flows and keep-alive, and hands incoming PUBLISH payloads to its {@link Receiver}
- * and {@link Ponger} in place. Outgoing packets are appended to one batch buffer that is flushed once per
+ * and {@link Ponger} in place. At MQTT 5 it skips the property block of each PUBLISH, takes the limits the
+ * broker announces in CONNACK (Receive Maximum, Maximum QoS, Maximum Packet Size, Server Keep Alive), counts
+ * acknowledgements with a failure reason code as rejected messages and reports a DISCONNECT from the broker
+ * with its reason code. Outgoing packets are appended to one batch buffer that is flushed once per
  * read or per publisher turn.
  *
  * <p>Not thread-safe: everything after {@link #connect} runs on the channel's event loop, except
@@ -39,6 +42,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Frame
 
     private final String clientId;
     private final Endpoint endpoint;
+    private final boolean v5;
     private final String subscription;
     private final int subscriptionQos;
     private final RunState run;
@@ -55,6 +59,9 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Frame
     private Ponger ponger;
     private AckSink ackSink;
     private Publisher publisher;
+    private int publishQos;
+    private int publishPacketBytes;
+    private int receiveMaximum = 65_535;
 
     /**
      * A connection that subscribes to {@code subscription} at {@code subscriptionQos} after CONNACK, or to
@@ -63,6 +70,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Frame
     MqttConnection(String clientId, Endpoint endpoint, String subscription, int subscriptionQos, RunState run) {
         this.clientId = clientId;
         this.endpoint = endpoint;
+        this.v5 = endpoint.protocolLevel() == Packets.MQTT_5;
         this.subscription = subscription;
         this.subscriptionQos = subscriptionQos;
         this.run = run;
@@ -77,12 +85,15 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Frame
     void ponger(Ponger value) {
         ponger = value;
         ackSink = value;
+        publishQos = value.qos();
     }
 
     /** Sends this connection's messages. Set before connecting. */
     void publisher(Publisher value) {
         publisher = value;
         ackSink = value;
+        publishQos = value.qos();
+        publishPacketBytes = value.packetBytes();
     }
 
     String clientId() {
@@ -91,6 +102,14 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Frame
 
     Channel channel() {
         return channel;
+    }
+
+    /**
+     * The broker's Receive Maximum from CONNACK (MQTT 5.0 section 3.2.2.3.3): how many QoS 1/2 PUBLISH packets
+     * this client may have unacknowledged; 65,535 when not announced and below MQTT 5. Read after {@link #ready()}.
+     */
+    int receiveMaximum() {
+        return receiveMaximum;
     }
 
     /** Completes when CONNACK (and SUBACK) accepted, exceptionally with a {@link BenchException} otherwise. */
@@ -230,7 +249,11 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Frame
     }
 
     private void protocolError(String message) {
-        String text = clientId + ": " + message;
+        failConnection(clientId + ": " + message);
+    }
+
+    /** Fails the handshake, or the run once the connection was ready, with {@code text}, and closes. */
+    private void failConnection(String text) {
         if (!ready.isDone()) {
             fail(text);
         } else if (run != null && !ready.isCompletedExceptionally()) {
@@ -248,15 +271,37 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Frame
                 break;
             case Packets.PUBACK:
             case Packets.PUBCOMP:
-                if (ackSink != null && bodyLength >= 2) {
-                    ackSink.onAck(buf.getUnsignedShort(bodyIndex));
+                if (bodyLength >= 2) {
+                    int packetId = buf.getUnsignedShort(bodyIndex);
+                    delivered(type, packetId, buf, bodyIndex, bodyLength);
+                    if (ackSink != null) {
+                        ackSink.onAck(packetId);
+                    }
                 }
                 break;
             case Packets.PUBREC:
-                Packets.ack(out(), Packets.PUBREL, buf.getUnsignedShort(bodyIndex));
+                if (bodyLength >= 2) {
+                    int packetId = buf.getUnsignedShort(bodyIndex);
+                    if (delivered(type, packetId, buf, bodyIndex, bodyLength)) {
+                        Packets.ack(out(), Packets.PUBREL, packetId);
+                    } else if (ackSink != null) {
+                        ackSink.onAck(packetId); // a failed PUBREC ends the flow (MQTT 5.0 section 4.3.3)
+                    }
+                }
                 break;
             case Packets.PUBREL:
-                Packets.ack(out(), Packets.PUBCOMP, buf.getUnsignedShort(bodyIndex));
+                if (bodyLength >= 2) {
+                    int packetId = buf.getUnsignedShort(bodyIndex);
+                    delivered(type, packetId, buf, bodyIndex, bodyLength);
+                    Packets.ack(out(), Packets.PUBCOMP, packetId);
+                }
+                break;
+            case Packets.DISCONNECT:
+                if (!v5) {
+                    protocolError("unexpected packet type " + type);
+                } else {
+                    onDisconnect(buf, bodyIndex, bodyLength);
+                }
                 break;
             case Packets.PINGRESP:
                 break;
@@ -280,6 +325,19 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Frame
             packetId = buf.getUnsignedShort(index);
             index += 2;
         }
+        if (v5) {
+            int end = bodyIndex + bodyLength;
+            if (index < end && buf.getByte(index) == 0) {
+                index++; // no properties: the usual case, no decoding
+            } else {
+                int propertyLength = Properties5.variableByteInteger(buf, index, end);
+                index += Packets.remainingLengthBytes(propertyLength) + propertyLength;
+                if (index > end) {
+                    throw new FrameParser.MalformedFrameException("PUBLISH property length " + propertyLength
+                            + " runs past the packet");
+                }
+            }
+        }
         int payloadLength = bodyIndex + bodyLength - index;
         if (receiver != null) {
             receiver.onPayload(buf, index, payloadLength);
@@ -294,15 +352,53 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Frame
         }
     }
 
+    /**
+     * Whether an acknowledgement reports success: below MQTT 5 always; at MQTT 5 a reason code below 0x80 (0x10,
+     * no matching subscribers, included). A failure is counted as a rejected message with its reason.
+     */
+    private boolean delivered(int type, int packetId, ByteBuf buf, int bodyIndex, int bodyLength) {
+        if (!v5 || bodyLength < 3) {
+            return true; // remaining length 2: success without a reason code (MQTT 5.0 section 3.4.2.1)
+        }
+        int code = buf.getUnsignedByte(bodyIndex + 2);
+        if (code < Packets.FIRST_FAILURE_REASON) {
+            return true;
+        }
+        Properties5 properties = bodyLength > 3
+                ? Properties5.read(buf, bodyIndex + 3, bodyIndex + bodyLength) : Properties5.none(bodyIndex + 3);
+        if (run != null) {
+            run.reject(clientId + ": " + Packets.typeName(type) + " of packet " + packetId + " with reason code "
+                    + Packets.reason(code) + properties.reasonSuffix());
+        }
+        return false;
+    }
+
     private void onConnack(ByteBuf buf, int bodyIndex, int bodyLength) {
         int code = bodyLength >= 2 ? buf.getUnsignedByte(bodyIndex + 1) : -1;
+        Properties5 properties = v5 && bodyLength > 2
+                ? Properties5.read(buf, bodyIndex + 2, bodyIndex + bodyLength) : Properties5.none(bodyIndex + 2);
         if (code != 0) {
-            fail(endpoint.address() + " refused the connection of " + clientId + ": CONNACK return code " + code
-                    + " (" + Packets.connackReason(code) + ")");
+            String why;
+            if (v5 && code >= Packets.FIRST_FAILURE_REASON) {
+                why = "CONNACK reason code " + Packets.reason(code) + properties.reasonSuffix();
+            } else {
+                why = "CONNACK return code " + code + " (" + Packets.connackReason(code) + ")";
+                if (v5 && code == 1) {
+                    why += ": the broker does not speak MQTT 5";
+                }
+            }
+            fail(endpoint.address() + " refused the connection of " + clientId + ": " + why);
             channel.close();
             return;
         }
-        int keepAliveSeconds = endpoint.keepAlive();
+        String unusable = unusableLimit(properties);
+        if (unusable != null) {
+            fail(endpoint.address() + " " + unusable);
+            channel.close();
+            return;
+        }
+        receiveMaximum = properties.receiveMaximum();
+        int keepAliveSeconds = properties.serverKeepAlive() >= 0 ? properties.serverKeepAlive() : endpoint.keepAlive();
         if (keepAliveSeconds > 0) {
             // half the keep-alive: the gap between two packets never exceeds the keep-alive
             long period = keepAliveSeconds * 500L;
@@ -312,14 +408,41 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Frame
         if (subscription == null) {
             handshakeDone();
         } else {
-            Packets.subscribe(out(), SUBSCRIBE_PACKET_ID, subscription, subscriptionQos);
+            Packets.subscribe(out(), endpoint.protocolLevel(), SUBSCRIBE_PACKET_ID, subscription, subscriptionQos);
         }
     }
 
+    /** Why this connection cannot run within the limits of an MQTT 5 CONNACK, or {@code null}. */
+    private String unusableLimit(Properties5 properties) {
+        if (properties.receiveMaximum() == 0) {
+            return "announced Receive Maximum 0, a protocol error (MQTT 5.0 section 3.2.2.3.3)";
+        }
+        if (publishQos > properties.maximumQos()) {
+            return "accepts PUBLISH up to QoS " + properties.maximumQos() + " (CONNACK Maximum QoS): --qos "
+                    + publishQos + " cannot run";
+        }
+        if (properties.maximumPacketSize() > 0 && publishPacketBytes > properties.maximumPacketSize()) {
+            return "accepts packets up to " + properties.maximumPacketSize() + " bytes (CONNACK Maximum Packet"
+                    + " Size): a PUBLISH of this --size is " + publishPacketBytes + " bytes";
+        }
+        return null;
+    }
+
     private void onSuback(ByteBuf buf, int bodyIndex, int bodyLength) {
-        int granted = bodyLength >= 3 ? buf.getUnsignedByte(bodyIndex + 2) : 0x80;
-        if (granted == 0x80) {
-            fail(endpoint.address() + " refused the subscription of " + clientId + " to " + subscription);
+        int granted;
+        String why = "";
+        if (v5) {
+            int end = bodyIndex + bodyLength;
+            Properties5 properties = bodyLength > 2 ? Properties5.read(buf, bodyIndex + 2, end) : null;
+            granted = properties != null && properties.end() < end ? buf.getUnsignedByte(properties.end()) : 0x80;
+            if (properties != null) {
+                why = ": SUBACK reason code " + Packets.reason(granted) + properties.reasonSuffix();
+            }
+        } else {
+            granted = bodyLength >= 3 ? buf.getUnsignedByte(bodyIndex + 2) : 0x80;
+        }
+        if (granted >= 0x80) {
+            fail(endpoint.address() + " refused the subscription of " + clientId + " to " + subscription + why);
             channel.close();
             return;
         }
@@ -328,6 +451,21 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Frame
                     clientId, subscription);
         }
         handshakeDone();
+    }
+
+    /** A DISCONNECT from the broker (MQTT 5.0 section 3.14): the connection ends, with the broker's reason. */
+    private void onDisconnect(ByteBuf buf, int bodyIndex, int bodyLength) {
+        int code = bodyLength >= 1 ? buf.getUnsignedByte(bodyIndex) : 0;
+        Properties5 properties = bodyLength >= 2
+                ? Properties5.read(buf, bodyIndex + 1, bodyIndex + bodyLength) : Properties5.none(bodyIndex + 1);
+        String text = endpoint.address() + " disconnected " + clientId + ": DISCONNECT reason code "
+                + Packets.reason(code) + properties.reasonSuffix();
+        if (closing) {
+            LOG.debug("{} (after our DISCONNECT)", text);
+            channel.close();
+        } else {
+            failConnection(text);
+        }
     }
 
     private void handshakeDone() {

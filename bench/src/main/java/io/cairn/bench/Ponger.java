@@ -5,7 +5,9 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The far end of a latency pair: re-publishes each received payload unchanged to its pong topic. Packet ids
- * are taken from a bitmap of those in flight, so a slow PUBACK never makes one be reused.
+ * are taken from a bitmap of those in flight, so a slow PUBACK never makes one be reused. Its pongs in flight
+ * are bounded by the pinger's window (a pong answers a ping the window let through), which the pinger keeps
+ * within the broker's MQTT 5 Receive Maximum.
  *
  * <p>Not thread-safe: runs on its connection's event loop.
  */
@@ -15,15 +17,22 @@ final class Ponger implements AckSink {
     private final RunState run;
     private final byte[] topic;
     private final int qos;
+    private final boolean v5;
     private final long[] inFlight = new long[65_536 / 64];
     private int nextId = 1;
     private long unanswerable;
 
-    Ponger(MqttConnection connection, RunState run, String pongTopic, int qos) {
+    Ponger(MqttConnection connection, RunState run, String pongTopic, int qos, int protocolLevel) {
         this.connection = connection;
+        this.v5 = protocolLevel == Packets.MQTT_5;
         this.run = run;
         this.topic = pongTopic.getBytes(StandardCharsets.UTF_8);
         this.qos = qos;
+    }
+
+    /** The QoS of the pongs. */
+    int qos() {
+        return qos;
     }
 
     /** Publishes the {@code length} payload bytes at {@code index} to the pong topic. */
@@ -38,12 +47,15 @@ final class Ponger implements AckSink {
             }
         }
         ByteBuf out = connection.out();
-        int remaining = 2 + topic.length + (qos > 0 ? 2 : 0) + length;
+        int remaining = 2 + topic.length + (qos > 0 ? 2 : 0) + (v5 ? 1 : 0) + length;
         out.writeByte(Packets.PUBLISH << 4 | qos << 1);
         Packets.writeRemainingLength(out, remaining);
         out.writeShort(topic.length).writeBytes(topic);
         if (qos > 0) {
             out.writeShort(packetId);
+        }
+        if (v5) {
+            out.writeByte(0); // property length: no properties
         }
         out.writeBytes(buf, index, length);
     }

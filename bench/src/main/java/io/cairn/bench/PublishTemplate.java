@@ -6,7 +6,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * A PUBLISH packet encoded once per publisher; each message copies it and patches only the packet id, the
- * sequence number and the timestamp. Immutable after construction.
+ * sequence number and the timestamp, at every protocol level (at MQTT 5 the template carries an empty property
+ * block, one byte). Immutable after construction.
  */
 final class PublishTemplate {
 
@@ -16,14 +17,16 @@ final class PublishTemplate {
 
     /**
      * Encodes a PUBLISH of {@code size} payload bytes to {@code topic} at {@code qos} (not retained) whose
-     * payload header names {@code runId} and {@code publisherId}.
+     * payload header names {@code runId} and {@code publisherId}, for {@code protocolLevel}
+     * ({@link Packets#MQTT_5} adds property length 0 after the packet id).
      */
-    PublishTemplate(String topic, int qos, int size, int runId, int publisherId) {
+    PublishTemplate(int protocolLevel, String topic, int qos, int size, int runId, int publisherId) {
         if (size < Payload.HEADER_BYTES) {
             throw new IllegalArgumentException("size " + size + " below the payload header");
         }
         byte[] topicBytes = topic.getBytes(StandardCharsets.UTF_8);
-        int remaining = 2 + topicBytes.length + (qos > 0 ? 2 : 0) + size;
+        boolean v5 = protocolLevel == Packets.MQTT_5;
+        int remaining = 2 + topicBytes.length + (qos > 0 ? 2 : 0) + (v5 ? 1 : 0) + size;
         int total = 1 + Packets.remainingLengthBytes(remaining) + remaining;
         ByteBuf buf = Unpooled.wrappedBuffer(new byte[total]).writerIndex(0);
         buf.writeByte(Packets.PUBLISH << 4 | qos << 1);
@@ -32,6 +35,9 @@ final class PublishTemplate {
         packetIdOffset = qos > 0 ? buf.writerIndex() : -1;
         if (qos > 0) {
             buf.writeShort(0);
+        }
+        if (v5) {
+            buf.writeByte(0); // property length: no properties
         }
         payloadOffset = buf.writerIndex();
         buf.writeInt(runId).writeInt(publisherId).writeLong(0).writeLong(0);

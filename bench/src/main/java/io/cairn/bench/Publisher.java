@@ -18,6 +18,9 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  * the rate and the channel allow into the connection's batch buffer and flushes once. Completions may come
  * from any event loop ({@link #complete(long)} is thread-safe); a publisher blocked on its window is woken by
  * the completion that frees a slot.
+ *
+ * <p>At QoS 1/2 the window never exceeds the broker's MQTT 5 Receive Maximum: each message in the window may be
+ * an unacknowledged PUBLISH, and the broker allows no more than that many at once.
  */
 final class Publisher implements AckSink, Runnable {
 
@@ -28,7 +31,8 @@ final class Publisher implements AckSink, Runnable {
     private final MqttConnection connection;
     private final PublishTemplate template;
     private final int qos;
-    private final int window;
+    /** Slots in use, at most {@code slots.length()}; lowered once, before the first turn, never during one. */
+    private volatile int window;
     private final int holders;
     private final long intervalNanos;
     private final RunState run;
@@ -70,12 +74,35 @@ final class Publisher implements AckSink, Runnable {
 
     /** Whether every message sent so far has completed. Readable from any thread. */
     boolean drained() {
-        for (int i = 0; i < window; i++) {
+        for (int i = 0; i < slots.length(); i++) {
             if (slots.get(i) != 0) {
                 return false;
             }
         }
         return true;
+    }
+
+    /** The QoS of this publisher's messages. */
+    int qos() {
+        return qos;
+    }
+
+    /** The length of one of this publisher's PUBLISH packets in bytes. */
+    int packetBytes() {
+        return template.length();
+    }
+
+    /**
+     * Lowers the window to the Receive Maximum the connection's broker announced, at QoS 1/2; call once the
+     * connection is ready and before {@link #start()}.
+     *
+     * @return the window now in use
+     */
+    int honourReceiveMaximum() {
+        if (qos > 0 && connection.receiveMaximum() < window) {
+            window = connection.receiveMaximum();
+        }
+        return window;
     }
 
     /** Starts sending on the connection's event loop; call once the connection is ready. */
@@ -106,6 +133,7 @@ final class Publisher implements AckSink, Runnable {
             return;
         }
         long now = System.nanoTime();
+        int window = this.window;
         ByteBuf out = null;
         int written = 0;
         while (written < MAX_BATCH) {
@@ -153,7 +181,7 @@ final class Publisher implements AckSink, Runnable {
 
     @Override
     public void onAck(int packetId) {
-        if (qos > 0 && packetId >= 1 && packetId <= window) {
+        if (qos > 0 && packetId >= 1 && packetId <= slots.length()) {
             completeSlot(packetId - 1);
         }
     }

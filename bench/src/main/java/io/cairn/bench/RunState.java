@@ -2,6 +2,7 @@ package io.cairn.bench;
 
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,6 +17,8 @@ final class RunState {
     private final int runId;
     private final AtomicReference<String> failure = new AtomicReference<>();
     private final CountDownLatch failed = new CountDownLatch(1);
+    private final AtomicLong rejected = new AtomicLong();
+    private final AtomicReference<String> firstRejection = new AtomicReference<>();
     private volatile boolean publishing;
     private volatile boolean measuring;
 
@@ -54,6 +57,29 @@ final class RunState {
         } else {
             LOG.debug("also: {}", message);
         }
+    }
+
+    /**
+     * Counts one acknowledgement with an MQTT 5 failure reason code (0x80 or above): a message the broker did not
+     * deliver. The run goes on; the report fails it.
+     *
+     * @param description what was rejected and why, kept for the first one
+     */
+    void reject(String description) {
+        rejected.incrementAndGet();
+        if (firstRejection.compareAndSet(null, description)) {
+            LOG.warn("{}", description);
+        }
+    }
+
+    /** Acknowledgements with a failure reason code so far. */
+    long rejected() {
+        return rejected.get();
+    }
+
+    /** What the first rejected acknowledgement said, or {@code null}. */
+    String firstRejection() {
+        return firstRejection.get();
     }
 
     /** The first fatal failure, or {@code null}. */

@@ -26,7 +26,7 @@ class ExitCodesTest {
         "pair --window 70000        | --window 70000",
         "mesh --clients 0           | --clients 0",
         "latency --rate -5          | --rate -5",
-        "pair --protocol 5          | --protocol 5",
+        "pair --protocol 6          | --protocol 6",
         "pair --duration 0          | --duration 0",
         "conns --sources 300        | --sources 300",
         "pair --with-pair           | --with-pair",
@@ -67,27 +67,33 @@ class ExitCodesTest {
         assertThat(run.err()).contains("127.0.0.1:" + port).contains("connection refused");
     }
 
-    @Test
-    @DisplayName("a broker refusing CONNECT: exits with 3 naming host:port and the CONNACK return code")
-    void connackRefused() throws Exception {
+    @ParameterizedTest(name = "protocol {0}")
+    @CsvSource(delimiter = '|', value = {
+        "4 | CONNACK return code 5 (not authorized)",
+        "5 | CONNACK reason code 0x87 (not authorized)"})
+    @DisplayName("a broker refusing CONNECT: exits with 3 naming host:port and the CONNACK return or reason code")
+    void connackRefused(int protocol, String reported) throws Exception {
+        // a stand-in broker that answers every CONNECT with "not authorized" and closes
+        byte[] connack = protocol == 5
+                ? new byte[] {0x20, 0x03, 0x00, (byte) 0x87, 0x00}  // CONNACK, remaining 3, no session, 0x87, no properties
+                : new byte[] {0x20, 0x02, 0x00, 0x05};             // CONNACK, remaining 2, no session, code 5
         ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        // a stand-in broker that answers every CONNECT with return code 5 (not authorized) and closes
-        CompletableFuture<Void> refusing = CompletableFuture.runAsync(() -> refuseAll(server));
+        CompletableFuture<Void> refusing = CompletableFuture.runAsync(() -> refuseAll(server, connack));
         int port = server.getLocalPort();
         BenchRun run;
         try {
             run = BenchRun.of("pair", "--port", String.valueOf(port), "--duration", "1", "--threads", "1",
-                    "--username", "u", "--password", "p");
+                    "--username", "u", "--password", "p", "--protocol", String.valueOf(protocol));
         } finally {
             server.close();
         }
         refusing.get(10, TimeUnit.SECONDS);
 
         assertThat(run.exitCode()).as(run.toString()).isEqualTo(3);
-        assertThat(run.err()).contains("127.0.0.1:" + port).contains("CONNACK return code 5 (not authorized)");
+        assertThat(run.err()).contains("127.0.0.1:" + port).contains(reported);
     }
 
-    private static void refuseAll(ServerSocket server) {
+    private static void refuseAll(ServerSocket server, byte[] connack) {
         while (!server.isClosed()) {
             try (Socket s = server.accept()) {
                 s.setSoTimeout(10_000);
@@ -96,7 +102,7 @@ class ExitCodesTest {
                     continue;
                 }
                 OutputStream out = s.getOutputStream();
-                out.write(new byte[] {0x20, 0x02, 0x00, 0x05}); // CONNACK, remaining 2, no session, code 5
+                out.write(connack);
                 out.flush();
                 s.shutdownOutput();
                 while (in.read() >= 0) {

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -44,21 +45,32 @@ class MosquittoIT {
             }
             Assumptions.abort(message);
         }
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
-        Path config = temp.resolve("mosquitto.conf");
+        port = freePort();
         // no in-flight limit: at QoS 2 Mosquitto drops what an MQTT 3.1.1 client sends beyond it
-        Files.writeString(config, "listener " + port + " 127.0.0.1\nallow_anonymous true\npersistence false\n"
-                + "set_tcp_nodelay true\nmax_inflight_messages 0\nmax_queued_messages 10000\n");
-        mosquitto = new ProcessBuilder(MOSQUITTO.toString(), "-c", config.toString())
-                .redirectErrorStream(true).redirectOutput(temp.resolve("mosquitto.log").toFile()).start();
-        await("mosquitto listening").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
-                .failFast("mosquitto exited", () -> !mosquitto.isAlive())
-                .until(MosquittoIT::listening);
+        mosquitto = start("mosquitto", port, "set_tcp_nodelay true\nmax_inflight_messages 0\n"
+                + "max_queued_messages 10000\n");
     }
 
-    private static boolean listening() {
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** Starts Mosquitto on {@code port} with {@code settings} added to an anonymous, in-memory listener. */
+    private static Process start(String name, int port, String settings) throws IOException {
+        Path config = temp.resolve(name + ".conf");
+        Files.writeString(config, "listener " + port + " 127.0.0.1\nallow_anonymous true\npersistence false\n"
+                + settings);
+        Process p = new ProcessBuilder(MOSQUITTO.toString(), "-c", config.toString())
+                .redirectErrorStream(true).redirectOutput(temp.resolve(name + ".log").toFile()).start();
+        await(name + " listening").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+                .failFast(name + " exited", () -> !p.isAlive())
+                .until(() -> listening(port));
+        return p;
+    }
+
+    private static boolean listening(int port) {
         try {
             new Socket(InetAddress.getLoopbackAddress(), port).close();
             return true;
@@ -69,10 +81,14 @@ class MosquittoIT {
 
     @AfterAll
     static void stopMosquitto() throws InterruptedException {
-        if (mosquitto != null) {
-            mosquitto.destroy();
-            if (!mosquitto.waitFor(10, TimeUnit.SECONDS)) {
-                mosquitto.destroyForcibly();
+        stop(mosquitto);
+    }
+
+    private static void stop(Process p) throws InterruptedException {
+        if (p != null) {
+            p.destroy();
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
             }
         }
     }
@@ -81,7 +97,9 @@ class MosquittoIT {
     @CsvSource({
         "pair,    0, 2, 4", "pair,    1, 2, 4", "pair,    2, 1, 3",
         "fanin,   1, 3, 4", "fanout,  1, 3, 4", "mesh,    2, 3, 4",
-        "latency, 1, 2, 4"})
+        "latency, 1, 2, 4",
+        "pair,    2, 2, 5", "fanin,   1, 3, 5", "fanout,  0, 3, 5",
+        "latency, 2, 2, 5"})
     @DisplayName("scenarios verify against Mosquitto")
     void scenario(String scenario, int qos, int clients, int protocol) {
         BenchRun run = BenchRun.of(scenario, "--port", String.valueOf(port), "--qos", String.valueOf(qos),
@@ -95,6 +113,38 @@ class MosquittoIT {
         assertThat(json.get("duplicated").getAsLong()).isZero();
         assertThat(json.get("out_of_order").getAsLong()).isZero();
         assertThat(json.get("broker_rss_kib").getAsLong()).isPositive();
+        assertThat(json.get("protocol").getAsInt()).isEqualTo(protocol);
+    }
+
+    @Test
+    @DisplayName("Mosquitto's default in-flight limit is its MQTT 5 Receive Maximum (20): QoS 2 with a window of"
+            + " 256 is lowered to 20 and verifies")
+    void receiveMaximumOfADefaultMosquitto() throws Exception {
+        int defaultPort = freePort();
+        Process defaults = start("mosquitto-defaults", defaultPort, "set_tcp_nodelay true\n");
+        try {
+            BenchRun run = BenchRun.of("pair", "--port", String.valueOf(defaultPort), "--qos", "2", "--protocol", "5",
+                    "--warmup", "0", "--duration", "1", "--threads", "2");
+
+            assertThat(run.exitCode()).as(run.toString()).isZero();
+            JsonObject json = run.json();
+            assertThat(json.get("receive_maximum").getAsInt()).isEqualTo(20);
+            assertThat(json.get("window").getAsInt()).isEqualTo(20);
+            assertThat(json.get("received").getAsLong()).isPositive();
+            assertThat(json.get("lost").getAsLong()).isZero();
+        } finally {
+            stop(defaults);
+        }
+    }
+
+    @Test
+    @DisplayName("at MQTT 5 a password goes without a user name, and Mosquitto accepts it")
+    void passwordWithoutUserName() {
+        BenchRun run = BenchRun.of("pair", "--port", String.valueOf(port), "--qos", "1", "--protocol", "5",
+                "--password", "secret", "--warmup", "0", "--duration", "1", "--threads", "2");
+
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        assertThat(run.json().get("ok").getAsBoolean()).isTrue();
     }
 
     @ParameterizedTest(name = "{0} connections")

@@ -68,6 +68,7 @@ class ScenariosTest {
         assertThat(json.get("duplicated").getAsLong()).as(run.toString()).isZero();
         assertThat(json.get("out_of_order").getAsLong()).as(run.toString()).isZero();
         assertThat(json.get("ok").getAsBoolean()).isTrue();
+        assertThat(json.get("generator_cpu_cores").getAsDouble()).as("the tool's own CPU").isPositive();
         assertThat(run.lines().get(0)).startsWith(scenario + " qos=" + qos + " clients=" + clients)
                 .contains("lost=0 dup=0 ooo=0");
     }

@@ -15,8 +15,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Runs {@code bench/matrix.sh}, the comparison with Mosquitto that docs/benchmarks.md tells users to run, in a
  * very short form (one-second runs, one repeat, a few hundred connections): every cell must run against both
- * brokers with every QoS 1/2 run verified, and the table must come out. It checks that the script, the load tool
- * and the default distribution work together, not how fast anything is.
+ * brokers with every QoS 1/2 run verified, and the table must come out. The pair cells also run at MQTT 5
+ * ({@code PROTOCOLS="4 5" PROTOCOL_CELLS=pair}), so the table compares the two levels. It checks that the script,
+ * the load tool and the default distribution work together, not how fast anything is.
  */
 class BenchMatrixIT {
 
@@ -24,7 +25,8 @@ class BenchMatrixIT {
     Path out;
 
     @Test
-    @DisplayName("bench/matrix.sh runs every cell against Cairn and Mosquitto and prints the table with ratios")
+    @DisplayName("bench/matrix.sh runs every cell against Cairn and Mosquitto, the pair cells also at MQTT 5, and"
+            + " prints the table with ratios and the MQTT 5 vs 3.1.1 comparison")
     void matrixRunsEveryCellAndPrintsTheTable() throws Exception {
         requireTools();
         Path script = Path.of(System.getProperty("cairn.bench.matrix"));
@@ -37,6 +39,8 @@ class BenchMatrixIT {
         builder.environment().put("CONNS_REPEAT", "1");
         builder.environment().put("CONNS", "300");
         builder.environment().put("SOURCES", "2");
+        builder.environment().put("PROTOCOLS", "4 5");
+        builder.environment().put("PROTOCOL_CELLS", "pair");
         builder.environment().put("OUT", out.toString());
         builder.environment().put("CAIRN_PORT", String.valueOf(Runtimes.freePort()));
         builder.environment().put("MOSQUITTO_PORT", String.valueOf(Runtimes.freePort()));
@@ -57,15 +61,25 @@ class BenchMatrixIT {
             assertThat(table.lines()).as("a row for " + cell)
                     .anyMatch(line -> line.startsWith("| " + cell + " |") && line.matches(".*\\| [0-9.]+x \\|.*"));
         }
+        for (String cell : List.of("1:1 QoS 0 (MQTT 5)", "1:1 QoS 1 (MQTT 5)", "1:1 QoS 2 (MQTT 5)")) {
+            assertThat(table.lines()).as("a row for " + cell)
+                    .anyMatch(line -> line.startsWith("| " + cell + " |") && line.matches(".*\\| [0-9.]+x \\|.*"));
+        }
+        assertThat(table.lines()).as("the MQTT 5 vs 3.1.1 comparison of the pair cells")
+                .anyMatch(line -> line.startsWith("| MQTT 5 vs 3.1.1 | Cairn 3.1.1 | Cairn 5 |"))
+                .anyMatch(line -> line.startsWith("| 1:1 QoS 2 msg/s |"))
+                .anyMatch(line -> line.startsWith("Cairn at MQTT 5 within 10% of MQTT 3.1.1 in every row: "));
         assertThat(table.lines()).as("latency and connection rows for both brokers")
                 .anyMatch(line -> line.startsWith("| Cairn | 20,000 |"))
                 .anyMatch(line -> line.startsWith("| Mosquitto | 20,000 |"))
                 .anyMatch(line -> line.startsWith("| Cairn | 300 |"))
                 .anyMatch(line -> line.startsWith("| Mosquitto | 300 |"));
         List<String> runs = Files.readAllLines(out.resolve("results.jsonl"));
-        assertThat(runs).as("one JSON line per broker per cell (11 cells)").hasSize(22)
+        assertThat(runs).as("one JSON line per broker per cell (11 cells, 3 of them also at MQTT 5)").hasSize(28)
                 .allMatch(line -> line.contains("\"ok\":true"), "every run verified");
-        assertThat(runs.stream().filter(line -> line.contains("\"label\":\"mosquitto\""))).hasSize(11);
+        assertThat(runs.stream().filter(line -> line.contains("\"label\":\"mosquitto\""))).hasSize(14);
+        assertThat(runs.stream().filter(line -> line.contains("\"protocol\":5"))).hasSize(6)
+                .allMatch(line -> line.contains("\"scenario\":\"pair\"") && line.contains("\"rejected\":0"));
     }
 
     private static void requireTools() {
