@@ -46,7 +46,8 @@ final class ConnectFlow {
             c.violation("MQTT-3.1.2-14", "will QoS 3");
             return;
         }
-        if (h.hasPassword() && !h.hasUserName()) {
+        if (h.hasPassword() && !h.hasUserName() && c.protocolLevel < 5) {
+            // 3.1.1 only: MQTT 5 allows a password without a user name (MQTT 5.0 §3.1.2.9), e.g. for a token
             c.violation("MQTT-3.1.2-22", "password flag set without the user name flag");
             return;
         }

@@ -151,4 +151,16 @@ class ConnAck5ConformanceTest {
         assertThat(disconnect.body()).as("reason code and an empty property block").hasSize(2);
         c.expectClosed();
     }
+
+    @Test
+    @DisplayName("a password without a user name is accepted from an MQTT 5 client (MQTT 5.0 §3.1.2.9; 3.1.1 "
+            + "forbids it)")
+    void passwordWithoutUserName() {
+        RawMqttClient c = broker.rawClient("pw-only");
+        c.send(Packets.connect("pw-only").mqtt5().password("token-123").build());
+        RawPacket connack = c.expect(Packets.CONNACK);
+        assertThat(connack.body()[1]).as("reason code").isZero();
+        c.send(Packets.pingreq());
+        c.expect(Packets.PINGRESP);
+    }
 }
