@@ -17,6 +17,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * A TCP relay on 127.0.0.1 between client libraries and the test broker that records the PUBLISH packets the
  * clients send, so a test sees what a library put on the wire: whether it used a Topic Alias, and with which
  * topic name. Bytes pass unchanged in both directions; a connection closed on one side is closed on the other.
+ * {@link #cut()} drops the connections as a network failure would, for clients that cannot be made to.
  */
 final class WireTap implements AutoCloseable {
 
@@ -202,6 +203,16 @@ final class WireTap implements AutoCloseable {
             s.close();
         } catch (IOException e) {
             // closing anyway
+        }
+    }
+
+    /**
+     * Closes every connection relayed so far, on both sides, without a packet: to the broker and to the client it
+     * looks like a network failure. The tap keeps accepting new connections.
+     */
+    void cut() {
+        for (Socket s : sockets) {
+            closeQuietly(s);
         }
     }
 
