@@ -32,7 +32,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -51,11 +50,6 @@ class HiveMq5InteropTest {
     @RegisterExtension
     final EmbeddedBrokerExtension broker = EmbeddedBrokerExtension.perTest()
             .configure(c -> c.maxTopicLevels(MAX_TOPIC_LEVELS));
-
-    @BeforeAll
-    static void requireNode() {
-        MqttJs.requireNode();
-    }
 
     private MqttJs node() throws Exception {
         return broker.track(MqttJs.start(broker.port()));

@@ -29,7 +29,6 @@ import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.eclipse.paho.mqttv5.common.packet.UserProperty;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -46,11 +45,6 @@ class MixedVersionInteropTest {
 
     @RegisterExtension
     final EmbeddedBrokerExtension broker = EmbeddedBrokerExtension.perTest();
-
-    @BeforeAll
-    static void requireNode() {
-        MqttJs.requireNode();
-    }
 
     /** A message as a Paho mqttv3 callback received it. */
     record Received3(String topic, String payload, int qos, boolean retained) {

@@ -56,8 +56,8 @@ final class MqttJs implements AutoCloseable {
     }
 
     /**
-     * Skips the calling test when Node or the installed MQTT.js is missing, or fails it when {@code CI} is set:
-     * call from {@code @BeforeAll}.
+     * Skips the calling test (or class, from {@code @BeforeAll}) when Node or the installed MQTT.js is missing, or
+     * fails it when {@code CI} is set. {@link #start} calls it first.
      */
     static void requireNode() {
         String problem = null;
@@ -88,8 +88,12 @@ final class MqttJs implements AutoCloseable {
         return false;
     }
 
-    /** Starts a driver process whose clients connect to {@code port} on 127.0.0.1 unless told another port. */
+    /**
+     * Starts a driver process whose clients connect to {@code port} on 127.0.0.1 unless told another port; skips
+     * or fails as {@link #requireNode()} says when Node or MQTT.js is missing.
+     */
     static MqttJs start(int port) throws IOException {
+        requireNode();
         Process p = new ProcessBuilder("node", "driver.mjs", String.valueOf(port))
                 .directory(PROJECT.toFile())
                 .start();

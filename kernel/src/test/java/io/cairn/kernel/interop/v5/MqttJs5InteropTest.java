@@ -437,4 +437,110 @@ class MqttJs5InteropTest {
         assertThat(payloads(js.awaitMessages("rh1", 2))).containsExactly("retained", "marker");
         assertThat(payloads(js.awaitMessages("rh2", 1))).containsExactly("marker");
     }
+
+    @Test
+    @DisplayName("MQTT.js connecting with an empty client identifier learns the one the broker assigned from "
+            + "CONNACK")
+    void assignedClientIdentifier() throws Exception {
+        MqttJs js = node();
+
+        JsonNode connack = js.connect("c", Map.of("clientId", ""));
+
+        String assigned = connack.get("properties").path("assignedClientIdentifier").asText();
+        assertThat(assigned).as(connack.toString()).isNotEmpty();
+        assertThat(broker.broker().clients()).anyMatch(i -> i.clientId().equals(assigned));
+    }
+
+    @Test
+    @DisplayName("MQTT.js's DISCONNECT 0x04 (with will message) has the broker publish its will; a plain "
+            + "DISCONNECT does not")
+    void disconnectWithWillMessage() throws Exception {
+        List<Mqtt5Publish> wills = hiveSubscribe(hive("hive-will-watch"), "interop/js/dwill/#");
+        MqttJs js = node();
+        js.connect("normal", Map.of("clientId", "js-normal", "will",
+                Map.of("topic", "interop/js/dwill/normal", "payload", "not sent", "qos", 1)));
+        js.connect("asking", Map.of("clientId", "js-asking", "will",
+                Map.of("topic", "interop/js/dwill/asking", "payload", "asked for", "qos", 1)));
+
+        js.ok("normal", "end", Map.of());
+        js.ok("asking", "end", Map.of("options", Map.of("reasonCode", 0x04)));
+
+        assertThat(awaitSize(wills, 1)).extracting(p -> p.getTopic().toString())
+                .containsExactly("interop/js/dwill/asking");
+        // a marker after both: the plain disconnect's will would have arrived before it
+        js.connect("marker", Map.of("clientId", "js-marker"));
+        js.publish("marker", "interop/js/dwill/marker", "marker", Map.of("qos", 1));
+        assertThat(awaitSize(wills, 2)).extracting(p -> p.getTopic().toString())
+                .containsExactly("interop/js/dwill/asking", "interop/js/dwill/marker");
+    }
+
+    @Test
+    @DisplayName("an MQTT.js PUBLISH whose payload is not the UTF-8 its format indicator claims is answered with "
+            + "DISCONNECT 0x99")
+    void payloadFormatInvalid() throws Exception {
+        MqttJs js = node();
+        js.connect("c", Map.of("clientId", "js-format"));
+
+        js.ok("c", "publish", Map.of("topic", "interop/js/format", "payload", hex(new byte[] {(byte) 0xC3, 0x28}),
+                "options", Map.of("qos", 0, "properties", Map.of("payloadFormatIndicator", true))));
+
+        assertThat(js.awaitEvent("c", "disconnect").get("reasonCode").asInt()).isEqualTo(0x99);
+    }
+
+    @Test
+    @DisplayName("an MQTT.js client's Maximum Packet Size is honoured: a larger message is not sent to it, a "
+            + "smaller one after it is")
+    void maximumPacketSize() throws Exception {
+        MqttJs js = node();
+        js.connect("c", Map.of("clientId", "js-small", "properties", Map.of("maximumPacketSize", 256)));
+        js.subscribe("c", Map.of("interop/js/size/#", qos(1)), Map.of());
+        Mqtt5BlockingClient pub = hive("hive-size-pub");
+
+        pub.publishWith().topic("interop/js/size/big").qos(MqttQos.AT_LEAST_ONCE).payload(new byte[1_000]).send();
+        pub.publishWith().topic("interop/js/size/small").qos(MqttQos.AT_LEAST_ONCE)
+                .payload("fits".getBytes(StandardCharsets.UTF_8)).send();
+
+        assertThat(js.awaitMessages("c", 1)).extracting(m -> m.get("topic").asText())
+                .containsExactly("interop/js/size/small");
+        assertThat(js.events("c", "error")).as("MQTT.js saw no packet over its maximum").isEmpty();
+        assertThat(js.events("c", "close")).isEmpty();
+    }
+
+    @Test
+    @DisplayName("MQTT.js ends its session at DISCONNECT: Session Expiry Interval 0 there discards a 60-s session")
+    void sessionExpiryChangedAtDisconnect() throws Exception {
+        MqttJs js = node();
+        js.connect("c", session("js-shorten", true, 60));
+        js.subscribe("c", Map.of("interop/js/shorten", qos(1)), Map.of());
+
+        js.ok("c", "end", Map.of("options", Map.of("properties", Map.of("sessionExpiryInterval", 0))));
+
+        await("the session ended").atMost(WAIT).until(() -> broker.broker().session("js-shorten").isEmpty());
+        assertThat(js.connect("back", session("js-shorten", false, 60)).get("sessionPresent").asBoolean()).isFalse();
+    }
+
+    @Test
+    @DisplayName("an MQTT.js client's Receive Maximum is honoured: a burst of 30 QoS 1 messages arrives in order "
+            + "with never more than 2 unacknowledged")
+    void receiveMaximum() throws Exception {
+        try (WireTap tap = WireTap.start(broker.port())) {
+            MqttJs js = node();
+            js.connect("c", Map.of("clientId", "js-rm", "port", tap.port(), "properties", Map.of("receiveMaximum", 2)));
+            js.subscribe("c", Map.of("interop/js/rm", qos(1)), Map.of());
+            Mqtt5BlockingClient pub = hive("hive-rm-pub");
+
+            List<java.util.concurrent.CompletableFuture<?>> sends = new java.util.ArrayList<>();
+            for (int i = 0; i < 30; i++) {
+                sends.add(pub.toAsync().publishWith().topic("interop/js/rm").qos(MqttQos.AT_LEAST_ONCE)
+                        .payload(("m" + i).getBytes(StandardCharsets.UTF_8)).send());
+            }
+
+            List<String> expected = java.util.stream.IntStream.range(0, 30).mapToObj(i -> "m" + i).toList();
+            assertThat(payloads(js.awaitMessages("c", 30))).containsExactlyElementsOf(expected);
+            assertThat(sends).allMatch(f -> f.isDone() && !f.isCompletedExceptionally());
+            assertThat(tap.maxServerInflight()).isBetween(1, 2);
+            assertThat(tap.problems()).isEmpty();
+            js.ok("c", "end", Map.of());
+        }
+    }
 }

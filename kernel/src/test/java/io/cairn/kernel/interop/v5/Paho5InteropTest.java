@@ -16,7 +16,9 @@ import io.cairn.kernel.testsupport.Hive5;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
@@ -463,5 +465,142 @@ class Paho5InteropTest {
                 .containsExactly("retained", "retained", "marker");
         assertThat(clients[1].awaitReceived(2)).extracting(Arrived::payload).containsExactly("retained", "marker");
         assertThat(clients[2].awaitReceived(1)).extracting(Arrived::payload).containsExactly("marker");
+    }
+
+    @Test
+    @DisplayName("Paho connecting with an empty client identifier learns the one the broker assigned from CONNACK")
+    void assignedClientIdentifier() throws Exception {
+        Paho5 c = paho("");
+
+        IMqttToken token = c.connect(o -> o.setCleanStart(true));
+
+        String assigned = token.getResponseProperties().getAssignedClientIdentifier();
+        assertThat(assigned).isNotEmpty();
+        assertThat(broker.broker().clients()).anyMatch(i -> i.clientId().equals(assigned));
+    }
+
+    @Test
+    @DisplayName("Paho's DISCONNECT 0x04 (with will message) has the broker publish its will; a plain DISCONNECT "
+            + "does not")
+    void disconnectWithWillMessage() throws Exception {
+        List<Mqtt5Publish> wills = hiveSubscribe(hive("hive-will-watch"), "interop/paho5/dwill/#");
+        Paho5 normal = paho("paho5-normal");
+        normal.connect(o -> {
+            o.setCleanStart(true);
+            o.setWill("interop/paho5/dwill/normal", message("not sent", 1));
+        });
+        Paho5 asking = paho("paho5-asking");
+        asking.connect(o -> {
+            o.setCleanStart(true);
+            o.setWill("interop/paho5/dwill/asking", message("asked for", 1));
+        });
+
+        normal.disconnect();
+        asking.client.disconnect(0, null, null, 0x04, new MqttProperties()).waitForCompletion(WAIT.toMillis());
+
+        assertThat(awaitSize(wills, 1)).extracting(Mqtt5Publish::getTopic).map(Object::toString)
+                .containsExactly("interop/paho5/dwill/asking");
+        // a marker after both: the plain disconnect's will would have arrived before it
+        paho("paho5-marker").connect().publish("interop/paho5/dwill/marker", "marker", 1);
+        assertThat(awaitSize(wills, 2)).extracting(p -> p.getTopic().toString())
+                .containsExactly("interop/paho5/dwill/asking", "interop/paho5/dwill/marker");
+    }
+
+    @Test
+    @DisplayName("a Paho PUBLISH whose payload is not the UTF-8 its format indicator claims is answered with "
+            + "DISCONNECT 0x99")
+    void payloadFormatInvalid() throws Exception {
+        Paho5 c = paho("paho5-format").connect();
+        MqttMessage m = new MqttMessage(new byte[] {(byte) 0xC3, 0x28});
+        m.setQos(0);
+        MqttProperties p = new MqttProperties();
+        p.setPayloadFormat(true);
+        m.setProperties(p);
+
+        c.client.publish("interop/paho5/format", m);
+
+        await("DISCONNECT from the broker").atMost(WAIT).until(() -> c.disconnected.get() != null);
+        assertThat(c.disconnected.get().getReturnCode()).isEqualTo(0x99);
+    }
+
+    @Test
+    @DisplayName("a Paho client's Maximum Packet Size is honoured: a larger message is not sent to it, a smaller "
+            + "one after it is")
+    void maximumPacketSize() throws Exception {
+        Paho5 sub = paho("paho5-small");
+        sub.connect(o -> {
+            o.setCleanStart(true);
+            o.setMaximumPacketSize(256L);
+        });
+        sub.subscribe("interop/paho5/size/#", 1);
+        Mqtt5BlockingClient pub = hive("hive-size-pub");
+
+        pub.publishWith().topic("interop/paho5/size/big").qos(MqttQos.AT_LEAST_ONCE).payload(new byte[1_000]).send();
+        pub.publishWith().topic("interop/paho5/size/small").qos(MqttQos.AT_LEAST_ONCE)
+                .payload("fits".getBytes(StandardCharsets.UTF_8)).send();
+
+        assertThat(sub.awaitReceived(1)).extracting(Arrived::topic).containsExactly("interop/paho5/size/small");
+        assertThat(sub.client.isConnected()).isTrue();
+    }
+
+    @Test
+    @DisplayName("Paho ends its session at DISCONNECT: Session Expiry Interval 0 there discards a 60-s session")
+    void sessionExpiryChangedAtDisconnect() throws Exception {
+        Paho5 c = paho("paho5-shorten");
+        c.connect(o -> {
+            o.setCleanStart(true);
+            o.setSessionExpiryInterval(60L);
+        });
+        c.subscribe("interop/paho5/shorten", 1);
+        MqttProperties p = new MqttProperties();
+        p.setSessionExpiryInterval(0L);
+
+        c.client.disconnect(0, null, null, 0, p).waitForCompletion(WAIT.toMillis());
+
+        await("the session ended").atMost(WAIT).until(() -> broker.broker().session("paho5-shorten").isEmpty());
+        IMqttToken back = c.connect(o -> {
+            o.setCleanStart(false);
+            o.setSessionExpiryInterval(60L);
+        });
+        assertThat(back.getSessionPresent()).isFalse();
+    }
+
+    @Test
+    @DisplayName("a Paho client's Receive Maximum is honoured: with 2 and its acknowledgements held back, 2 "
+            + "messages are in flight and the rest wait; acknowledged, all arrive in order")
+    void receiveMaximum() throws Exception {
+        try (WireTap tap = WireTap.start(broker.port())) {
+            Paho5 sub = new Paho5(broker, tap.port(), "paho5-rm");
+            sub.client.setManualAcks(true);
+            sub.connect(o -> {
+                o.setCleanStart(true);
+                o.setReceiveMaximum(2);
+            });
+            sub.subscribe("interop/paho5/rm", 1);
+            Mqtt5BlockingClient pub = hive("hive-rm-pub");
+
+            for (int i = 0; i < 10; i++) {
+                pub.publishWith().topic("interop/paho5/rm").qos(MqttQos.AT_LEAST_ONCE)
+                        .payload(("m" + i).getBytes(StandardCharsets.UTF_8)).send();
+            }
+
+            await("two in flight, eight queued").atMost(WAIT).until(() -> broker.broker().session("paho5-rm")
+                    .map(s -> s.inflight() == 2 && s.queued() == 8).orElse(false));
+            assertThat(sub.received).extracting(Arrived::payload).containsExactly("m0", "m1");
+            Set<Integer> acked = new HashSet<>();
+            await("all ten, acknowledged as they come").atMost(WAIT).until(() -> {
+                for (Arrived a : sub.received) {
+                    if (acked.add(a.message().getId())) {
+                        sub.client.messageArrivedComplete(a.message().getId(), 1);
+                    }
+                }
+                return acked.size() == 10;
+            });
+            assertThat(sub.received).extracting(Arrived::payload)
+                    .containsExactly("m0", "m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8", "m9");
+            assertThat(tap.maxServerInflight()).isEqualTo(2);
+            assertThat(tap.problems()).isEmpty();
+            sub.disconnect();
+        }
     }
 }

@@ -12,11 +12,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A TCP relay on 127.0.0.1 between client libraries and the test broker that records the PUBLISH packets the
  * clients send, so a test sees what a library put on the wire: whether it used a Topic Alias, and with which
- * topic name. Bytes pass unchanged in both directions; a connection closed on one side is closed on the other.
+ * topic name; and counts the broker's unacknowledged QoS 1 and 2 deliveries, to check a client's Receive Maximum. Bytes pass unchanged in both directions; a connection closed on one side is closed on the other.
  * {@link #cut()} drops the connections as a network failure would, for clients that cannot be made to.
  */
 final class WireTap implements AutoCloseable {
@@ -25,14 +26,17 @@ final class WireTap implements AutoCloseable {
     record Publish(String topic, Integer topicAlias) {
     }
 
-    private static final int PUBLISH = 3;
     private static final int CONNECT = 1;
+    private static final int PUBLISH = 3;
+    private static final int PUBACK = 4;
+    private static final int PUBCOMP = 7;
 
     private final int brokerPort;
     private final ServerSocket server;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private final List<Publish> publishes = new CopyOnWriteArrayList<>();
     private final List<String> problems = new CopyOnWriteArrayList<>();
+    private final AtomicInteger maxOutstanding = new AtomicInteger();
 
     private WireTap(int brokerPort) throws IOException {
         this.brokerPort = brokerPort;
@@ -57,6 +61,15 @@ final class WireTap implements AutoCloseable {
         return List.copyOf(publishes);
     }
 
+    /**
+     * The most QoS 1 and 2 PUBLISH packets the broker had sent on one connection without the client having
+     * completed them (PUBACK, PUBCOMP) yet. A broker that sends while the client's acknowledgement is on its way
+     * may be seen with one fewer; it is never seen with more than it had.
+     */
+    int maxServerInflight() {
+        return maxOutstanding.get();
+    }
+
     /** What the tap could not parse (empty when all went well), for assertion messages. */
     List<String> problems() {
         return List.copyOf(problems);
@@ -71,8 +84,9 @@ final class WireTap implements AutoCloseable {
                 broker.setTcpNoDelay(true);
                 sockets.add(client);
                 sockets.add(broker);
-                start("wiretap-up", () -> relayParsing(client, broker));
-                start("wiretap-down", () -> relay(broker, client));
+                Connection connection = new Connection();
+                start("wiretap-up", () -> relay(client, broker, connection, true));
+                start("wiretap-down", () -> relay(broker, client, connection, false));
             } catch (IOException e) {
                 if (!server.isClosed()) {
                     problems.add("accept: " + e);
@@ -81,30 +95,23 @@ final class WireTap implements AutoCloseable {
         }
     }
 
+    /** What one relayed connection has shown so far; guarded by itself. */
+    private static final class Connection {
+        int protocolLevel = 4;
+        int outstanding;
+    }
+
     private static void start(String name, Runnable r) {
         Thread t = new Thread(r, name);
         t.setDaemon(true);
         t.start();
     }
 
-    private static void relay(Socket from, Socket to) {
-        byte[] buffer = new byte[8192];
-        try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-            for (int n; (n = in.read(buffer)) >= 0; ) {
-                out.write(buffer, 0, n);
-                out.flush();
-            }
-        } catch (IOException e) {
-            // one side closed: the finally closes the other
-        } finally {
-            closeQuietly(from);
-            closeQuietly(to);
-        }
-    }
-
-    /** Client to broker: whole packets, each forwarded as read and parsed when it is a PUBLISH. */
-    private void relayParsing(Socket from, Socket to) {
-        int protocolLevel = 4;
+    /**
+     * Relays whole packets from {@code from} to {@code to}, each looked at before it is forwarded: so a PUBACK is
+     * counted before the broker can react to it, and a PUBLISH to the client before the client can acknowledge it.
+     */
+    private void relay(Socket from, Socket to, Connection connection, boolean upstream) {
         try (DataInputStream in = new DataInputStream(from.getInputStream()); OutputStream out = to.getOutputStream()) {
             while (true) {
                 int first = in.read();
@@ -123,29 +130,41 @@ final class WireTap implements AutoCloseable {
                 }
                 byte[] body = new byte[length];
                 in.readFully(body);
+                look(first, body, connection, upstream);
                 out.write(first);
                 for (int b : lengthBytes) {
                     out.write(b);
                 }
                 out.write(body);
                 out.flush();
-                int type = first >>> 4;
-                if (type == CONNECT && body.length > 6) {
-                    int nameLength = ((body[0] & 0xFF) << 8) | (body[1] & 0xFF);
-                    protocolLevel = body[2 + nameLength] & 0xFF;
-                } else if (type == PUBLISH) {
-                    publishes.add(parsePublish(first, body, protocolLevel));
-                }
             }
         } catch (EOFException e) {
             // closed in the middle of a packet
         } catch (IOException | RuntimeException e) {
             if (!from.isClosed() && !to.isClosed()) {
-                problems.add("relay: " + e);
+                problems.add((upstream ? "client to broker: " : "broker to client: ") + e);
             }
         } finally {
             closeQuietly(from);
             closeQuietly(to);
+        }
+    }
+
+    private void look(int first, byte[] body, Connection connection, boolean upstream) {
+        int type = first >>> 4;
+        int qos = (first >>> 1) & 3;
+        synchronized (connection) {
+            if (upstream && type == CONNECT && body.length > 6) {
+                int nameLength = ((body[0] & 0xFF) << 8) | (body[1] & 0xFF);
+                connection.protocolLevel = body[2 + nameLength] & 0xFF;
+            } else if (upstream && type == PUBLISH) {
+                publishes.add(parsePublish(first, body, connection.protocolLevel));
+            } else if (upstream && (type == PUBACK || type == PUBCOMP)) {
+                connection.outstanding--;
+            } else if (!upstream && type == PUBLISH && qos > 0) {
+                connection.outstanding++;
+                maxOutstanding.accumulateAndGet(connection.outstanding, Math::max);
+            }
         }
     }
 
