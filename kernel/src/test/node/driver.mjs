@@ -8,6 +8,7 @@
 //                                                                     -> {"reply": 2, "ok": true, "granted": [1]}
 //   {"id": 3, "op": "publish", "client": "a", "topic": "t/1", "payload": "x", "options": {...}}
 //   {"id": 4, "op": "unsubscribe", "client": "a", "topics": ["t/#"]}
+//   {"id": 8, "op": "publishAll", "client": "a", "messages": [{"topic": ..., "payload": ..., "options": {...}}]}
 //   {"id": 5, "op": "end", "client": "a", "options": {"reasonCode": 4}}   DISCONNECT, then close
 //   {"id": 6, "op": "crash", "client": "a"}                               close the socket without DISCONNECT
 //   {"id": 7, "op": "exit"}
@@ -118,6 +119,12 @@ async function run(command) {
       await client(name).publishAsync(command.topic, payload, options)
       return {}
     }
+    case 'publishAll':
+      // one after the other, each flow complete before the next: many messages without a round trip each
+      for (const m of command.messages) {
+        await client(name).publishAsync(m.topic, m.payload, revive(m.options ?? {}))
+      }
+      return {}
     case 'end':
       await client(name).endAsync(false, options)
       return {}

@@ -543,4 +543,48 @@ class MqttJs5InteropTest {
             js.ok("c", "end", Map.of());
         }
     }
+
+    @Test
+    @DisplayName("MQTT.js reassigning its 64 topic aliases among 80 topics (least recently used first): every "
+            + "message still reaches a HiveMQ subscriber under its own topic")
+    void topicAliasesRebound() throws Exception {
+        List<Mqtt5Publish> received = hiveSubscribe(hive("hive-rebind-sub"), "interop/js/rebind/#");
+        try (WireTap tap = WireTap.start(broker.port())) {
+            MqttJs js = node();
+            JsonNode connack = js.connect("c", Map.of("clientId", "js-rebind", "port", tap.port(),
+                    "autoAssignTopicAlias", true));
+            int maximum = connack.get("properties").get("topicAliasMaximum").asInt();
+            int topics = maximum + 16;
+            List<String> expected = new java.util.ArrayList<>();
+            List<Map<String, Object>> messages = new java.util.ArrayList<>();
+            for (int round = 0; round < 2; round++) {
+                for (int t = 0; t < topics; t++) {
+                    // QoS 0: MQTT.js writes a PUBLISH in pieces, and waiting for each PUBACK costs a delayed ACK
+                    messages.add(Map.of("topic", "interop/js/rebind/" + t, "payload", round + "/" + t,
+                            "options", qos(0)));
+                    expected.add("interop/js/rebind/" + t + " " + round + "/" + t);
+                }
+            }
+            js.ok("c", "publishAll", Map.of("messages", messages));
+
+            assertThat(awaitSize(received, expected.size())).extracting(p -> p.getTopic().toString() + " " + text(p))
+                    .containsExactlyElementsOf(expected);
+            List<WireTap.Publish> sent = tap.publishes();
+            assertThat(sent).as("every PUBLISH carried an alias").allMatch(p -> p.topicAlias() != null);
+            assertThat(sent.stream().map(WireTap.Publish::topicAlias).distinct().count()).isEqualTo(maximum);
+            assertThat(sent).as("aliases were bound again to other topics")
+                    .filteredOn(p -> !p.topic().isEmpty()).hasSizeGreaterThan(maximum);
+        }
+    }
+
+    @Test
+    @DisplayName("an MQTT.js client the operator disconnects is told so with DISCONNECT 0x98")
+    void disconnectedByOperator() throws Exception {
+        MqttJs js = node();
+        js.connect("c", Map.of("clientId", "js-kicked"));
+
+        assertThat(broker.broker().disconnect("js-kicked")).isTrue();
+
+        assertThat(js.awaitEvent("c", "disconnect").get("reasonCode").asInt()).isEqualTo(0x98);
+    }
 }
