@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
+import org.eclipse.paho.client.mqttv3.IMqttToken;
 import org.eclipse.paho.client.mqttv3.MqttCallback;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
@@ -50,8 +51,8 @@ class MixedVersionInteropTest {
     record Received3(String topic, String payload, int qos, boolean retained) {
     }
 
-    /** A Paho mqttv3 client speaking MQTT 3.1.1, recording what arrives, closed after the test. */
-    private MqttClient paho3(String clientId, boolean cleanSession, List<Received3> received) throws Exception {
+    /** A Paho mqttv3 client that records what arrives, not connected yet, closed after the test. */
+    private MqttClient paho3Client(String clientId, List<Received3> received) throws Exception {
         MqttClient c = new MqttClient(broker.tcpUri(), clientId, new MemoryPersistence());
         c.setTimeToWait(WAIT.toMillis());
         c.setCallback(new MqttCallback() {
@@ -77,11 +78,22 @@ class MixedVersionInteropTest {
             }
             c.close(true);
         });
+        return c;
+    }
+
+    /** Connects {@code c} with MQTT 3.1.1; the token tells Session Present. */
+    private static IMqttToken connect311(MqttClient c, boolean cleanSession) throws Exception {
         MqttConnectOptions o = new MqttConnectOptions();
         o.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
         o.setCleanSession(cleanSession);
         o.setAutomaticReconnect(false);
-        c.connect(o);
+        return c.connectWithResult(o);
+    }
+
+    /** A Paho mqttv3 client connected with MQTT 3.1.1, recording what arrives, closed after the test. */
+    private MqttClient paho3(String clientId, boolean cleanSession, List<Received3> received) throws Exception {
+        MqttClient c = paho3Client(clientId, received);
+        connect311(c, cleanSession);
         return c;
     }
 
@@ -284,12 +296,56 @@ class MixedVersionInteropTest {
         await("one second and a bit").atMost(WAIT).pollInterval(Duration.ofMillis(50))
                 .until(() -> System.nanoTime() - published > TimeUnit.MILLISECONDS.toNanos(1_300));
 
-        MqttConnectOptions o = new MqttConnectOptions();
-        o.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
-        o.setCleanSession(false);
-        o.setAutomaticReconnect(false);
-        old.connect(o);
+        connect311(old, false);
 
         assertThat(awaitSize(received, 1)).extracting(Received3::payload).containsExactly("kept");
+    }
+
+    @Test
+    @DisplayName("a client that comes back speaking MQTT 5 resumes the session it left at 3.1.1: Session Present, "
+            + "and what was queued meanwhile arrives with its properties")
+    void sessionFrom311To5() throws Exception {
+        paho3("upgraded", false, new CopyOnWriteArrayList<>()).subscribe("interop/mixed/upgrade", 1);
+        broker.broker().disconnect("upgraded");
+        await("the 3.1.1 connection ended").atMost(WAIT).until(() -> broker.broker().session("upgraded")
+                .map(s -> !s.connected()).orElse(false));
+        Paho5 pub = new Paho5(broker, "paho5-upgrade-pub").connect();
+        pub.publish("interop/mixed/upgrade", message5("queued at 3.1.1", 1, false, allProperties()));
+
+        Paho5 modern = new Paho5(broker, "upgraded");
+        assertThat(modern.connect(o -> {
+            o.setCleanStart(false);
+            o.setSessionExpiryInterval(60L);
+        }).getSessionPresent()).isTrue();
+
+        Arrived got = modern.awaitReceived(1).get(0);
+        assertThat(got.payload()).isEqualTo("queued at 3.1.1");
+        assertThat(got.properties().getUserProperties()).extracting(u -> u.getKey() + "=" + u.getValue())
+                .containsExactly("k=v");
+        assertThat(got.properties().getContentType()).isEqualTo("text/plain");
+        assertThat(got.properties().getCorrelationData()).containsExactly(1);
+    }
+
+    @Test
+    @DisplayName("a client that comes back speaking MQTT 3.1.1 resumes the session it left at 5.0: Session "
+            + "Present, and what was queued meanwhile arrives intact, without properties")
+    void sessionFrom5To311() throws Exception {
+        Paho5 modern = new Paho5(broker, "downgraded");
+        modern.connect(o -> {
+            o.setCleanStart(true);
+            o.setSessionExpiryInterval(600L);
+        });
+        modern.subscribe("interop/mixed/downgrade", 1);
+        modern.disconnect();
+        Paho5 pub = new Paho5(broker, "paho5-downgrade-pub").connect();
+        pub.publish("interop/mixed/downgrade", message5("queued at 5.0", 1, false, allProperties()));
+
+        List<Received3> received = new CopyOnWriteArrayList<>();
+        MqttClient old = paho3Client("downgraded", received);
+
+        assertThat(connect311(old, false).getSessionPresent()).isTrue();
+        assertThat(awaitSize(received, 1)).containsExactly(
+                new Received3("interop/mixed/downgrade", "queued at 5.0", 1, false));
+        assertThat(old.isConnected()).isTrue();
     }
 }
