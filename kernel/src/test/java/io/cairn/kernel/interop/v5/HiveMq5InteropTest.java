@@ -20,6 +20,8 @@ import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PayloadFormatIndicator;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5RetainHandling;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAckReasonCode;
+import com.hivemq.client.mqtt.mqtt5.message.unsubscribe.unsuback.Mqtt5UnsubAck;
+import com.hivemq.client.mqtt.mqtt5.message.unsubscribe.unsuback.Mqtt5UnsubAckReasonCode;
 import io.cairn.kernel.interop.v5.Paho5.Arrived;
 import io.cairn.kernel.testsupport.EmbeddedBrokerExtension;
 import io.cairn.kernel.testsupport.Hive5;
@@ -373,5 +375,18 @@ class HiveMq5InteropTest {
         assertThat(payloads(awaitSize(received.get(0), 3))).containsExactly("retained", "retained", "marker");
         assertThat(payloads(awaitSize(received.get(1), 2))).containsExactly("retained", "marker");
         assertThat(payloads(awaitSize(received.get(2), 1))).containsExactly("marker");
+    }
+
+    @Test
+    @DisplayName("UNSUBACK tells the HiveMQ client per filter whether a subscription existed or not")
+    void unsubackReasonCodes() {
+        Mqtt5BlockingClient c = hive("hive-unsub");
+        c.subscribeWith().topicFilter("interop/hive5/unsub/a").qos(MqttQos.AT_LEAST_ONCE).send();
+
+        Mqtt5UnsubAck ack = c.unsubscribeWith().addTopicFilter("interop/hive5/unsub/a")
+                .addTopicFilter("interop/hive5/unsub/never").send();
+
+        assertThat(ack.getReasonCodes()).containsExactly(Mqtt5UnsubAckReasonCode.SUCCESS,
+                Mqtt5UnsubAckReasonCode.NO_SUBSCRIPTIONS_EXISTED);
     }
 }

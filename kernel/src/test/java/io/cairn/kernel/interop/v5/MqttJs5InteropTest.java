@@ -587,4 +587,17 @@ class MqttJs5InteropTest {
 
         assertThat(js.awaitEvent("c", "disconnect").get("reasonCode").asInt()).isEqualTo(0x98);
     }
+
+    @Test
+    @DisplayName("UNSUBACK tells MQTT.js per filter whether a subscription existed (0x00) or not (0x11)")
+    void unsubackReasonCodes() throws Exception {
+        MqttJs js = node();
+        js.connect("c", Map.of("clientId", "js-unsub"));
+        js.subscribe("c", Map.of("interop/js/unsub/a", qos(1)), Map.of());
+
+        JsonNode reply = js.ok("c", "unsubscribe", Map.of("topics",
+                List.of("interop/js/unsub/a", "interop/js/unsub/never")));
+
+        assertThat(reply.get("unsuback").get("granted").toString()).isEqualTo("[0,17]");
+    }
 }

@@ -696,4 +696,22 @@ class Paho5InteropTest {
         assertThat(got.get(1).message().getId()).as("the original packet identifier")
                 .isEqualTo(got.get(0).message().getId());
     }
+
+    @Test
+    @DisplayName("UNSUBACK tells Paho per filter whether a subscription existed (0x00) or not (0x11); the removed "
+            + "one delivers no more")
+    void unsubackReasonCodes() throws Exception {
+        Paho5 c = paho("paho5-unsub").connect();
+        c.subscribe(new MqttProperties(), new MqttSubscription("interop/paho5/unsub/a", 1),
+                new MqttSubscription("interop/paho5/unsub/b", 1));
+
+        IMqttToken token = c.client.unsubscribe(new String[] {"interop/paho5/unsub/a", "interop/paho5/unsub/never"});
+        token.waitForCompletion(WAIT.toMillis());
+
+        assertThat(token.getReasonCodes()).containsExactly(0x00, 0x11);
+        Mqtt5BlockingClient pub = hive("hive-unsub-pub");
+        pub.publishWith().topic("interop/paho5/unsub/a").qos(MqttQos.AT_LEAST_ONCE).send();
+        pub.publishWith().topic("interop/paho5/unsub/b").qos(MqttQos.AT_LEAST_ONCE).send();
+        assertThat(c.awaitReceived(1)).extracting(Arrived::topic).containsExactly("interop/paho5/unsub/b");
+    }
 }
