@@ -21,7 +21,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * MQTT 5 acknowledgements: reason codes on PUBACK, PUBREC, PUBREL and PUBCOMP both ways (MQTT 5.0 §3.4-§3.7,
  * §4.3), and the server's Receive Maximum enforced on incoming QoS 2 (§3.3.4, §4.9). Raw packets, to see the
- * exact acknowledgement bytes. Slices 2 and 5 of docs/mqtt5-plan.md.
+ * exact acknowledgement bytes. See docs/mqtt5.md.
  */
 class Acks5ConformanceTest {
 

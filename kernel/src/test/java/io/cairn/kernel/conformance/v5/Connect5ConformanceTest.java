@@ -24,7 +24,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * MQTT 5 CONNECT, CONNACK and DISCONNECT (MQTT 5.0 §3.1, §3.2, §3.14), with the HiveMQ MQTT Client's MQTT 5 API.
- * Slice 1 of docs/mqtt5-plan.md.
+ * See docs/mqtt5.md.
  */
 class Connect5ConformanceTest {
 

@@ -51,7 +51,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Enhanced authentication (MQTT 5.0 §4.12) through the {@code io.cairn.api.auth} SPI, proved with a two-step test
  * mechanism, and server redirection (§4.11): raw packets for the exact exchange, the HiveMQ MQTT Client's
- * enhanced-auth API as a real client. Slice 9 of docs/mqtt5-plan.md.
+ * enhanced-auth API as a real client. See docs/mqtt5.md.
  */
 class EnhancedAuth5ConformanceTest {
 

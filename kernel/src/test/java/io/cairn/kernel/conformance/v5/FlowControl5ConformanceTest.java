@@ -18,8 +18,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The client's Receive Maximum and Maximum Packet Size, honoured by the server (MQTT 5.0 §3.1.2.11.3,
- * §3.1.2.11.4, §4.9). Raw packets, to hold acknowledgements back and to see exactly what is sent. Slice 5 of
- * docs/mqtt5-plan.md.
+ * §3.1.2.11.4, §4.9). Raw packets, to hold acknowledgements back and to see exactly what is sent. See
+ * docs/mqtt5.md.
  */
 class FlowControl5ConformanceTest {
 

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * MQTT 5 PUBLISH properties between clients and across protocol versions (MQTT 5.0 §3.3.2.3), with the HiveMQ
- * MQTT Client. Slice 2 of docs/mqtt5-plan.md.
+ * MQTT Client. See docs/mqtt5.md.
  */
 class Publish5ConformanceTest {
 

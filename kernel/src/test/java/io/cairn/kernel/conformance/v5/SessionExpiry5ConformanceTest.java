@@ -25,7 +25,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Clean Start and Session Expiry Interval (MQTT 5.0 §3.1.2.4, §3.1.2.11.2, §4.1), with the HiveMQ MQTT Client's
- * MQTT 5 API and raw packets for what a well-behaved client cannot send. Slice 3 of docs/mqtt5-plan.md.
+ * MQTT 5 API and raw packets for what a well-behaved client cannot send. See docs/mqtt5.md.
  */
 class SessionExpiry5ConformanceTest {
 

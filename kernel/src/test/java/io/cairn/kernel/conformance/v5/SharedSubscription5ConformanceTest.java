@@ -27,7 +27,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Shared subscriptions (MQTT 5.0 §4.8.2), also for MQTT 3.1.1 clients: one member of a group gets each message,
  * and messages held by a member that goes away are passed to another. Raw clients, so that a member can hold
- * back its acknowledgements. Slice 7 of docs/mqtt5-plan.md.
+ * back its acknowledgements. See docs/mqtt5.md.
  */
 class SharedSubscription5ConformanceTest {
 

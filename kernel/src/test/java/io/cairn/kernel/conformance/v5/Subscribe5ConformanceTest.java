@@ -28,7 +28,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * MQTT 5 SUBSCRIBE and UNSUBSCRIBE: reason codes in SUBACK and UNSUBACK, Retain Handling (MQTT 5.0 §3.8, §3.9,
- * §3.10, §3.11), with the HiveMQ MQTT Client. Slice 4 of docs/mqtt5-plan.md.
+ * §3.10, §3.11), with the HiveMQ MQTT Client. See docs/mqtt5.md.
  */
 class Subscribe5ConformanceTest {
 

@@ -23,7 +23,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Topic aliases both ways (MQTT 5.0 §3.3.2.3.4): set by the client within our maximum, and set by the server on
- * hot topics within the client's. Raw packets. Slice 6 of docs/mqtt5-plan.md.
+ * hot topics within the client's. Raw packets. See docs/mqtt5.md.
  */
 class TopicAlias5ConformanceTest {
 

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * The MQTT 5 Will Delay Interval (MQTT 5.0 §3.1.3.2): the will of a connection that ended without DISCONNECT goes
  * out when its delay has passed or its session ends, whichever is first, and not at all if the client reconnects
- * before. Slice 3 of docs/mqtt5-plan.md.
+ * before. See docs/mqtt5.md.
  */
 class WillDelay5ConformanceTest {
 
