@@ -113,6 +113,11 @@ public final class Publication {
         return receivedAt;
     }
 
+    /** Whether it carries an MQTT 5 Message Expiry Interval. */
+    public boolean hasExpiry() {
+        return properties.messageExpiryInterval() != MessageProperties.NO_EXPIRY;
+    }
+
     /**
      * Whether its Message Expiry Interval has passed at {@code nowMillis}: a copy that has not started onward
      * delivery is then deleted (MQTT-3.3.2-5).
@@ -134,6 +139,8 @@ public final class Publication {
         return Math.max(0, interval - Math.max(0, nowMillis - receivedAt) / 1000);
     }
 
+    private static final byte[] NO_PROPERTIES = new byte[0];
+
     /**
      * The MQTT 5 PUBLISH properties every 5.0 subscriber gets unchanged, encoded once (MQTT 5.0 §3.3.2.3):
      * Payload Format Indicator, Content Type, Response Topic, Correlation Data and the User Properties in their
@@ -150,7 +157,7 @@ public final class Publication {
 
     private static byte[] encode(MessageProperties p) {
         if (p == MessageProperties.NONE) {
-            return new byte[0];
+            return NO_PROPERTIES;
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         if (p.utf8Payload()) {

@@ -805,26 +805,40 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         if (protocolLevel < 5 || clientMaximumPacketSize >= ConnectProperties5.PROTOCOL_MAX_PACKET_SIZE) {
             return true;
         }
-        long expiry = publication.remainingExpiry(System.currentTimeMillis());
-        long size = PublishEncoder.headerSize(publication, qos, true, expiry, subscriptionIds, 0)
-                + (long) publication.payloadSize();
+        long expiry = expiryNow(publication);
+        int properties = PublishEncoder.propertiesLength(publication, expiry, subscriptionIds, 0);
+        long size = PublishEncoder.headerSize(publication, qos, properties, 0) + (long) publication.payloadSize();
         return size <= clientMaximumPacketSize; // an alias, if any, is chosen to keep within it
+    }
+
+    /** The Message Expiry Interval to send with {@code publication} now, or -1 for none (no clock read then). */
+    private static long expiryNow(Publication publication) {
+        return publication.hasExpiry() ? publication.remainingExpiry(System.currentTimeMillis()) : -1;
     }
 
     @Override
     public void writePublish(Publication publication, QoS qos, int packetId, boolean retain, boolean dup,
                              int[] subscriptionIds) {
-        boolean v5 = protocolLevel >= 5;
-        long expiry = v5 ? publication.remainingExpiry(System.currentTimeMillis()) : -1;
-        int[] ids = v5 ? subscriptionIds : null;
-        int alias = outboundAliases == null ? 0 : outboundAlias(publication, qos, expiry, ids);
-        int header = PublishEncoder.headerSize(publication, qos, v5, expiry, ids, alias);
+        int properties = PublishEncoder.NO_PROPERTIES;
+        long expiry = -1;
+        int[] ids = null;
+        int alias = 0;
+        if (protocolLevel >= 5) {
+            expiry = expiryNow(publication);
+            ids = subscriptionIds;
+            if (outboundAliases != null) {
+                alias = outboundAlias(publication, qos, expiry, ids);
+            }
+            properties = PublishEncoder.propertiesLength(publication, expiry, ids, alias);
+        }
+        int header = PublishEncoder.headerSize(publication, qos, properties, alias);
         int payload = publication.payloadSize();
         if (payload <= PublishEncoder.COPY_THRESHOLD) {
-            PublishEncoder.packet(batch(header + payload), publication, qos, packetId, retain, dup, v5, expiry, ids,
-                    alias);
+            PublishEncoder.packet(batch(header + payload), publication, qos, packetId, retain, dup, properties,
+                    expiry, ids, alias);
         } else {
-            PublishEncoder.header(batch(header), publication, qos, packetId, retain, dup, v5, expiry, ids, alias);
+            PublishEncoder.header(batch(header), publication, qos, packetId, retain, dup, properties, expiry, ids,
+                    alias);
             passBatch();
             ctx.write(publication.payload().retainedDuplicate(), ctx.voidPromise());
         }
@@ -834,8 +848,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private int outboundAlias(Publication publication, QoS qos, long expiry, int[] ids) {
         // a binding adds three bytes: not where they would take the packet past the client's maximum
         boolean mayBind = clientMaximumPacketSize >= ConnectProperties5.PROTOCOL_MAX_PACKET_SIZE
-                || PublishEncoder.headerSize(publication, qos, true, expiry, ids, 1) + (long) publication.payloadSize()
-                <= clientMaximumPacketSize;
+                || PublishEncoder.headerSize(publication, qos, PublishEncoder.propertiesLength(publication, expiry,
+                ids, 1), 1) + (long) publication.payloadSize() <= clientMaximumPacketSize;
         return outboundAliases.aliasFor(publication.topic(), publication.topicUtf8().length, mayBind);
     }
 
