@@ -1,11 +1,19 @@
 package io.cairn.kernel.testsupport;
 
+import static org.awaitility.Awaitility.await;
+
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.lifecycle.MqttDisconnectSource;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5DisconnectException;
 import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5DisconnectReasonCode;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -47,5 +55,31 @@ public final class Hive5 {
             }
         });
         return c;
+    }
+
+    /** A client with {@code clientId}, connected with Clean Start, disconnected after the test. */
+    public static Mqtt5BlockingClient connected(EmbeddedBrokerExtension broker, String clientId) {
+        Mqtt5BlockingClient c = client(broker, clientId);
+        c.connectWith().cleanStart(true).send();
+        return c;
+    }
+
+    /** Subscribes {@code c} to {@code filter} at QoS 1; returns the list its messages are added to. */
+    public static List<Mqtt5Publish> subscribe(Mqtt5BlockingClient c, String filter) {
+        List<Mqtt5Publish> received = new CopyOnWriteArrayList<>();
+        c.toAsync().publishes(MqttGlobalPublishFilter.ALL, received::add);
+        c.subscribeWith().topicFilter(filter).qos(MqttQos.AT_LEAST_ONCE).send();
+        return received;
+    }
+
+    /** Waits until {@code received} holds {@code count} messages; returns a copy of it. */
+    public static List<Mqtt5Publish> awaitSize(List<Mqtt5Publish> received, int count) {
+        await(count + " messages").atMost(WAIT).until(() -> received.size() >= count);
+        return List.copyOf(received);
+    }
+
+    /** The payload of {@code p} as UTF-8 text. */
+    public static String text(Mqtt5Publish p) {
+        return new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8);
     }
 }

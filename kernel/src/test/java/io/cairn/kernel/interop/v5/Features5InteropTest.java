@@ -39,11 +39,6 @@ class Features5InteropTest {
         return broker.track(MqttJs.start(broker.port()));
     }
 
-    private Mqtt5BlockingClient hive(String clientId) {
-        Mqtt5BlockingClient c = Hive5.client(broker, clientId);
-        c.connectWith().cleanStart(true).send();
-        return c;
-    }
 
     private static void publish(Mqtt5BlockingClient c, String topic, String payload) {
         c.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(payload.getBytes(StandardCharsets.UTF_8))
@@ -60,7 +55,7 @@ class Features5InteropTest {
         Paho5 paho = new Paho5(broker, "paho-shared").connect();
         paho.subscribe("$share/workers/interop/jobs/+", 1);
 
-        Mqtt5BlockingClient publisher = hive("hive-shared-pub");
+        Mqtt5BlockingClient publisher = Hive5.connected(broker, "hive-shared-pub");
         List<String> sent = new ArrayList<>();
         for (int i = 1; i <= 10; i++) {
             sent.add("job-" + i);
@@ -83,7 +78,7 @@ class Features5InteropTest {
         MqttJs js = node();
         js.connect("c", Map.of("clientId", "js-aliases-in", "properties", Map.of("topicAliasMaximum", 4)));
         js.subscribe("c", Map.of("interop/plant/#", Map.of("qos", 1)), Map.of());
-        Mqtt5BlockingClient publisher = hive("hive-plant");
+        Mqtt5BlockingClient publisher = Hive5.connected(broker, "hive-plant");
         String[] topics = {"interop/plant/line-1/press/pressure", "interop/plant/line-2/oven/temperature"};
         List<String> expected = new ArrayList<>();
         for (int round = 0; round < 5; round++) {
@@ -111,7 +106,7 @@ class Features5InteropTest {
         assertThat(prefix).isEqualTo("response/js-requester/");
         js.subscribe("requester", Map.of(prefix + "#", Map.of("qos", 1)), Map.of());
 
-        Mqtt5BlockingClient responder = hive("hive-responder");
+        Mqtt5BlockingClient responder = Hive5.connected(broker, "hive-responder");
         publish(responder, prefix + "answer", "42");
         assertThat(js.awaitMessages("requester", 1).get(0).get("payload").asText()).isEqualTo("42");
     }

@@ -84,11 +84,6 @@ class HiveMq5InteropTest {
         return c;
     }
 
-    private Mqtt5BlockingClient hive(String clientId) {
-        Mqtt5BlockingClient c = Hive5.client(broker, clientId);
-        c.connectWith().cleanStart(true).send();
-        return c;
-    }
 
     private static List<Mqtt5Publish> record(Mqtt5BlockingClient c) {
         List<Mqtt5Publish> received = new CopyOnWriteArrayList<>();
@@ -96,17 +91,10 @@ class HiveMq5InteropTest {
         return received;
     }
 
-    private static List<Mqtt5Publish> awaitSize(List<Mqtt5Publish> received, int count) {
-        await(count + " messages").atMost(WAIT).until(() -> received.size() >= count);
-        return List.copyOf(received);
-    }
 
-    private static String text(Mqtt5Publish p) {
-        return new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8);
-    }
 
     private static List<String> payloads(List<Mqtt5Publish> messages) {
-        return messages.stream().map(HiveMq5InteropTest::text).toList();
+        return messages.stream().map(Hive5::text).toList();
     }
 
     @Test
@@ -164,7 +152,7 @@ class HiveMq5InteropTest {
     @DisplayName("SUBACK tells the HiveMQ client per filter: granted QoS for a good one, 0x8F for one deeper than "
             + "the broker allows")
     void subackReasonCodes() {
-        Mqtt5BlockingClient c = hive("hive-suback");
+        Mqtt5BlockingClient c = Hive5.connected(broker, "hive-suback");
         String tooDeep = "interop/" + "x/".repeat(MAX_TOPIC_LEVELS) + "end";
 
         Mqtt5SubAckException e = catchThrowableOfType(Mqtt5SubAckException.class, () -> c.subscribeWith()
@@ -229,7 +217,7 @@ class HiveMq5InteropTest {
         List<Mqtt5Publish> received = record(sub);
         assertThat(sub.connectWith().cleanStart(false).sessionExpiryInterval(60).send().isSessionPresent()).isTrue();
 
-        List<Mqtt5Publish> got = awaitSize(received, 2);
+        List<Mqtt5Publish> got = Hive5.awaitSize(received, 2);
         assertThat(payloads(got)).containsExactly("kept", "ages");
         assertThat(got.get(0).getMessageExpiryInterval()).isEmpty();
         assertThat(got.get(1).getMessageExpiryInterval()).isPresent();
@@ -293,7 +281,7 @@ class HiveMq5InteropTest {
     @DisplayName("request/response: a HiveMQ responder answers an MQTT.js requester on its Response Topic with its "
             + "Correlation Data")
     void requestResponse() throws Exception {
-        Mqtt5BlockingClient responder = hive("hive-responder");
+        Mqtt5BlockingClient responder = Hive5.connected(broker, "hive-responder");
         List<Mqtt5Publish> requests = record(responder);
         responder.subscribeWith().topicFilter("interop/hive5/service/time").qos(MqttQos.AT_LEAST_ONCE).send();
         MqttJs js = node();
@@ -303,7 +291,7 @@ class HiveMq5InteropTest {
         js.publish("requester", "interop/hive5/service/time", "what time is it?", Map.of("qos", 1, "properties",
                 Map.of("responseTopic", "interop/hive5/replies/js-requester",
                         "correlationData", hex(new byte[] {42, 2}))));
-        Mqtt5Publish request = awaitSize(requests, 1).get(0);
+        Mqtt5Publish request = Hive5.awaitSize(requests, 1).get(0);
         responder.publishWith().topic(request.getResponseTopic().orElseThrow()).qos(MqttQos.AT_LEAST_ONCE)
                 .correlationData(request.getCorrelationData().orElseThrow())
                 .payload("noon".getBytes(StandardCharsets.UTF_8)).send();
@@ -316,7 +304,7 @@ class HiveMq5InteropTest {
     @Test
     @DisplayName("No Local: a HiveMQ client's own message does not come back to it; a Paho client's does")
     void noLocal() throws Exception {
-        Mqtt5BlockingClient c = hive("hive-nl");
+        Mqtt5BlockingClient c = Hive5.connected(broker, "hive-nl");
         List<Mqtt5Publish> received = record(c);
         c.subscribeWith().topicFilter("interop/hive5/nl").qos(MqttQos.AT_LEAST_ONCE).noLocal(true).send();
         Paho5 other = new Paho5(broker, "paho5-nl").connect();
@@ -325,18 +313,18 @@ class HiveMq5InteropTest {
                 .payload("mine".getBytes(StandardCharsets.UTF_8)).send();
         other.publish("interop/hive5/nl", "theirs", 1);
 
-        assertThat(payloads(awaitSize(received, 1))).containsExactly("theirs");
+        assertThat(payloads(Hive5.awaitSize(received, 1))).containsExactly("theirs");
     }
 
     @Test
     @DisplayName("Retain As Published: a HiveMQ subscription with it sees a live retained message from MQTT.js "
             + "flagged retained, one without it does not")
     void retainAsPublished() throws Exception {
-        Mqtt5BlockingClient keeps = hive("hive-rap");
+        Mqtt5BlockingClient keeps = Hive5.connected(broker, "hive-rap");
         List<Mqtt5Publish> kept = record(keeps);
         keeps.subscribeWith().topicFilter("interop/hive5/rap").qos(MqttQos.AT_LEAST_ONCE).retainAsPublished(true)
                 .send();
-        Mqtt5BlockingClient plain = hive("hive-norap");
+        Mqtt5BlockingClient plain = Hive5.connected(broker, "hive-norap");
         List<Mqtt5Publish> plainReceived = record(plain);
         plain.subscribeWith().topicFilter("interop/hive5/rap").qos(MqttQos.AT_LEAST_ONCE).send();
         MqttJs js = node();
@@ -344,8 +332,8 @@ class HiveMq5InteropTest {
 
         js.publish("pub", "interop/hive5/rap", "live and kept", Map.of("qos", 1, "retain", true));
 
-        assertThat(awaitSize(kept, 1).get(0).isRetain()).isTrue();
-        assertThat(awaitSize(plainReceived, 1).get(0).isRetain()).isFalse();
+        assertThat(Hive5.awaitSize(kept, 1).get(0).isRetain()).isTrue();
+        assertThat(Hive5.awaitSize(plainReceived, 1).get(0).isRetain()).isFalse();
     }
 
     @Test
@@ -360,7 +348,7 @@ class HiveMq5InteropTest {
         Mqtt5RetainHandling[] handlings = Mqtt5RetainHandling.values();
         List<List<Mqtt5Publish>> received = new java.util.ArrayList<>();
         for (Mqtt5RetainHandling handling : handlings) {
-            Mqtt5BlockingClient c = hive("hive-rh-" + handling.getCode());
+            Mqtt5BlockingClient c = Hive5.connected(broker, "hive-rh-" + handling.getCode());
             received.add(record(c));
             for (int times = 0; times < 2; times++) {
                 c.subscribeWith().topicFilter("interop/hive5/rh").qos(MqttQos.AT_LEAST_ONCE).retainHandling(handling)
@@ -372,15 +360,15 @@ class HiveMq5InteropTest {
 
         assertThat(handlings).containsExactly(Mqtt5RetainHandling.SEND,
                 Mqtt5RetainHandling.SEND_IF_SUBSCRIPTION_DOES_NOT_EXIST, Mqtt5RetainHandling.DO_NOT_SEND);
-        assertThat(payloads(awaitSize(received.get(0), 3))).containsExactly("retained", "retained", "marker");
-        assertThat(payloads(awaitSize(received.get(1), 2))).containsExactly("retained", "marker");
-        assertThat(payloads(awaitSize(received.get(2), 1))).containsExactly("marker");
+        assertThat(payloads(Hive5.awaitSize(received.get(0), 3))).containsExactly("retained", "retained", "marker");
+        assertThat(payloads(Hive5.awaitSize(received.get(1), 2))).containsExactly("retained", "marker");
+        assertThat(payloads(Hive5.awaitSize(received.get(2), 1))).containsExactly("marker");
     }
 
     @Test
     @DisplayName("UNSUBACK tells the HiveMQ client per filter whether a subscription existed or not")
     void unsubackReasonCodes() {
-        Mqtt5BlockingClient c = hive("hive-unsub");
+        Mqtt5BlockingClient c = Hive5.connected(broker, "hive-unsub");
         c.subscribeWith().topicFilter("interop/hive5/unsub/a").qos(MqttQos.AT_LEAST_ONCE).send();
 
         Mqtt5UnsubAck ack = c.unsubscribeWith().addTopicFilter("interop/hive5/unsub/a")

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserProperties;
@@ -20,7 +19,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
@@ -52,27 +50,9 @@ class MqttJs5InteropTest {
         return broker.track(MqttJs.start(broker.port()));
     }
 
-    private Mqtt5BlockingClient hive(String clientId) {
-        Mqtt5BlockingClient c = Hive5.client(broker, clientId);
-        c.connectWith().cleanStart(true).send();
-        return c;
-    }
 
-    private static List<Mqtt5Publish> hiveSubscribe(Mqtt5BlockingClient c, String filter) {
-        List<Mqtt5Publish> received = new CopyOnWriteArrayList<>();
-        c.toAsync().publishes(MqttGlobalPublishFilter.ALL, received::add);
-        c.subscribeWith().topicFilter(filter).qos(MqttQos.AT_LEAST_ONCE).send();
-        return received;
-    }
 
-    private static List<Mqtt5Publish> awaitSize(List<Mqtt5Publish> received, int count) {
-        await(count + " messages").atMost(WAIT).until(() -> received.size() >= count);
-        return List.copyOf(received);
-    }
 
-    private static String text(Mqtt5Publish p) {
-        return new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8);
-    }
 
     private static byte[] bytes(ByteBuffer b) {
         byte[] out = new byte[b.remaining()];
@@ -131,7 +111,7 @@ class MqttJs5InteropTest {
         MqttJs js = node();
         js.connect("sub", Map.of("clientId", "js-props-sub"));
         assertThat(js.subscribe("sub", Map.of("interop/js/props/#", qos(1)), Map.of())).containsExactly(1);
-        Mqtt5BlockingClient pub = hive("hive-props-pub");
+        Mqtt5BlockingClient pub = Hive5.connected(broker, "hive-props-pub");
 
         pub.publishWith().topic("interop/js/props/all").qos(MqttQos.AT_LEAST_ONCE)
                 .payload("21 °C".getBytes(StandardCharsets.UTF_8))
@@ -220,7 +200,7 @@ class MqttJs5InteropTest {
     @DisplayName("MQTT.js topic aliases, set by hand and assigned automatically, are resolved by the broker: a "
             + "HiveMQ subscriber gets the full topic every time")
     void topicAliases() throws Exception {
-        List<Mqtt5Publish> received = hiveSubscribe(hive("hive-alias-sub"), "interop/js/alias/#");
+        List<Mqtt5Publish> received = Hive5.subscribe(Hive5.connected(broker, "hive-alias-sub"), "interop/js/alias/#");
         try (WireTap tap = WireTap.start(broker.port())) {
             MqttJs js = node();
             js.connect("manual", Map.of("clientId", "js-alias-manual", "port", tap.port()));
@@ -233,7 +213,7 @@ class MqttJs5InteropTest {
                 js.publish("auto", "interop/js/alias/auto", "a" + i, Map.of("qos", 1));
             }
 
-            assertThat(awaitSize(received, 4)).extracting(p -> p.getTopic().toString() + " " + text(p))
+            assertThat(Hive5.awaitSize(received, 4)).extracting(p -> p.getTopic().toString() + " " + Hive5.text(p))
                     .containsExactly("interop/js/alias/manual m0", "interop/js/alias/manual m1",
                             "interop/js/alias/auto a0", "interop/js/alias/auto a1");
             assertThat(tap.problems()).isEmpty();
@@ -255,7 +235,7 @@ class MqttJs5InteropTest {
         assertThat(js.connect("c", session("js-resume", true, 60)).get("sessionPresent").asBoolean()).isFalse();
         js.subscribe("c", Map.of("interop/js/resume", qos(1)), Map.of());
         js.ok("c", "end", Map.of());
-        Mqtt5BlockingClient pub = hive("hive-resume-pub");
+        Mqtt5BlockingClient pub = Hive5.connected(broker, "hive-resume-pub");
         for (int i = 1; i <= 3; i++) {
             pub.publishWith().topic("interop/js/resume").qos(MqttQos.AT_LEAST_ONCE)
                     .payload(("away " + i).getBytes(StandardCharsets.UTF_8)).send();
@@ -276,7 +256,7 @@ class MqttJs5InteropTest {
         js.subscribe("c", Map.of("interop/js/expire", qos(1)), Map.of());
         js.ok("c", "end", Map.of());
         await("the session expired").atMost(WAIT).until(() -> broker.broker().session("js-expire").isEmpty());
-        Mqtt5BlockingClient pub = hive("hive-expire-pub");
+        Mqtt5BlockingClient pub = Hive5.connected(broker, "hive-expire-pub");
         pub.publishWith().topic("interop/js/expire").qos(MqttQos.AT_LEAST_ONCE)
                 .payload("nobody listens".getBytes(StandardCharsets.UTF_8)).send();
 
@@ -293,7 +273,7 @@ class MqttJs5InteropTest {
     @DisplayName("the will of an MQTT.js client that drops its connection arrives once its will delay has passed, "
             + "with its properties")
     void willAfterDelay() throws Exception {
-        List<Mqtt5Publish> wills = hiveSubscribe(hive("hive-will-watch"), "interop/js/will/#");
+        List<Mqtt5Publish> wills = Hive5.subscribe(Hive5.connected(broker, "hive-will-watch"), "interop/js/will/#");
         MqttJs js = node();
         js.connect("dying", Map.of("clientId", "js-will", "properties", Map.of("sessionExpiryInterval", 60),
                 "will", Map.of("topic", "interop/js/will/gone", "payload", "mqtt.js went away", "qos", 1,
@@ -303,10 +283,10 @@ class MqttJs5InteropTest {
         long dropped = System.nanoTime();
         js.ok("dying", "crash", Map.of());
 
-        Mqtt5Publish will = awaitSize(wills, 1).get(0);
+        Mqtt5Publish will = Hive5.awaitSize(wills, 1).get(0);
         assertThat(Duration.ofNanos(System.nanoTime() - dropped)).isGreaterThanOrEqualTo(Duration.ofMillis(900));
         assertThat(will.getTopic()).hasToString("interop/js/will/gone");
-        assertThat(text(will)).isEqualTo("mqtt.js went away");
+        assertThat(Hive5.text(will)).isEqualTo("mqtt.js went away");
         assertThat(will.getContentType()).hasValueSatisfying(t -> assertThat(t).hasToString("text/plain"));
         assertThat(will.getUserProperties().asList()).extracting(u -> u.getName() + "=" + u.getValue())
                 .containsExactly("reason=crash");
@@ -315,7 +295,7 @@ class MqttJs5InteropTest {
     @Test
     @DisplayName("the will of an MQTT.js client that reconnects within its will delay is not sent")
     void willCancelledByReconnect() throws Exception {
-        List<Mqtt5Publish> wills = hiveSubscribe(hive("hive-will-watch"), "interop/js/will/#");
+        List<Mqtt5Publish> wills = Hive5.subscribe(Hive5.connected(broker, "hive-will-watch"), "interop/js/will/#");
         MqttJs js = node();
         js.connect("c", Map.of("clientId", "js-back", "clean", true, "properties", Map.of("sessionExpiryInterval", 60),
                 "will", Map.of("topic", "interop/js/will/back", "payload", "should not be sent", "qos", 1,
@@ -328,7 +308,7 @@ class MqttJs5InteropTest {
         await("the delay has passed").atMost(WAIT).pollInterval(Duration.ofMillis(100))
                 .until(() -> System.nanoTime() - reconnected > TimeUnit.MILLISECONDS.toNanos(2_500));
         js.publish("back", "interop/js/will/marker", "marker", Map.of("qos", 1));
-        assertThat(awaitSize(wills, 1)).extracting(p -> p.getTopic().toString())
+        assertThat(Hive5.awaitSize(wills, 1)).extracting(p -> p.getTopic().toString())
                 .containsExactly("interop/js/will/marker");
     }
 
@@ -366,7 +346,7 @@ class MqttJs5InteropTest {
         js.subscribe("c", Map.of("interop/js/ids/#", qos(1)), Map.of("properties", Map.of("subscriptionIdentifier", 7)));
         js.subscribe("c", Map.of("interop/js/ids/+/temp", qos(1)),
                 Map.of("properties", Map.of("subscriptionIdentifier", 9)));
-        Mqtt5BlockingClient pub = hive("hive-ids-pub");
+        Mqtt5BlockingClient pub = Hive5.connected(broker, "hive-ids-pub");
 
         pub.publishWith().topic("interop/js/ids/kitchen/temp").qos(MqttQos.AT_LEAST_ONCE).send();
         pub.publishWith().topic("interop/js/ids/kitchen").qos(MqttQos.AT_LEAST_ONCE).send();
@@ -386,7 +366,7 @@ class MqttJs5InteropTest {
         MqttJs js = node();
         js.connect("c", Map.of("clientId", "js-nl"));
         js.subscribe("c", Map.of("interop/js/nl", Map.of("qos", 1, "nl", true)), Map.of());
-        Mqtt5BlockingClient other = hive("hive-nl");
+        Mqtt5BlockingClient other = Hive5.connected(broker, "hive-nl");
 
         js.publish("c", "interop/js/nl", "mine", Map.of("qos", 1));
         other.publishWith().topic("interop/js/nl").qos(MqttQos.AT_LEAST_ONCE)
@@ -419,7 +399,7 @@ class MqttJs5InteropTest {
     @DisplayName("Retain Handling with MQTT.js: 0 sends the retained message at every SUBSCRIBE, 1 only for a new "
             + "subscription, 2 never")
     void retainHandling() throws Exception {
-        Mqtt5BlockingClient pub = hive("hive-rh");
+        Mqtt5BlockingClient pub = Hive5.connected(broker, "hive-rh");
         pub.publishWith().topic("interop/js/rh").qos(MqttQos.AT_LEAST_ONCE).retain(true)
                 .payload("retained".getBytes(StandardCharsets.UTF_8)).send();
         MqttJs js = node();
@@ -455,7 +435,7 @@ class MqttJs5InteropTest {
     @DisplayName("MQTT.js's DISCONNECT 0x04 (with will message) has the broker publish its will; a plain "
             + "DISCONNECT does not")
     void disconnectWithWillMessage() throws Exception {
-        List<Mqtt5Publish> wills = hiveSubscribe(hive("hive-will-watch"), "interop/js/dwill/#");
+        List<Mqtt5Publish> wills = Hive5.subscribe(Hive5.connected(broker, "hive-will-watch"), "interop/js/dwill/#");
         MqttJs js = node();
         js.connect("normal", Map.of("clientId", "js-normal", "will",
                 Map.of("topic", "interop/js/dwill/normal", "payload", "not sent", "qos", 1)));
@@ -465,12 +445,12 @@ class MqttJs5InteropTest {
         js.ok("normal", "end", Map.of());
         js.ok("asking", "end", Map.of("options", Map.of("reasonCode", 0x04)));
 
-        assertThat(awaitSize(wills, 1)).extracting(p -> p.getTopic().toString())
+        assertThat(Hive5.awaitSize(wills, 1)).extracting(p -> p.getTopic().toString())
                 .containsExactly("interop/js/dwill/asking");
         // a marker after both: the plain disconnect's will would have arrived before it
         js.connect("marker", Map.of("clientId", "js-marker"));
         js.publish("marker", "interop/js/dwill/marker", "marker", Map.of("qos", 1));
-        assertThat(awaitSize(wills, 2)).extracting(p -> p.getTopic().toString())
+        assertThat(Hive5.awaitSize(wills, 2)).extracting(p -> p.getTopic().toString())
                 .containsExactly("interop/js/dwill/asking", "interop/js/dwill/marker");
     }
 
@@ -494,7 +474,7 @@ class MqttJs5InteropTest {
         MqttJs js = node();
         js.connect("c", Map.of("clientId", "js-small", "properties", Map.of("maximumPacketSize", 256)));
         js.subscribe("c", Map.of("interop/js/size/#", qos(1)), Map.of());
-        Mqtt5BlockingClient pub = hive("hive-size-pub");
+        Mqtt5BlockingClient pub = Hive5.connected(broker, "hive-size-pub");
 
         pub.publishWith().topic("interop/js/size/big").qos(MqttQos.AT_LEAST_ONCE).payload(new byte[1_000]).send();
         pub.publishWith().topic("interop/js/size/small").qos(MqttQos.AT_LEAST_ONCE)
@@ -527,7 +507,7 @@ class MqttJs5InteropTest {
             MqttJs js = node();
             js.connect("c", Map.of("clientId", "js-rm", "port", tap.port(), "properties", Map.of("receiveMaximum", 2)));
             js.subscribe("c", Map.of("interop/js/rm", qos(1)), Map.of());
-            Mqtt5BlockingClient pub = hive("hive-rm-pub");
+            Mqtt5BlockingClient pub = Hive5.connected(broker, "hive-rm-pub");
 
             List<java.util.concurrent.CompletableFuture<?>> sends = new java.util.ArrayList<>();
             for (int i = 0; i < 30; i++) {
@@ -548,7 +528,7 @@ class MqttJs5InteropTest {
     @DisplayName("MQTT.js reassigning its 64 topic aliases among 80 topics (least recently used first): every "
             + "message still reaches a HiveMQ subscriber under its own topic")
     void topicAliasesRebound() throws Exception {
-        List<Mqtt5Publish> received = hiveSubscribe(hive("hive-rebind-sub"), "interop/js/rebind/#");
+        List<Mqtt5Publish> received = Hive5.subscribe(Hive5.connected(broker, "hive-rebind-sub"), "interop/js/rebind/#");
         try (WireTap tap = WireTap.start(broker.port())) {
             MqttJs js = node();
             JsonNode connack = js.connect("c", Map.of("clientId", "js-rebind", "port", tap.port(),
@@ -567,7 +547,7 @@ class MqttJs5InteropTest {
             }
             js.ok("c", "publishAll", Map.of("messages", messages));
 
-            assertThat(awaitSize(received, expected.size())).extracting(p -> p.getTopic().toString() + " " + text(p))
+            assertThat(Hive5.awaitSize(received, expected.size())).extracting(p -> p.getTopic().toString() + " " + Hive5.text(p))
                     .containsExactlyElementsOf(expected);
             List<WireTap.Publish> sent = tap.publishes();
             assertThat(sent).as("every PUBLISH carried an alias").allMatch(p -> p.topicAlias() != null);

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
-import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserProperties;
@@ -19,7 +18,6 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.common.MqttException;
@@ -49,27 +47,9 @@ class Paho5InteropTest {
         return new Paho5(broker, clientId);
     }
 
-    private Mqtt5BlockingClient hive(String clientId) {
-        Mqtt5BlockingClient c = Hive5.client(broker, clientId);
-        c.connectWith().cleanStart(true).send();
-        return c;
-    }
 
-    private static List<Mqtt5Publish> hiveSubscribe(Mqtt5BlockingClient c, String filter) {
-        List<Mqtt5Publish> received = new CopyOnWriteArrayList<>();
-        c.toAsync().publishes(MqttGlobalPublishFilter.ALL, received::add);
-        c.subscribeWith().topicFilter(filter).qos(MqttQos.AT_LEAST_ONCE).send();
-        return received;
-    }
 
-    private static List<Mqtt5Publish> awaitSize(List<Mqtt5Publish> received, int count) {
-        await(count + " messages").atMost(WAIT).until(() -> received.size() >= count);
-        return List.copyOf(received);
-    }
 
-    private static String text(Mqtt5Publish p) {
-        return new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8);
-    }
 
     private static byte[] bytes(ByteBuffer b) {
         byte[] out = new byte[b.remaining()];
@@ -87,7 +67,7 @@ class Paho5InteropTest {
     @DisplayName("every PUBLISH property Paho sets reaches a HiveMQ subscriber: user properties in order, content "
             + "type, payload format, response topic, correlation data, expiry counted down")
     void propertiesFromPaho() throws Exception {
-        List<Mqtt5Publish> received = hiveSubscribe(hive("hive-props-sub"), "interop/paho5/props/#");
+        List<Mqtt5Publish> received = Hive5.subscribe(Hive5.connected(broker, "hive-props-sub"), "interop/paho5/props/#");
         Paho5 pub = paho("paho5-props-pub").connect();
 
         MqttMessage m = message("{\"t\":21}", 1);
@@ -101,8 +81,8 @@ class Paho5InteropTest {
         m.setProperties(p);
         pub.publish("interop/paho5/props/all", m);
 
-        Mqtt5Publish got = awaitSize(received, 1).get(0);
-        assertThat(text(got)).isEqualTo("{\"t\":21}");
+        Mqtt5Publish got = Hive5.awaitSize(received, 1).get(0);
+        assertThat(Hive5.text(got)).isEqualTo("{\"t\":21}");
         assertThat(got.getUserProperties().asList()).extracting(u -> u.getName() + "=" + u.getValue())
                 .containsExactly("b=2", "a=1", "b=3");
         assertThat(got.getContentType()).hasValueSatisfying(t -> assertThat(t).hasToString("application/json"));
@@ -119,7 +99,7 @@ class Paho5InteropTest {
     void propertiesToPaho() throws Exception {
         Paho5 sub = paho("paho5-props-sub").connect();
         sub.subscribe("interop/paho5/props/#", 1);
-        Mqtt5BlockingClient pub = hive("hive-props-pub");
+        Mqtt5BlockingClient pub = Hive5.connected(broker, "hive-props-pub");
 
         pub.publishWith().topic("interop/paho5/props/all").qos(MqttQos.AT_LEAST_ONCE)
                 .payload("21 °C".getBytes(StandardCharsets.UTF_8))
@@ -155,7 +135,7 @@ class Paho5InteropTest {
         });
         sub.subscribe("interop/paho5/expiry", 1);
         sub.disconnect();
-        Mqtt5BlockingClient pub = hive("hive-expiry-pub");
+        Mqtt5BlockingClient pub = Hive5.connected(broker, "hive-expiry-pub");
         pub.publishWith().topic("interop/paho5/expiry").qos(MqttQos.AT_LEAST_ONCE).messageExpiryInterval(30)
                 .payload("ages".getBytes(StandardCharsets.UTF_8)).send();
         long published = System.nanoTime();
@@ -223,7 +203,7 @@ class Paho5InteropTest {
     @DisplayName("Paho sends topic aliases once CONNACK allows them; the broker resolves them and a HiveMQ "
             + "subscriber gets the full topic every time")
     void topicAliases() throws Exception {
-        List<Mqtt5Publish> received = hiveSubscribe(hive("hive-alias-sub"), "interop/paho5/alias/#");
+        List<Mqtt5Publish> received = Hive5.subscribe(Hive5.connected(broker, "hive-alias-sub"), "interop/paho5/alias/#");
         try (WireTap tap = WireTap.start(broker.port())) {
             Paho5 pub = new Paho5(broker, tap.port(), "paho5-alias");
             pub.connect();
@@ -232,7 +212,7 @@ class Paho5InteropTest {
             }
             pub.publish("interop/paho5/alias/other", "other", 1);
 
-            assertThat(awaitSize(received, 4)).extracting(p -> p.getTopic().toString() + " " + text(p))
+            assertThat(Hive5.awaitSize(received, 4)).extracting(p -> p.getTopic().toString() + " " + Hive5.text(p))
                     .containsExactly("interop/paho5/alias/long/topic/name m0", "interop/paho5/alias/long/topic/name m1",
                             "interop/paho5/alias/long/topic/name m2", "interop/paho5/alias/other other");
             assertThat(tap.problems()).isEmpty();
@@ -258,7 +238,7 @@ class Paho5InteropTest {
         assertThat(first.getSessionPresent()).isFalse();
         sub.subscribe("interop/paho5/resume", 1);
         sub.disconnect();
-        Mqtt5BlockingClient pub = hive("hive-resume-pub");
+        Mqtt5BlockingClient pub = Hive5.connected(broker, "hive-resume-pub");
         for (int i = 1; i <= 3; i++) {
             pub.publishWith().topic("interop/paho5/resume").qos(MqttQos.AT_LEAST_ONCE)
                     .payload(("away " + i).getBytes(StandardCharsets.UTF_8)).send();
@@ -285,7 +265,7 @@ class Paho5InteropTest {
         sub.subscribe("interop/paho5/expire", 1);
         sub.disconnect();
         await("the session expired").atMost(WAIT).until(() -> broker.broker().session("paho5-expire").isEmpty());
-        Mqtt5BlockingClient pub = hive("hive-expire-pub");
+        Mqtt5BlockingClient pub = Hive5.connected(broker, "hive-expire-pub");
         pub.publishWith().topic("interop/paho5/expire").qos(MqttQos.AT_LEAST_ONCE)
                 .payload("nobody listens".getBytes(StandardCharsets.UTF_8)).send();
 
@@ -305,7 +285,7 @@ class Paho5InteropTest {
     @DisplayName("the will of a Paho client that drops its connection arrives once its will delay has passed, "
             + "with its properties")
     void willAfterDelay() throws Exception {
-        List<Mqtt5Publish> wills = hiveSubscribe(hive("hive-will-watch"), "interop/paho5/will/#");
+        List<Mqtt5Publish> wills = Hive5.subscribe(Hive5.connected(broker, "hive-will-watch"), "interop/paho5/will/#");
         Paho5 dying = paho("paho5-will");
         MqttProperties willProperties = new MqttProperties();
         willProperties.setWillDelayInterval(1L);
@@ -321,10 +301,10 @@ class Paho5InteropTest {
         long dropped = System.nanoTime();
         dying.crash();
 
-        Mqtt5Publish will = awaitSize(wills, 1).get(0);
+        Mqtt5Publish will = Hive5.awaitSize(wills, 1).get(0);
         assertThat(Duration.ofNanos(System.nanoTime() - dropped)).isGreaterThanOrEqualTo(Duration.ofMillis(900));
         assertThat(will.getTopic()).hasToString("interop/paho5/will/gone");
-        assertThat(text(will)).isEqualTo("paho5 went away");
+        assertThat(Hive5.text(will)).isEqualTo("paho5 went away");
         assertThat(will.getContentType()).hasValueSatisfying(t -> assertThat(t).hasToString("text/plain"));
         assertThat(will.getUserProperties().asList()).extracting(u -> u.getName() + "=" + u.getValue())
                 .containsExactly("reason=crash");
@@ -333,7 +313,7 @@ class Paho5InteropTest {
     @Test
     @DisplayName("the will of a Paho client that reconnects within its will delay is not sent")
     void willCancelledByReconnect() throws Exception {
-        List<Mqtt5Publish> wills = hiveSubscribe(hive("hive-will-watch"), "interop/paho5/will/#");
+        List<Mqtt5Publish> wills = Hive5.subscribe(Hive5.connected(broker, "hive-will-watch"), "interop/paho5/will/#");
         Paho5 c = paho("paho5-back");
         MqttProperties willProperties = new MqttProperties();
         willProperties.setWillDelayInterval(2L);
@@ -355,7 +335,7 @@ class Paho5InteropTest {
         await("the delay has passed").atMost(WAIT).pollInterval(Duration.ofMillis(100))
                 .until(() -> System.nanoTime() - reconnected > TimeUnit.MILLISECONDS.toNanos(2_500));
         c.publish("interop/paho5/will/marker", "marker", 1);
-        assertThat(awaitSize(wills, 1)).extracting(p -> p.getTopic().toString())
+        assertThat(Hive5.awaitSize(wills, 1)).extracting(p -> p.getTopic().toString())
                 .containsExactly("interop/paho5/will/marker");
     }
 
@@ -365,8 +345,8 @@ class Paho5InteropTest {
     void requestResponse() throws Exception {
         Paho5 responder = paho("paho5-responder").connect();
         responder.subscribe("interop/paho5/service/time", 1);
-        Mqtt5BlockingClient requester = hive("hive-requester");
-        List<Mqtt5Publish> replies = hiveSubscribe(requester, "interop/paho5/replies/hive-requester");
+        Mqtt5BlockingClient requester = Hive5.connected(broker, "hive-requester");
+        List<Mqtt5Publish> replies = Hive5.subscribe(requester, "interop/paho5/replies/hive-requester");
 
         requester.publishWith().topic("interop/paho5/service/time").qos(MqttQos.AT_LEAST_ONCE)
                 .responseTopic("interop/paho5/replies/hive-requester").correlationData(new byte[] {42, 1})
@@ -378,8 +358,8 @@ class Paho5InteropTest {
         reply.setProperties(replyProperties);
         responder.publish(request.properties().getResponseTopic(), reply);
 
-        Mqtt5Publish got = awaitSize(replies, 1).get(0);
-        assertThat(text(got)).isEqualTo("noon");
+        Mqtt5Publish got = Hive5.awaitSize(replies, 1).get(0);
+        assertThat(Hive5.text(got)).isEqualTo("noon");
         assertThat(got.getCorrelationData()).hasValueSatisfying(d -> assertThat(bytes(d)).containsExactly(42, 1));
     }
 
@@ -394,7 +374,7 @@ class Paho5InteropTest {
         MqttProperties nine = new MqttProperties();
         nine.setSubscriptionIdentifier(9);
         sub.subscribe(nine, new MqttSubscription("interop/paho5/ids/+/temp", 1));
-        Mqtt5BlockingClient pub = hive("hive-ids-pub");
+        Mqtt5BlockingClient pub = Hive5.connected(broker, "hive-ids-pub");
 
         pub.publishWith().topic("interop/paho5/ids/kitchen/temp").qos(MqttQos.AT_LEAST_ONCE).send();
         pub.publishWith().topic("interop/paho5/ids/kitchen").qos(MqttQos.AT_LEAST_ONCE).send();
@@ -413,7 +393,7 @@ class Paho5InteropTest {
         MqttSubscription s = new MqttSubscription("interop/paho5/nl", 1);
         s.setNoLocal(true);
         c.subscribe(new MqttProperties(), s);
-        Mqtt5BlockingClient other = hive("hive-nl");
+        Mqtt5BlockingClient other = Hive5.connected(broker, "hive-nl");
 
         c.publish("interop/paho5/nl", "mine", 1);
         other.publishWith().topic("interop/paho5/nl").qos(MqttQos.AT_LEAST_ONCE)
@@ -432,7 +412,7 @@ class Paho5InteropTest {
         keeps.subscribe(new MqttProperties(), rap);
         Paho5 plain = paho("paho5-norap").connect();
         plain.subscribe("interop/paho5/rap", 1);
-        Mqtt5BlockingClient pub = hive("hive-rap");
+        Mqtt5BlockingClient pub = Hive5.connected(broker, "hive-rap");
 
         pub.publishWith().topic("interop/paho5/rap").qos(MqttQos.AT_LEAST_ONCE).retain(true)
                 .payload("live and kept".getBytes(StandardCharsets.UTF_8)).send();
@@ -445,7 +425,7 @@ class Paho5InteropTest {
     @DisplayName("Retain Handling with Paho: 0 sends the retained message at every SUBSCRIBE, 1 only for a new "
             + "subscription, 2 never")
     void retainHandling() throws Exception {
-        Mqtt5BlockingClient pub = hive("hive-rh");
+        Mqtt5BlockingClient pub = Hive5.connected(broker, "hive-rh");
         pub.publishWith().topic("interop/paho5/rh").qos(MqttQos.AT_LEAST_ONCE).retain(true)
                 .payload("retained".getBytes(StandardCharsets.UTF_8)).send();
         Paho5[] clients = new Paho5[3];
@@ -483,7 +463,7 @@ class Paho5InteropTest {
     @DisplayName("Paho's DISCONNECT 0x04 (with will message) has the broker publish its will; a plain DISCONNECT "
             + "does not")
     void disconnectWithWillMessage() throws Exception {
-        List<Mqtt5Publish> wills = hiveSubscribe(hive("hive-will-watch"), "interop/paho5/dwill/#");
+        List<Mqtt5Publish> wills = Hive5.subscribe(Hive5.connected(broker, "hive-will-watch"), "interop/paho5/dwill/#");
         Paho5 normal = paho("paho5-normal");
         normal.connect(o -> {
             o.setCleanStart(true);
@@ -498,11 +478,11 @@ class Paho5InteropTest {
         normal.disconnect();
         asking.client.disconnect(0, null, null, 0x04, new MqttProperties()).waitForCompletion(WAIT.toMillis());
 
-        assertThat(awaitSize(wills, 1)).extracting(Mqtt5Publish::getTopic).map(Object::toString)
+        assertThat(Hive5.awaitSize(wills, 1)).extracting(Mqtt5Publish::getTopic).map(Object::toString)
                 .containsExactly("interop/paho5/dwill/asking");
         // a marker after both: the plain disconnect's will would have arrived before it
         paho("paho5-marker").connect().publish("interop/paho5/dwill/marker", "marker", 1);
-        assertThat(awaitSize(wills, 2)).extracting(p -> p.getTopic().toString())
+        assertThat(Hive5.awaitSize(wills, 2)).extracting(p -> p.getTopic().toString())
                 .containsExactly("interop/paho5/dwill/asking", "interop/paho5/dwill/marker");
     }
 
@@ -533,7 +513,7 @@ class Paho5InteropTest {
             o.setMaximumPacketSize(256L);
         });
         sub.subscribe("interop/paho5/size/#", 1);
-        Mqtt5BlockingClient pub = hive("hive-size-pub");
+        Mqtt5BlockingClient pub = Hive5.connected(broker, "hive-size-pub");
 
         pub.publishWith().topic("interop/paho5/size/big").qos(MqttQos.AT_LEAST_ONCE).payload(new byte[1_000]).send();
         pub.publishWith().topic("interop/paho5/size/small").qos(MqttQos.AT_LEAST_ONCE)
@@ -577,7 +557,7 @@ class Paho5InteropTest {
                 o.setReceiveMaximum(2);
             });
             sub.subscribe("interop/paho5/rm", 1);
-            Mqtt5BlockingClient pub = hive("hive-rm-pub");
+            Mqtt5BlockingClient pub = Hive5.connected(broker, "hive-rm-pub");
 
             for (int i = 0; i < 10; i++) {
                 pub.publishWith().topic("interop/paho5/rm").qos(MqttQos.AT_LEAST_ONCE)
@@ -608,7 +588,7 @@ class Paho5InteropTest {
     @DisplayName("Paho publishing to more topics than the broker's Topic Alias Maximum: aliases for the first 64, "
             + "full names after, and a HiveMQ subscriber gets every message under its own topic")
     void topicAliasesExhausted() throws Exception {
-        List<Mqtt5Publish> received = hiveSubscribe(hive("hive-many-sub"), "interop/paho5/many/#");
+        List<Mqtt5Publish> received = Hive5.subscribe(Hive5.connected(broker, "hive-many-sub"), "interop/paho5/many/#");
         try (WireTap tap = WireTap.start(broker.port())) {
             Paho5 pub = new Paho5(broker, tap.port(), "paho5-many");
             IMqttToken connack = pub.connect(o -> o.setCleanStart(true));
@@ -622,7 +602,7 @@ class Paho5InteropTest {
                 }
             }
 
-            assertThat(awaitSize(received, expected.size())).extracting(p -> p.getTopic().toString() + " " + text(p))
+            assertThat(Hive5.awaitSize(received, expected.size())).extracting(p -> p.getTopic().toString() + " " + Hive5.text(p))
                     .containsExactlyElementsOf(expected);
             assertThat(tap.publishes().stream().map(WireTap.Publish::topicAlias).filter(a -> a != null).distinct()
                     .count()).isEqualTo(maximum);
@@ -653,7 +633,7 @@ class Paho5InteropTest {
         five.setSubscriptionIdentifier(5);
         sub.subscribe(five, new MqttSubscription("interop/paho5/idsaway/#", 1));
         sub.disconnect();
-        hive("hive-ids-away-pub").publishWith().topic("interop/paho5/idsaway/a").qos(MqttQos.AT_LEAST_ONCE).send();
+        Hive5.connected(broker, "hive-ids-away-pub").publishWith().topic("interop/paho5/idsaway/a").qos(MqttQos.AT_LEAST_ONCE).send();
 
         sub.connect(o -> {
             o.setCleanStart(false);
@@ -676,7 +656,7 @@ class Paho5InteropTest {
             o.setSessionExpiryInterval(60L);
         });
         sub.subscribe("interop/paho5/unacked", 1);
-        hive("hive-unacked-pub").publishWith().topic("interop/paho5/unacked").qos(MqttQos.AT_LEAST_ONCE)
+        Hive5.connected(broker, "hive-unacked-pub").publishWith().topic("interop/paho5/unacked").qos(MqttQos.AT_LEAST_ONCE)
                 .messageExpiryInterval(1).payload("started".getBytes(StandardCharsets.UTF_8)).send();
         assertThat(sub.awaitReceived(1)).extracting(Arrived::payload).containsExactly("started");
         sub.crash();
@@ -709,7 +689,7 @@ class Paho5InteropTest {
         token.waitForCompletion(WAIT.toMillis());
 
         assertThat(token.getReasonCodes()).containsExactly(0x00, 0x11);
-        Mqtt5BlockingClient pub = hive("hive-unsub-pub");
+        Mqtt5BlockingClient pub = Hive5.connected(broker, "hive-unsub-pub");
         pub.publishWith().topic("interop/paho5/unsub/a").qos(MqttQos.AT_LEAST_ONCE).send();
         pub.publishWith().topic("interop/paho5/unsub/b").qos(MqttQos.AT_LEAST_ONCE).send();
         assertThat(c.awaitReceived(1)).extracting(Arrived::topic).containsExactly("interop/paho5/unsub/b");
