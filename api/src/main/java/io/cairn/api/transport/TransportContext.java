@@ -1,5 +1,6 @@
 package io.cairn.api.transport;
 
+import io.cairn.api.auth.ListenerSecurity;
 import io.cairn.api.broker.ListenerInfo;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -35,9 +36,19 @@ public interface TransportContext {
     void initPipeline(Channel channel, String listener);
 
     /**
-     * Registers a bound listener so the broker logs and lists it.
+     * Registers a bound listener so the broker logs and lists it, with {@link ListenerSecurity#DEFAULT}: every
+     * authentication and authorization provider, no anonymous access.
      *
      * @throws IllegalStateException if a listener with the same name is registered
      */
     ListenerRegistration registerListener(ListenerInfo listener);
+
+    /**
+     * Registers a bound listener so the broker logs and lists it, and authenticates and authorizes its clients as
+     * {@code security} says. Register before the first connection is accepted, so no client meets the listener
+     * without its security. Since 1.1.
+     *
+     * @throws IllegalStateException if a listener with the same name is registered
+     */
+    ListenerRegistration registerListener(ListenerInfo listener, ListenerSecurity security);
 }
