@@ -3,6 +3,7 @@ package io.cairn.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonObject;
+import io.cairn.api.auth.ListenerSecurity;
 import io.cairn.kernel.embedded.BrokerSettings;
 import io.cairn.kernel.embedded.EmbeddedBroker;
 import io.cairn.persistence.mem.MemoryRetainedStore;
@@ -39,7 +40,8 @@ class Protocol5ScenariosTest {
     private static EmbeddedBroker start(BrokerSettings settings) throws Exception {
         return EmbeddedBroker.builder()
                 .settings(settings)
-                .transport(new TcpTransport("bench", "127.0.0.1", 0))
+                .transport(new TcpTransport("bench", "127.0.0.1", 0, TcpTransport.DEFAULT_BACKLOG,
+                        ListenerSecurity.allProviders(true)))
                 .sessionStore(new MemorySessionStore())
                 .retainedStore(new MemoryRetainedStore())
                 .start();

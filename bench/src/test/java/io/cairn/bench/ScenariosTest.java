@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.google.gson.JsonObject;
+import io.cairn.api.auth.ListenerSecurity;
 import io.cairn.kernel.embedded.EmbeddedBroker;
 import io.cairn.persistence.mem.MemoryRetainedStore;
 import io.cairn.persistence.mem.MemorySessionStore;
@@ -32,7 +33,8 @@ class ScenariosTest {
     @BeforeAll
     static void startBroker() throws Exception {
         broker = EmbeddedBroker.builder()
-                .transport(new TcpTransport("bench", "127.0.0.1", 0))
+                .transport(new TcpTransport("bench", "127.0.0.1", 0, TcpTransport.DEFAULT_BACKLOG,
+                        ListenerSecurity.allProviders(true)))
                 .sessionStore(new MemorySessionStore())
                 .retainedStore(new MemoryRetainedStore())
                 .start();

@@ -1,5 +1,6 @@
 package io.cairn.distribution;
 
+import io.cairn.api.auth.ListenerSecurity;
 import io.cairn.kernel.embedded.BrokerSettings;
 import io.cairn.kernel.embedded.EmbeddedBroker;
 import io.cairn.persistence.mem.MemoryRetainedStore;
@@ -31,7 +32,8 @@ public final class ModulePathMain {
         }
         try (EmbeddedBroker broker = EmbeddedBroker.builder()
                 .settings(BrokerSettings.builder().build())
-                .transport(new TcpTransport("modules", "127.0.0.1", 0))
+                .transport(new TcpTransport("modules", "127.0.0.1", 0, TcpTransport.DEFAULT_BACKLOG,
+                        ListenerSecurity.allProviders(true)))
                 .sessionStore(new MemorySessionStore())
                 .retainedStore(new MemoryRetainedStore())
                 .start()) {

@@ -8,6 +8,10 @@ import io.cairn.api.persistence.SessionStore;
 import io.cairn.api.persistence.StoredWill;
 import io.cairn.api.persistence.Subscription;
 import io.cairn.api.transport.TransportContext;
+import io.cairn.api.auth.Authenticator;
+import io.cairn.api.auth.Authorizer;
+import io.cairn.kernel.auth.Provider;
+import io.cairn.kernel.auth.Security;
 import io.cairn.kernel.delivery.Lanes;
 import io.cairn.kernel.delivery.Publication;
 import io.cairn.kernel.delivery.RetainedMessages;
@@ -18,7 +22,6 @@ import io.cairn.kernel.embedded.BrokerSettings;
 import io.cairn.kernel.netty.EventLoops;
 import io.cairn.kernel.protocol.AuthPlugins;
 import io.cairn.kernel.protocol.ByteCounter;
-import io.cairn.kernel.protocol.ConnectGate;
 import io.cairn.kernel.protocol.MqttConnection;
 import io.cairn.kernel.routing.TopicTree;
 import io.cairn.kernel.session.Session;
@@ -72,7 +75,7 @@ public final class Kernel implements SessionHost, AutoCloseable {
     private final String clientIdPrefix = "cairn-" + Long.toHexString(System.nanoTime() & 0xFFFFFF) + '-';
 
     private volatile SessionStore sessionStore = NoSessionStore.INSTANCE;
-    private volatile ConnectGate connectGate = ConnectGate.OPEN;
+    private final Security security = new Security(this::policyChanged);
     private volatile AuthPlugins authPlugins = AuthPlugins.NONE;
 
     final LongAdder received = new LongAdder();
@@ -140,8 +143,24 @@ public final class Kernel implements SessionHost, AutoCloseable {
         return bytes;
     }
 
-    public ConnectGate connectGate() {
-        return connectGate;
+    /** The authentication and authorization chains of the listeners. */
+    public Security security() {
+        return security;
+    }
+
+    /**
+     * Replaces the authenticators and authorizers (each listener's chains are rebuilt from them); connections see
+     * the new chains from their next packet.
+     */
+    public void authProviders(List<Provider<Authenticator>> authenticators, List<Provider<Authorizer>> authorizers) {
+        security.providers(authenticators, authorizers);
+    }
+
+    /** Some authorization policy changed: every connected client checks its subscriptions again. */
+    private void policyChanged() {
+        for (MqttConnection c : clients) {
+            c.eventLoop().execute(c::recheckSubscriptions);
+        }
     }
 
     /** The enhanced authenticators and server redirectors in force. */
@@ -152,11 +171,6 @@ public final class Kernel implements SessionHost, AutoCloseable {
     /** Replaces the authentication plugins as one snapshot; connections that start later see the new one. */
     public void authPlugins(AuthPlugins plugins) {
         authPlugins = Objects.requireNonNull(plugins, "plugins");
-    }
-
-    /** Replaces the gate every CONNECT passes (authentication). */
-    public void connectGate(ConnectGate gate) {
-        connectGate = gate;
     }
 
     Map<String, ListenerInfo> listeners() {
@@ -348,6 +362,7 @@ public final class Kernel implements SessionHost, AutoCloseable {
             disposing.add(runOn(s.home(), s::dispose));
         }
         awaitAll(disposing);
+        security.close();
         loops.close();
         LOG.info("Cairn kernel stopped");
     }

@@ -1,5 +1,6 @@
 package io.cairn.kernel;
 
+import io.cairn.api.auth.ListenerSecurity;
 import io.cairn.api.broker.ListenerInfo;
 import io.cairn.api.transport.ListenerRegistration;
 import io.cairn.api.transport.TransportContext;
@@ -76,14 +77,35 @@ final class KernelTransportContext implements TransportContext {
 
     @Override
     public ListenerRegistration registerListener(ListenerInfo listener) {
+        return registerListener(listener, ListenerSecurity.DEFAULT);
+    }
+
+    @Override
+    public ListenerRegistration registerListener(ListenerInfo listener, ListenerSecurity security) {
         if (kernel.listeners().putIfAbsent(listener.name(), listener) != null) {
             throw new IllegalStateException("a listener named '" + listener.name() + "' is already open");
         }
+        try {
+            kernel.security().configure(listener.name(), security);
+        } catch (IllegalArgumentException e) {
+            kernel.listeners().remove(listener.name(), listener);
+            throw e;
+        }
         LOG.info("Listener {} open on {}", listener.name(), listener.uri());
         AtomicBoolean closed = new AtomicBoolean();
-        return () -> {
-            if (closed.compareAndSet(false, true) && kernel.listeners().remove(listener.name(), listener)) {
-                LOG.info("Listener {} closed", listener.name());
+        return new ListenerRegistration() {
+            @Override
+            public void updateSecurity(ListenerSecurity changed) {
+                if (!closed.get()) {
+                    kernel.security().configure(listener.name(), changed);
+                }
+            }
+
+            @Override
+            public void close() {
+                if (closed.compareAndSet(false, true) && kernel.listeners().remove(listener.name(), listener)) {
+                    LOG.info("Listener {} closed", listener.name());
+                }
             }
         };
     }

@@ -1,5 +1,6 @@
 package io.cairn.client.testsupport;
 
+import io.cairn.api.auth.ListenerSecurity;
 import io.cairn.kernel.embedded.BrokerSettings;
 import io.cairn.kernel.embedded.EmbeddedBroker;
 import io.cairn.persistence.mem.MemoryRetainedStore;
@@ -22,7 +23,8 @@ public final class Brokers {
     public static EmbeddedBroker start(int port, UnaryOperator<BrokerSettings.Builder> settings) throws Exception {
         return EmbeddedBroker.builder()
                 .settings(settings.apply(BrokerSettings.builder()).build())
-                .transport(new TcpTransport("test", "127.0.0.1", port))
+                .transport(new TcpTransport("test", "127.0.0.1", port, TcpTransport.DEFAULT_BACKLOG,
+                        ListenerSecurity.allProviders(true)))
                 .sessionStore(new MemorySessionStore())
                 .retainedStore(new MemoryRetainedStore())
                 .start();

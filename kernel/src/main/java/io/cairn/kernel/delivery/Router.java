@@ -49,6 +49,7 @@ public final class Router {
         Targets t = targets.get();
         try {
             t.publisher(publication.publisher());
+            t.topic(publication.topic());
             subscriptions.match(publication.topic(), t);
             int n = t.size();
             QoS published = publication.qos();

@@ -58,6 +58,11 @@ public final class SharedSubscriptions {
         return topicFilter.substring(topicFilter.indexOf('/', PREFIX.length()) + 1);
     }
 
+    /** The topic filter of a valid shared subscription filter: what follows {@code $share/<name>/}. */
+    public static String filterOf(String topicFilter) {
+        return filter(topicFilter);
+    }
+
     /** Adds {@code session} to the group of {@code subscription} (a valid shared filter), creating the group. */
     public void put(Session session, Subscription subscription) {
         String full = subscription.topicFilter();

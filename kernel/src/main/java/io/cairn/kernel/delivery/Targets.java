@@ -2,6 +2,7 @@ package io.cairn.kernel.delivery;
 
 import io.cairn.api.message.QoS;
 import io.cairn.api.persistence.Subscription;
+import io.cairn.kernel.auth.ReceiveCheck;
 import io.cairn.kernel.routing.TopicTree;
 import io.cairn.kernel.session.Session;
 import java.util.Arrays;
@@ -18,6 +19,7 @@ final class Targets implements TopicTree.MatchVisitor<Session, Subscription> {
     private boolean[] retainAsPublished = new boolean[16];
     private int[][] subscriptionIds = new int[16][];
     private String publisher;
+    private String topic;
     private int size;
     // open-addressing identity set over indexes into sessions[], for de-duplication
     private int[] slots = new int[32];
@@ -61,10 +63,19 @@ final class Targets implements TopicTree.MatchVisitor<Session, Subscription> {
         publisher = clientId;
     }
 
+    /** The topic of the message being matched, for the authorization of wildcard subscriptions. */
+    void topic(String value) {
+        topic = value;
+    }
+
     @Override
     public void visit(Session session, Subscription subscription) {
         if (subscription.noLocal() && publisher != null && publisher.equals(session.clientId())) {
             return; // MQTT 5 No Local: not to the publisher's own subscription (MQTT-3.8.3-3)
+        }
+        ReceiveCheck check = session.receiveCheck();
+        if (check != null && check.denies(topic, subscription.topicFilter())) {
+            return; // an authorizer does not let this client receive the topic through this wildcard filter
         }
         QoS granted = subscription.qos();
         int mask = slots.length - 1;
@@ -116,6 +127,7 @@ final class Targets implements TopicTree.MatchVisitor<Session, Subscription> {
     /** Forgets the last message's targets, keeping the arrays. */
     void clear() {
         publisher = null;
+        topic = null;
         if (size == 0) {
             return;
         }

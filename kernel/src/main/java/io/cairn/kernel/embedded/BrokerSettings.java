@@ -32,11 +32,15 @@ import io.cairn.kernel.routing.Topics;
  * @param responseInformation   the prefix of the Response Information given to an MQTT 5 client that asks for
  *                              it (MQTT 5.0 §3.2.2.3.15): the prefix, the client id and a {@code /}; empty gives
  *                              none
+ * @param disconnectRevoked     what happens to a connected client's subscription that its authorizers no longer
+ *                              allow (after a policy change): {@code false} removes the subscription, {@code true}
+ *                              disconnects the client (MQTT 5 reason 0x87, Not authorized)
  */
 public record BrokerSettings(int maxPacketSize, int maxInflight, int maxQueuedMessages, int maxTopicLength,
                              int maxTopicLevels, int maxClientIdLength, double keepAliveGrace,
                              int connectTimeoutSeconds, int ioThreads, int maxConnections, int receiveMaximum,
-                             int topicAliasMaximum, int maxKeepAlive, String responseInformation) {
+                             int topicAliasMaximum, int maxKeepAlive, String responseInformation,
+                             boolean disconnectRevoked) {
 
     /** The largest Remaining Length MQTT can express, plus the five bytes of the largest fixed header. */
     public static final int PROTOCOL_MAX_PACKET_SIZE = 268_435_455 + 5;
@@ -95,7 +99,7 @@ public record BrokerSettings(int maxPacketSize, int maxInflight, int maxQueuedMe
                 .keepAliveGrace(keepAliveGrace).connectTimeoutSeconds(connectTimeoutSeconds)
                 .ioThreads(ioThreads).maxConnections(maxConnections).receiveMaximum(receiveMaximum)
                 .topicAliasMaximum(topicAliasMaximum).maxKeepAlive(maxKeepAlive)
-                .responseInformation(responseInformation);
+                .responseInformation(responseInformation).disconnectRevoked(disconnectRevoked);
     }
 
     /** Builds {@link BrokerSettings}; every value starts at its default. Not thread-safe. */
@@ -114,6 +118,7 @@ public record BrokerSettings(int maxPacketSize, int maxInflight, int maxQueuedMe
         private int topicAliasMaximum = 64;
         private int maxKeepAlive = 0;
         private String responseInformation = "response/";
+        private boolean disconnectRevoked;
 
         private Builder() {
         }
@@ -132,6 +137,7 @@ public record BrokerSettings(int maxPacketSize, int maxInflight, int maxQueuedMe
         public Builder topicAliasMaximum(int v) { topicAliasMaximum = v; return this; }
         public Builder maxKeepAlive(int v) { maxKeepAlive = v; return this; }
         public Builder responseInformation(String v) { responseInformation = v; return this; }
+        public Builder disconnectRevoked(boolean v) { disconnectRevoked = v; return this; }
 
         /**
          * Creates the settings.
@@ -141,7 +147,8 @@ public record BrokerSettings(int maxPacketSize, int maxInflight, int maxQueuedMe
         public BrokerSettings build() {
             return new BrokerSettings(maxPacketSize, maxInflight, maxQueuedMessages, maxTopicLength,
                     maxTopicLevels, maxClientIdLength, keepAliveGrace, connectTimeoutSeconds, ioThreads,
-                    maxConnections, receiveMaximum, topicAliasMaximum, maxKeepAlive, responseInformation);
+                    maxConnections, receiveMaximum, topicAliasMaximum, maxKeepAlive, responseInformation,
+                    disconnectRevoked);
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.cairn.kernel.embedded;
 
+import io.cairn.api.auth.Authenticator;
+import io.cairn.api.auth.Authorizer;
 import io.cairn.api.auth.EnhancedAuthenticator;
 import io.cairn.api.auth.ServerRedirector;
 import io.cairn.kernel.protocol.AuthPlugins;
@@ -10,6 +12,7 @@ import io.cairn.api.persistence.RetainedStore;
 import io.cairn.api.persistence.SessionStore;
 import io.cairn.api.transport.Transport;
 import io.cairn.kernel.Kernel;
+import io.cairn.kernel.auth.Provider;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -37,10 +40,47 @@ public final class EmbeddedBroker implements AutoCloseable {
 
     private final Kernel kernel;
     private final List<Transport> transports;
+    private final List<Provider<Authenticator>> authenticators;
+    private final List<Provider<Authorizer>> authorizers;
+    private long order;
 
-    private EmbeddedBroker(Kernel kernel, List<Transport> transports) {
+    private EmbeddedBroker(Kernel kernel, List<Transport> transports, List<Provider<Authenticator>> authenticators,
+                           List<Provider<Authorizer>> authorizers) {
         this.kernel = kernel;
         this.transports = transports;
+        this.authenticators = new ArrayList<>(authenticators);
+        this.authorizers = new ArrayList<>(authorizers);
+        this.order = authenticators.size() + authorizers.size();
+    }
+
+    /**
+     * Adds an authenticator while the broker runs; each listener's chain is rebuilt and the next CONNECT sees it.
+     *
+     * @param name    the name listeners select it by ({@link io.cairn.api.auth.ListenerSecurity})
+     * @param ranking its place in the chains: higher is asked first
+     */
+    public synchronized void addAuthenticator(String name, int ranking, Authenticator authenticator) {
+        authenticators.add(Provider.ranked(Objects.requireNonNull(authenticator, "authenticator"), name, ranking,
+                order++));
+        kernel.authProviders(List.copyOf(authenticators), List.copyOf(authorizers));
+    }
+
+    /** Removes an authenticator while the broker runs; a listener left without one refuses clients. */
+    public synchronized void removeAuthenticator(Authenticator authenticator) {
+        authenticators.removeIf(p -> p.service() == authenticator);
+        kernel.authProviders(List.copyOf(authenticators), List.copyOf(authorizers));
+    }
+
+    /** Adds an authorizer while the broker runs; connected clients' subscriptions are checked against it. */
+    public synchronized void addAuthorizer(String name, int ranking, Authorizer authorizer) {
+        authorizers.add(Provider.ranked(Objects.requireNonNull(authorizer, "authorizer"), name, ranking, order++));
+        kernel.authProviders(List.copyOf(authenticators), List.copyOf(authorizers));
+    }
+
+    /** Removes an authorizer while the broker runs. */
+    public synchronized void removeAuthorizer(Authorizer authorizer) {
+        authorizers.removeIf(p -> p.service() == authorizer);
+        kernel.authProviders(List.copyOf(authenticators), List.copyOf(authorizers));
     }
 
     /** A builder with the default settings, no transport and no store. */
@@ -78,6 +118,8 @@ public final class EmbeddedBroker implements AutoCloseable {
         private RetainedStore retainedStore;
         private final List<EnhancedAuthenticator> authenticators = new ArrayList<>();
         private final List<ServerRedirector> redirectors = new ArrayList<>();
+        private final List<Provider<Authenticator>> passwordAuthenticators = new ArrayList<>();
+        private final List<Provider<Authorizer>> authorizers = new ArrayList<>();
 
         private Builder() {
         }
@@ -86,6 +128,43 @@ public final class EmbeddedBroker implements AutoCloseable {
         public Builder enhancedAuthenticator(EnhancedAuthenticator value) {
             authenticators.add(Objects.requireNonNull(value, "authenticator"));
             return this;
+        }
+
+        /**
+         * Adds an authenticator named {@code name} (listeners select providers by name, see
+         * {@link io.cairn.api.auth.ListenerSecurity}); authenticators are asked in the order added.
+         */
+        public Builder authenticator(String name, Authenticator value) {
+            return authenticator(name, 0, value);
+        }
+
+        /** Adds an authenticator named {@code name}; those of higher {@code ranking} are asked first. */
+        public Builder authenticator(String name, int ranking, Authenticator value) {
+            passwordAuthenticators.add(Provider.ranked(Objects.requireNonNull(value, "authenticator"), name, ranking,
+                    passwordAuthenticators.size() + authorizers.size()));
+            return this;
+        }
+
+        /** Adds an unnamed authenticator (chosen by listeners that select all providers). */
+        public Builder authenticator(Authenticator value) {
+            return authenticator("", value);
+        }
+
+        /** Adds an authorizer named {@code name}; authorizers are asked in the order added. */
+        public Builder authorizer(String name, Authorizer value) {
+            return authorizer(name, 0, value);
+        }
+
+        /** Adds an authorizer named {@code name}; those of higher {@code ranking} are asked first. */
+        public Builder authorizer(String name, int ranking, Authorizer value) {
+            authorizers.add(Provider.ranked(Objects.requireNonNull(value, "authorizer"), name, ranking,
+                    passwordAuthenticators.size() + authorizers.size()));
+            return this;
+        }
+
+        /** Adds an unnamed authorizer (chosen by listeners that select all providers). */
+        public Builder authorizer(Authorizer value) {
+            return authorizer("", value);
         }
 
         /** Adds a server redirector; they are asked in the order added. */
@@ -125,6 +204,7 @@ public final class EmbeddedBroker implements AutoCloseable {
         public EmbeddedBroker start() throws Exception {
             Kernel kernel = Kernel.start(settings);
             kernel.authPlugins(new AuthPlugins(authenticators, redirectors));
+            kernel.authProviders(passwordAuthenticators, authorizers);
             List<Transport> started = new ArrayList<>();
             try {
                 if (sessionStore != null) {
@@ -138,10 +218,10 @@ public final class EmbeddedBroker implements AutoCloseable {
                     started.add(t);
                 }
             } catch (Exception | Error e) {
-                new EmbeddedBroker(kernel, started).close();
+                new EmbeddedBroker(kernel, started, List.of(), List.of()).close();
                 throw e;
             }
-            return new EmbeddedBroker(kernel, List.copyOf(started));
+            return new EmbeddedBroker(kernel, List.copyOf(started), passwordAuthenticators, authorizers);
         }
     }
 }

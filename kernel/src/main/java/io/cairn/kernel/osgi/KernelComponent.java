@@ -1,5 +1,7 @@
 package io.cairn.kernel.osgi;
 
+import io.cairn.api.auth.Authenticator;
+import io.cairn.api.auth.Authorizer;
 import io.cairn.api.auth.EnhancedAuthenticator;
 import io.cairn.api.auth.ServerRedirector;
 import io.cairn.api.broker.Broker;
@@ -7,6 +9,7 @@ import io.cairn.api.persistence.RetainedStore;
 import io.cairn.api.persistence.SessionStore;
 import io.cairn.api.transport.TransportContext;
 import io.cairn.kernel.Kernel;
+import io.cairn.kernel.auth.Provider;
 import io.cairn.kernel.embedded.BrokerSettings;
 import io.cairn.kernel.protocol.AuthPlugins;
 import java.util.Comparator;
@@ -48,6 +51,8 @@ public final class KernelComponent {
     private final List<Ranked<RetainedStore>> retainedStores = new CopyOnWriteArrayList<>();
     private final List<Ranked<EnhancedAuthenticator>> authenticators = new CopyOnWriteArrayList<>();
     private final List<Ranked<ServerRedirector>> redirectors = new CopyOnWriteArrayList<>();
+    private final List<Provider<Authenticator>> passwordAuthenticators = new CopyOnWriteArrayList<>();
+    private final List<Provider<Authorizer>> authorizers = new CopyOnWriteArrayList<>();
     private BundleContext context;
     private Kernel kernel;
     private ServiceRegistration<Broker> brokerRegistration;
@@ -108,6 +113,7 @@ public final class KernelComponent {
         kernel = Kernel.start(settings);
         chooseStores();
         pushAuthPlugins();
+        pushAuthProviders();
         Dictionary<String, Object> props = new Hashtable<>();
         props.put(Constants.SERVICE_DESCRIPTION, "Cairn MQTT kernel " + Kernel.VERSION);
         brokerRegistration = context.registerService(Broker.class, kernel.broker(), props);
@@ -189,6 +195,52 @@ public final class KernelComponent {
     synchronized void unbindServerRedirector(ServerRedirector r) {
         redirectors.removeIf(x -> x.service() == r);
         pushAuthPlugins();
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    synchronized void bindAuthenticator(Authenticator a, Map<String, Object> props) {
+        passwordAuthenticators.add(provider(a, props));
+        pushAuthProviders();
+    }
+
+    synchronized void updatedAuthenticator(Authenticator a, Map<String, Object> props) {
+        passwordAuthenticators.removeIf(p -> p.service() == a);
+        bindAuthenticator(a, props);
+    }
+
+    synchronized void unbindAuthenticator(Authenticator a) {
+        passwordAuthenticators.removeIf(p -> p.service() == a);
+        pushAuthProviders();
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    synchronized void bindAuthorizer(Authorizer a, Map<String, Object> props) {
+        authorizers.add(provider(a, props));
+        pushAuthProviders();
+    }
+
+    synchronized void updatedAuthorizer(Authorizer a, Map<String, Object> props) {
+        authorizers.removeIf(p -> p.service() == a);
+        bindAuthorizer(a, props);
+    }
+
+    synchronized void unbindAuthorizer(Authorizer a) {
+        authorizers.removeIf(p -> p.service() == a);
+        pushAuthProviders();
+    }
+
+    private static <T> Provider<T> provider(T service, Map<String, Object> props) {
+        Object name = props.get("name");
+        return new Provider<>(service, name == null ? "" : name.toString(), ranking(props), id(props), props);
+    }
+
+    /** Hands the kernel the authenticators and authorizers; it rebuilds each listener's chains from them. */
+    private void pushAuthProviders() {
+        if (kernel != null) {
+            kernel.authProviders(List.copyOf(passwordAuthenticators), List.copyOf(authorizers));
+        }
     }
 
     /** Hands the kernel one snapshot of the authentication plugins, best ranked first. */

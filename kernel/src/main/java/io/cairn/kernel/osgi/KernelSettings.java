@@ -16,7 +16,8 @@ final class KernelSettings {
 
     private static final Set<String> KEYS = Set.of("maxPacketSize", "maxInflight", "maxQueuedMessages",
             "maxTopicLength", "maxTopicLevels", "maxClientIdLength", "keepAliveGrace", "connectTimeoutSeconds",
-            "ioThreads", "maxConnections", "receiveMaximum", "topicAliasMaximum", "maxKeepAlive", "responseInformation");
+            "ioThreads", "maxConnections", "receiveMaximum", "topicAliasMaximum", "maxKeepAlive", "responseInformation",
+            "revokedSubscriptions");
 
     private KernelSettings() {
     }
@@ -54,6 +55,14 @@ final class KernelSettings {
         Object response = properties.get("responseInformation");
         if (response != null) {
             b.responseInformation(response.toString().trim());
+        }
+        Object revoked = properties.get("revokedSubscriptions");
+        if (revoked != null) {
+            switch (revoked.toString().trim()) {
+                case "unsubscribe" -> b.disconnectRevoked(false);
+                case "disconnect" -> b.disconnectRevoked(true);
+                default -> throw invalid("revokedSubscriptions", revoked, "is neither 'unsubscribe' nor 'disconnect'");
+            }
         }
         try {
             return b.build();

@@ -98,12 +98,6 @@ final class ConnectFlow {
                 return;
             }
         }
-        ReasonCode refusal = c.kernel.connectGate().check(c.clientId, c.username,
-                h.hasPassword() ? p.passwordInBytes() : null, c.listener);
-        if (refusal != null) {
-            c.refuse(refusal, null, "refused by authentication: " + refusal);
-            return;
-        }
         if (c.authMethod != null) {
             EnhancedAuthenticator authenticator = plugins.authenticator(c.authMethod);
             if (authenticator == null) {
@@ -114,7 +108,9 @@ final class ConnectFlow {
             c.authenticate(authenticator, info, m); // accept(c, m) follows once the exchange succeeds
             return;
         }
-        accept(c, m);
+        // the listener's authenticator chain; accept(c, m) follows once it lets the client in
+        ChainAuthentication.start(c, c.guard.chain(), c.connectRequest(h.hasPassword() ? p.passwordInBytes() : null),
+                m);
     }
 
     /**
@@ -144,6 +140,12 @@ final class ConnectFlow {
                     c.refuse(e.reason, e.normativeId, "will: " + e.getMessage());
                     return;
                 }
+            }
+            if (!c.guard.chain().mayPublish(c.identity, p.willTopic(), QoS.of(h.willQos()), h.isWillRetain())) {
+                // MQTT 5.0 §3.1.4: a CONNECT that fails an authorization check is refused
+                c.refuseAuthentication(ReasonCode.NOT_AUTHORIZED, "may not publish its will to '" + p.willTopic()
+                        + "'", "will topic not authorized");
+                return;
             }
             c.will = new StoredWill(Message.of(p.willTopic(), payload, QoS.of(h.willQos()), h.isWillRetain(),
                     properties), delay);

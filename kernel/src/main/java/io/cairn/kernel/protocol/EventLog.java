@@ -11,6 +11,8 @@ public final class EventLog {
 
     /** Clients connecting and disconnecting. */
     public static final Logger CLIENTS = LoggerFactory.getLogger("event.client");
+    /** Authentication failures and authorization denials. */
+    public static final Logger AUTH = LoggerFactory.getLogger("event.auth");
     /** Connections refused or closed for a protocol violation. */
     public static final Logger PROTOCOL = LoggerFactory.getLogger("event.protocol");
 

@@ -1,12 +1,24 @@
 package io.cairn.kernel.protocol;
 
 import io.cairn.api.auth.AuthExchange;
+import io.cairn.kernel.auth.Chain;
+import io.cairn.kernel.auth.Identity;
+import io.cairn.kernel.auth.ListenerGuard;
+import io.cairn.kernel.auth.ReceiveCheck;
+import io.cairn.kernel.auth.Request;
+import io.cairn.kernel.delivery.SharedSubscriptions;
+import io.cairn.kernel.routing.Topics;
+import io.netty.handler.ssl.SslHandler;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import javax.net.ssl.SSLPeerUnverifiedException;
 import io.cairn.api.auth.AuthStep;
 import io.cairn.api.auth.ConnectInfo;
 import io.cairn.api.auth.EnhancedAuthenticator;
 import io.cairn.api.auth.ServerRedirector;
 import io.cairn.api.broker.ClientInfo;
 import io.cairn.api.message.QoS;
+import io.cairn.api.persistence.Subscription;
 import io.cairn.api.message.ReasonCode;
 import io.cairn.api.persistence.StoredWill;
 import io.cairn.kernel.Kernel;
@@ -57,13 +69,23 @@ import java.util.concurrent.TimeUnit;
  */
 public final class MqttConnection extends ChannelInboundHandlerAdapter implements Outlet, Flushable {
 
-    enum State { AWAIT_CONNECT, AUTHENTICATING, CONNECTING, CONNECTED, CLOSED }
+    enum State { AWAIT_CONNECT, CHECKING, AUTHENTICATING, CONNECTING, CONNECTED, CLOSED }
 
     /** The channel attribute in which Netty's MQTT codec keeps the protocol version of the connection. */
     private static final AttributeKey<MqttVersion> MQTT_VERSION = AttributeKey.valueOf("NETTY_CODEC_MQTT_VERSION");
 
     final Kernel kernel;
     final String listener;
+    /** The listener's security: its chains as they stand at each packet. */
+    final ListenerGuard guard;
+    /** Who the client is, once its CONNECT was accepted. */
+    Identity identity;
+    // the last publish authorization, kept while the policy does not change: clients publish to few topics
+    private String lastPublishTopic;
+    private int lastPublishFlags = -1;
+    private long lastPublishVersion;
+    private boolean lastPublishAllowed;
+    private long publishesDenied;
     ChannelHandlerContext ctx;
     State state = State.AWAIT_CONNECT;
     private boolean closing;
@@ -111,6 +133,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     public MqttConnection(Kernel kernel, String listener) {
         this.kernel = kernel;
         this.listener = listener;
+        this.guard = kernel.security().guard(listener);
     }
 
     // ------------------------------------------------------------------ pipeline events
@@ -141,7 +164,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             ReferenceCountUtil.release(msg);
             return;
         }
-        if (state == State.CONNECTING) {
+        if (state == State.CONNECTING || state == State.CHECKING) {
             pending.add(m); // handled once the session is attached; keeps its reference until then
             return;
         }
@@ -286,6 +309,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             // the exchange did not finish within the connect timeout, whoever is waiting for whom
             refuse(ReasonCode.NOT_AUTHORIZED, null, "authentication did not complete within "
                     + kernel.settings().connectTimeoutSeconds() + " s");
+        } else if (state == State.CHECKING) {
+            // an authenticator's later answer (and its own timeout) outlasted the connect timeout
+            refuseAuthentication(ReasonCode.SERVER_UNAVAILABLE, "authentication did not complete within "
+                    + kernel.settings().connectTimeoutSeconds() + " s", "authentication unavailable");
         } else if (state == State.AWAIT_CONNECT) {
             violation("MQTT-3.1.0-1", "sent no CONNECT within " + kernel.settings().connectTimeoutSeconds() + " s");
         } else {
@@ -409,6 +436,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         MqttConnAckMessage connack = builder.build();
         write(connack);
         s.setWill(will);
+        s.receiveCheck(new ReceiveCheck(guard, identity));
         s.attach(this);
         kernel.connectionAttached(this);
         EventLog.CLIENTS.info("Client '{}' connected from {} on {} (MQTT {}, clean session {}, keep-alive {} s{})",
@@ -417,6 +445,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         if (readsHeld) {
             readsHeld = false;
             ctx.channel().config().setAutoRead(true);
+        }
+        if (sessionPresent) {
+            recheckSubscriptions(); // the policy may have changed while the session was offline
         }
         for (int i = 0; i < pending.size(); i++) {
             handle(pending.get(i)); // after a violation, handle() only releases what is left
@@ -506,6 +537,127 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         closing = true;
         flushNow();
         ctx.close();
+    }
+
+    // ------------------------------------------------------------------ authentication chain, authorization
+
+    /** What the listener's authenticators are asked about this CONNECT. */
+    Request connectRequest(byte[] password) {
+        SocketAddress a = ctx.channel().remoteAddress();
+        return new Request(clientId, username, password, peerCertificates(), listener,
+                a instanceof InetSocketAddress i ? i : null, protocolLevel);
+    }
+
+    /** The verified TLS client certificate chain, when the transport put a TLS handler in front; else empty. */
+    private List<X509Certificate> peerCertificates() {
+        SslHandler tls = ctx.pipeline().get(SslHandler.class);
+        if (tls == null) {
+            return List.of();
+        }
+        try {
+            List<X509Certificate> chain = new ArrayList<>();
+            for (Certificate c : tls.engine().getSession().getPeerCertificates()) {
+                if (c instanceof X509Certificate x) {
+                    chain.add(x);
+                }
+            }
+            return chain;
+        } catch (SSLPeerUnverifiedException e) {
+            return List.of(); // no client certificate
+        }
+    }
+
+    /** Whether the authenticator chain is still waiting for this connection's CONNECT to be decided. */
+    boolean awaitsAuthentication() {
+        return state == State.CHECKING && !closing;
+    }
+
+    /** Holds reads while an authenticator answers later: packets that come meanwhile wait in order. */
+    void holdReads() {
+        if (!readsHeld) {
+            readsHeld = true;
+            ctx.channel().config().setAutoRead(false);
+        }
+    }
+
+    /** Fixes who the client is, once an authenticator (or anonymous access) let it in. */
+    void identify(Request request, Map<String, String> attributes, boolean anonymous) {
+        identity = new Identity(clientId, username, request.certificates(), listener, request.remoteAddress(),
+                protocolLevel, attributes, anonymous);
+    }
+
+    /** Refuses the CONNECT for its credentials: the event log gets {@code why}, the client {@code clientText}. */
+    void refuseAuthentication(ReasonCode reason, String why, String clientText) {
+        EventLog.AUTH.info("Refused client '{}' from {} on {}: {}", clientId, remoteAddress(), listener, why);
+        refuse(reason, null, clientText == null ? reason.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
+                : clientText);
+    }
+
+    /**
+     * Whether this client may publish {@code topic} at {@code qos} with {@code retain}, by the listener's chain
+     * (the last decision is reused while the policy stands). A denial is logged, the first and every 1,000th.
+     */
+    boolean mayPublish(String topic, QoS qos, boolean retain) {
+        Chain chain = guard.chain();
+        if (chain.open()) {
+            return true;
+        }
+        int flags = qos.value() | (retain ? 4 : 0);
+        long version = kernel.security().policyVersion();
+        if (version == lastPublishVersion && flags == lastPublishFlags && topic.equals(lastPublishTopic)) {
+            return lastPublishAllowed || denied(topic);
+        }
+        boolean allowed = chain.mayPublish(identity, topic, qos, retain);
+        lastPublishTopic = topic;
+        lastPublishFlags = flags;
+        lastPublishVersion = version;
+        lastPublishAllowed = allowed;
+        return allowed || denied(topic);
+    }
+
+    private boolean denied(String topic) {
+        if (publishesDenied++ % 1000 == 0) {
+            EventLog.AUTH.info("Client '{}' on {} may not publish to '{}' ({} publish(es) denied on this connection)",
+                    clientId, listener, topic, publishesDenied);
+        }
+        return false;
+    }
+
+    /** Whether a retained or live message on {@code topic} may reach this client through wildcard {@code filter}. */
+    boolean mayReceive(String topic, String filter) {
+        Chain chain = guard.chain();
+        return !chain.checksReceive() || !Topics.hasWildcard(filter) || chain.mayReceive(identity, topic);
+    }
+
+    /**
+     * Checks this client's subscriptions against the listener's chain again (its policy changed): one that is no
+     * longer allowed is removed, or, if the kernel is configured so, the client is disconnected with 0x87.
+     */
+    public void recheckSubscriptions() {
+        if (state != State.CONNECTED || closing || session == null) {
+            return;
+        }
+        Chain chain = guard.chain();
+        if (chain.open()) {
+            return;
+        }
+        for (Subscription s : session.subscriptions()) {
+            String filter = SharedSubscriptions.isShared(s.topicFilter())
+                    ? SharedSubscriptions.filterOf(s.topicFilter()) : s.topicFilter();
+            if (chain.maySubscribe(identity, filter, s.qos())) {
+                continue;
+            }
+            if (kernel.settings().disconnectRevoked()) {
+                EventLog.AUTH.info("Client '{}' on {}: subscription to '{}' is no longer allowed; disconnecting",
+                        clientId, listener, s.topicFilter());
+                closeByServer(ReasonCode.NOT_AUTHORIZED, "subscription to '" + s.topicFilter()
+                        + "' is no longer allowed");
+                return;
+            }
+            session.unsubscribe(s.topicFilter());
+            EventLog.AUTH.info("Client '{}' on {}: subscription to '{}' is no longer allowed and was removed",
+                    clientId, listener, s.topicFilter());
+        }
     }
 
     // ------------------------------------------------------------------ enhanced authentication
@@ -642,6 +794,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                     EventLog.CLIENTS.info("Client '{}' re-authenticated by '{}'", clientId, authMethod);
                 } else {
                     authSuccessData = s.data();
+                    identity = new Identity(clientId, username, peerCertificates(), listener,
+                            ctx.channel().remoteAddress() instanceof InetSocketAddress i ? i : null, protocolLevel,
+                            s.attributes(), false);
                     MqttConnectMessage m = pendingConnect;
                     pendingConnect = null;
                     state = State.AWAIT_CONNECT; // ConnectFlow goes on from the checked CONNECT

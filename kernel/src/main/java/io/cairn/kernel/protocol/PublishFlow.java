@@ -52,6 +52,25 @@ final class PublishFlow {
                 m.variableHeader().packetId(), properties);
     }
 
+    /**
+     * Answers a PUBLISH that the listener's authorizers denied: MQTT 5 gets 0x87 (Not authorized) in PUBACK or
+     * PUBREC, which ends the flow; MQTT 3.1/3.1.1 cannot be told, so it gets the usual acknowledgement and the
+     * message is dropped (MQTT-3.3.5-2). QoS 0 is dropped in silence either way.
+     */
+    private static void denied(MqttConnection c, QoS qos, int packetId) {
+        int reason = c.protocolLevel >= 5 ? ReasonCode.NOT_AUTHORIZED.code() : 0;
+        switch (qos) {
+            case AT_MOST_ONCE -> { }
+            case AT_LEAST_ONCE -> c.writeAck(Acks.PUBACK, packetId, reason);
+            case EXACTLY_ONCE -> {
+                if (reason == 0) {
+                    c.session.receiveQos2(packetId); // held until PUBREL, as for a message that was routed
+                }
+                c.writeAck(Acks.PUBREC, packetId, reason);
+            }
+        }
+    }
+
     /** The MQTT 5 reason code for a message that went to {@code subscribers} (0x10 for none, MQTT 5.0 §3.4.2.1). */
     private static int reason(int subscribers) {
         return subscribers == 0 ? ReasonCode.NO_MATCHING_SUBSCRIBERS.code() : 0;
@@ -105,6 +124,11 @@ final class PublishFlow {
             payload.release();
             c.violation(ReasonCode.RECEIVE_MAXIMUM_EXCEEDED, null, "sent a QoS 2 PUBLISH with "
                     + c.session.inboundQos2Count() + " awaiting PUBREL, the Receive Maximum");
+            return;
+        }
+        if (!c.mayPublish(topic, qos, (flags & RETAIN) != 0)) {
+            payload.release();
+            denied(c, qos, packetId);
             return;
         }
         Publication publication = new Publication(topic, topicUtf8, payload, qos, (flags & RETAIN) != 0,

@@ -78,6 +78,15 @@ final class SubscribeFlow {
                 continue;
             }
             MqttSubscriptionOption o = t.option();
+            String checked = shared ? SharedSubscriptions.filterOf(t.topicFilter()) : t.topicFilter();
+            if (!c.guard.chain().maySubscribe(c.identity, checked, QoS.of(o.qos().value()))) {
+                // MQTT 5: 0x87 Not authorized; 3.1.1: 0x80 Failure (MQTT 3.1.1 §3.9.3)
+                int code = v5 ? ReasonCode.NOT_AUTHORIZED.code() : FAILURE;
+                EventLog.AUTH.info("Client '{}' on {} may not subscribe to '{}' [SUBACK 0x{}]", c.clientId,
+                        c.listener, t.topicFilter(), Integer.toHexString(code));
+                codes[i] = code;
+                continue;
+            }
             // MQTT 3.1.1 has only the QoS; Netty reads the other option bits as 0 for it
             Subscription s = new Subscription(t.topicFilter(), QoS.of(o.qos().value()), v5 && o.isNoLocal(),
                     v5 && o.isRetainAsPublished(), v5 ? o.retainHandling().value() : 0, subscriptionId);
@@ -95,9 +104,12 @@ final class SubscribeFlow {
             Subscription s = granted[i];
             if (s != null && sendRetained[i]) {
                 // MQTT-3.3.1-6, MQTT-3.8.4-3: retained messages go out with retain 1, also on a re-subscribe
-                c.kernel.retained().match(s.topicFilter(),
-                        r -> session.offer(r, QoS.min(r.qos(), s.qos()), true, s.subscriptionIdentifier() > 0
-                                ? new int[] {s.subscriptionIdentifier()} : null));
+                c.kernel.retained().match(s.topicFilter(), r -> {
+                    if (c.mayReceive(r.topic(), s.topicFilter())) {
+                        session.offer(r, QoS.min(r.qos(), s.qos()), true, s.subscriptionIdentifier() > 0
+                                ? new int[] {s.subscriptionIdentifier()} : null);
+                    }
+                });
             }
         }
     }

@@ -60,6 +60,11 @@ public final class Topics {
         return validate(filter, maxBytes, maxLevels, true);
     }
 
+    /** Whether {@code filter} has a {@code +} or {@code #} wildcard. */
+    public static boolean hasWildcard(String filter) {
+        return filter.indexOf(SINGLE_LEVEL) >= 0 || filter.indexOf(MULTI_LEVEL) >= 0;
+    }
+
     /**
      * Tells whether a topic filter matches a topic name: {@code '+'} matches exactly one level (an empty one
      * too), {@code '#'} matches any number of levels including none, so {@code "a/#"} matches {@code "a"}, and a

@@ -7,6 +7,7 @@ import io.cairn.api.persistence.OutboundState;
 import io.cairn.api.persistence.SessionState;
 import io.cairn.api.persistence.StoredWill;
 import io.cairn.api.persistence.Subscription;
+import io.cairn.kernel.auth.ReceiveCheck;
 import io.cairn.kernel.delivery.Publication;
 import io.cairn.kernel.delivery.SharedGroup;
 import io.netty.channel.EventLoop;
@@ -61,6 +62,7 @@ public final class Session {
     private volatile int inflightCount;
     private volatile int queuedCount;
     private volatile long dropped;
+    private volatile ReceiveCheck receiveCheck;
 
     /**
      * Creates an empty session.
@@ -110,6 +112,19 @@ public final class Session {
         s.updateCounts();
         s.scheduleExpiry(); // offline: it ends when its interval, counted from the disconnect, has passed
         return s;
+    }
+
+    /**
+     * The authorization check for messages that reach this session through wildcard subscriptions, or
+     * {@code null} when there is none (no client has connected to it yet). Read by the router on any thread.
+     */
+    public ReceiveCheck receiveCheck() {
+        return receiveCheck;
+    }
+
+    /** Sets the check of the client that attaches; kept while the session is offline. */
+    public void receiveCheck(ReceiveCheck check) {
+        receiveCheck = check;
     }
 
     public String clientId() {

@@ -3,8 +3,12 @@ package io.cairn.kernel.protocol;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import io.cairn.api.auth.Authentication;
+import io.cairn.api.auth.Authenticator;
+import io.cairn.api.auth.ListenerSecurity;
 import io.cairn.api.message.ReasonCode;
 import io.cairn.kernel.Kernel;
+import io.cairn.kernel.auth.Provider;
 import io.cairn.kernel.embedded.BrokerSettings;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -12,6 +16,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
@@ -32,6 +37,7 @@ class MqttConnectionTest {
 
     private EmbeddedChannel channel() {
         EmbeddedChannel ch = new EmbeddedChannel();
+        kernel.security().configure("test", ListenerSecurity.allProviders(true)); // no authenticator: anonymous
         kernel.transportContext().initPipeline(ch, "test");
         return ch;
     }
@@ -229,12 +235,14 @@ class MqttConnectionTest {
     }
 
     @Test
-    @DisplayName("refusals of the connect gate map to CONNACK 0x04 and 0x05; the connection limit to 0x03")
+    @DisplayName("refusals of an authenticator map to CONNACK 0x04 and 0x05; the connection limit to 0x03")
     void refusalReturnCodes() {
-        kernel.connectGate((id, user, pw, listener) -> ReasonCode.BAD_USER_NAME_OR_PASSWORD);
+        kernel.authProviders(List.of(Provider.<Authenticator>of(request -> Authentication.reject(ReasonCode.BAD_USER_NAME_OR_PASSWORD,
+                null), "bad", 0)), List.of());
         EmbeddedChannel bad = channel();
         assertThat(exchange(bad, connect(4, CLEAN, "g1"))).containsExactly(0x20, 0x02, 0x00, 0x04);
-        kernel.connectGate((id, user, pw, listener) -> ReasonCode.NOT_AUTHORIZED);
+        kernel.authProviders(List.of(Provider.<Authenticator>of(request -> Authentication.reject(ReasonCode.NOT_AUTHORIZED, null),
+                "denied", 0)), List.of());
         EmbeddedChannel denied = channel();
         assertThat(exchange(denied, connect(4, CLEAN, "g2"))).containsExactly(0x20, 0x02, 0x00, 0x05);
         assertThat(bad.isActive()).isFalse();

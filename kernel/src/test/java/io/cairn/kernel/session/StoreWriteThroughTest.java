@@ -3,6 +3,7 @@ package io.cairn.kernel.session;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.cairn.api.auth.ListenerSecurity;
 import io.cairn.api.persistence.OutboundState;
 import io.cairn.api.persistence.SessionState;
 import io.cairn.kernel.embedded.EmbeddedBroker;
@@ -28,7 +29,8 @@ class StoreWriteThroughTest {
     private final MemoryRetainedStore retained = new MemoryRetainedStore();
 
     private EmbeddedBroker start() throws Exception {
-        return EmbeddedBroker.builder().transport(new TcpTransport("test", "127.0.0.1", 0))
+        return EmbeddedBroker.builder().transport(new TcpTransport("test", "127.0.0.1", 0, TcpTransport.DEFAULT_BACKLOG,
+                        ListenerSecurity.allProviders(true)))
                 .sessionStore(sessions).retainedStore(retained).start();
     }
 
@@ -101,7 +103,8 @@ class StoreWriteThroughTest {
     @Test
     void aStoreInstalledWhileTheBrokerRunsReceivesEverySessionAndTheNextOneToo() throws Exception {
         io.cairn.kernel.Kernel kernel = io.cairn.kernel.Kernel.start(io.cairn.kernel.embedded.BrokerSettings.defaults());
-        TcpTransport tcp = new TcpTransport("test", "127.0.0.1", 0);
+        TcpTransport tcp = new TcpTransport("test", "127.0.0.1", 0, TcpTransport.DEFAULT_BACKLOG,
+                        ListenerSecurity.allProviders(true));
         try {
             tcp.start(kernel.transportContext());
             String uri = "tcp://127.0.0.1:" + kernel.broker().listeners().get(0).port();

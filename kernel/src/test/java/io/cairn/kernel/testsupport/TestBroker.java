@@ -1,5 +1,6 @@
 package io.cairn.kernel.testsupport;
 
+import io.cairn.api.auth.ListenerSecurity;
 import io.cairn.api.broker.Broker;
 import io.cairn.api.persistence.SessionStore;
 import io.cairn.kernel.embedded.EmbeddedBroker;
@@ -33,7 +34,8 @@ public final class TestBroker implements AutoCloseable {
     public static TestBroker start(BrokerConfig config, SessionStore sessionStore) throws Exception {
         EmbeddedBroker embedded = config.plugins(EmbeddedBroker.builder())
                 .settings(config.toSettings())
-                .transport(new TcpTransport("test", "127.0.0.1", 0))
+                .transport(new TcpTransport("test", "127.0.0.1", 0, TcpTransport.DEFAULT_BACKLOG,
+                        ListenerSecurity.allProviders(true)))
                 .sessionStore(sessionStore)
                 .retainedStore(new MemoryRetainedStore())
                 .start();

@@ -1,5 +1,6 @@
 package io.cairn.transport.tcp;
 
+import io.cairn.api.auth.ListenerSecurity;
 import io.cairn.api.broker.ListenerInfo;
 import io.cairn.api.transport.ListenerRegistration;
 import io.cairn.api.transport.Transport;
@@ -37,12 +38,14 @@ public final class TcpTransport implements Transport {
     private final String host;
     private final int port;
     private final int backlog;
+    private volatile ListenerSecurity security;
 
     private volatile Channel serverChannel;
     private volatile ListenerRegistration registration;
 
     /**
-     * Creates a listener for {@code host:port} with the default backlog of {@value #DEFAULT_BACKLOG}.
+     * Creates a listener for {@code host:port} with the default backlog of {@value #DEFAULT_BACKLOG} and
+     * {@link ListenerSecurity#DEFAULT}: clients must be accepted by an authenticator (none means nobody gets in).
      *
      * @param name the listener's name, unique in the broker
      * @param host the host name or address literal to bind, for example {@code 127.0.0.1} or {@code 0.0.0.0}
@@ -54,7 +57,8 @@ public final class TcpTransport implements Transport {
     }
 
     /**
-     * Creates a listener for {@code host:port}.
+     * Creates a listener for {@code host:port} with {@link ListenerSecurity#DEFAULT}: clients must be accepted by
+     * an authenticator (none means nobody gets in).
      *
      * @param name    the listener's name, unique in the broker
      * @param host    the host name or address literal to bind, for example {@code 127.0.0.1} or {@code 0.0.0.0}
@@ -64,7 +68,24 @@ public final class TcpTransport implements Transport {
      *                                  is below 1
      */
     public TcpTransport(String name, String host, int port, int backlog) {
+        this(name, host, port, backlog, ListenerSecurity.DEFAULT);
+    }
+
+    /**
+     * Creates a listener for {@code host:port} whose clients are authenticated and authorized as {@code security}
+     * says.
+     *
+     * @param name     the listener's name, unique in the broker
+     * @param host     the host name or address literal to bind, for example {@code 127.0.0.1} or {@code 0.0.0.0}
+     * @param port     the port to bind, 0 for any free port
+     * @param backlog  the length of the queue of connections not yet accepted (SO_BACKLOG), at least 1
+     * @param security anonymous access and the selectors of the listener's authenticators and authorizers
+     * @throws IllegalArgumentException if the name or host is blank, the port is outside 0..65535 or the backlog
+     *                                  is below 1
+     */
+    public TcpTransport(String name, String host, int port, int backlog, ListenerSecurity security) {
         Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(security, "security");
         Objects.requireNonNull(host, "host");
         if (name.isBlank()) {
             throw new IllegalArgumentException("listener name must not be blank");
@@ -82,6 +103,7 @@ public final class TcpTransport implements Transport {
         this.host = host;
         this.port = port;
         this.backlog = backlog;
+        this.security = security;
     }
 
     @Override
@@ -102,6 +124,26 @@ public final class TcpTransport implements Transport {
     /** The configured accept backlog. */
     public int backlog() {
         return backlog;
+    }
+
+    /** How the listener authenticates and authorizes its clients. */
+    public ListenerSecurity security() {
+        return security;
+    }
+
+    /**
+     * Changes how the listener authenticates and authorizes its clients without closing it; connections already
+     * open follow the new chains from their next packet.
+     *
+     * @throws IllegalArgumentException naming the setting, if a selector is invalid; the old security stays
+     */
+    public void updateSecurity(ListenerSecurity changed) {
+        Objects.requireNonNull(changed, "security");
+        ListenerRegistration r = registration;
+        if (r != null) {
+            r.updateSecurity(changed);
+        }
+        security = changed;
     }
 
     /**
@@ -140,7 +182,7 @@ public final class TcpTransport implements Transport {
         InetSocketAddress local = (InetSocketAddress) channel.localAddress();
         ListenerInfo info = new ListenerInfo(name, SCHEME, local.getAddress().getHostAddress(), local.getPort());
         try {
-            registration = context.registerListener(info);
+            registration = context.registerListener(info, security);
         } catch (RuntimeException e) {
             channel.close().syncUninterruptibly();
             throw e;

@@ -1,5 +1,6 @@
 package io.cairn.transport.tcp;
 
+import io.cairn.api.auth.ListenerSecurity;
 import io.cairn.api.broker.ListenerInfo;
 import io.cairn.api.transport.ListenerRegistration;
 import io.cairn.api.transport.TransportContext;
@@ -30,6 +31,7 @@ public final class FakeTransportContext implements TransportContext, AutoCloseab
     private final EventLoopGroup child = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final Map<String, ListenerInfo> listeners = new ConcurrentHashMap<>();
     private final List<String> events = new CopyOnWriteArrayList<>();
+    private final Map<String, ListenerSecurity> securities = new ConcurrentHashMap<>();
 
     @Override
     public EventLoopGroup parentGroup() {
@@ -64,12 +66,24 @@ public final class FakeTransportContext implements TransportContext, AutoCloseab
 
     @Override
     public ListenerRegistration registerListener(ListenerInfo listener) {
+        return registerListener(listener, ListenerSecurity.DEFAULT);
+    }
+
+    @Override
+    public ListenerRegistration registerListener(ListenerInfo listener, ListenerSecurity security) {
         if (listeners.putIfAbsent(listener.name(), listener) != null) {
             throw new IllegalStateException("a listener named " + listener.name() + " is already registered");
         }
         events.add("open " + listener.uri());
+        securities.put(listener.name(), security);
         return new ListenerRegistration() {
             private boolean closed;
+
+            @Override
+            public synchronized void updateSecurity(ListenerSecurity changed) {
+                securities.put(listener.name(), changed);
+                events.add("security " + listener.name());
+            }
 
             @Override
             public synchronized void close() {
@@ -80,6 +94,11 @@ public final class FakeTransportContext implements TransportContext, AutoCloseab
                 }
             }
         };
+    }
+
+    /** The security each listener was registered or last updated with, by name. */
+    public Map<String, ListenerSecurity> securities() {
+        return Map.copyOf(securities);
     }
 
     /** The listeners registered now, by name. */

@@ -1,5 +1,6 @@
 package io.cairn.kernel.interop.v5;
 
+import io.cairn.api.auth.ListenerSecurity;
 import io.cairn.kernel.embedded.EmbeddedBroker;
 import io.cairn.kernel.testsupport.BrokerConfig;
 import io.cairn.persistence.mem.MemoryRetainedStore;
@@ -22,7 +23,8 @@ final class BusyBroker implements AutoCloseable {
     static BusyBroker start() throws Exception {
         return new BusyBroker(EmbeddedBroker.builder()
                 .settings(BrokerConfig.standard().toSettings().toBuilder().maxConnections(1).build())
-                .transport(new TcpTransport("busy", "127.0.0.1", 0))
+                .transport(new TcpTransport("busy", "127.0.0.1", 0, TcpTransport.DEFAULT_BACKLOG,
+                        ListenerSecurity.allProviders(true)))
                 .sessionStore(new MemorySessionStore())
                 .retainedStore(new MemoryRetainedStore())
                 .start());

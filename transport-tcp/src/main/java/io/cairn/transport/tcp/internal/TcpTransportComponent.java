@@ -1,5 +1,6 @@
 package io.cairn.transport.tcp.internal;
 
+import io.cairn.api.auth.ListenerSecurity;
 import io.cairn.api.transport.TransportContext;
 import io.cairn.transport.tcp.TcpTransport;
 import java.net.BindException;
@@ -78,6 +79,15 @@ public final class TcpTransportComponent {
         }
         TcpTransport next = wanted.get();
         if (previous != null && sameSettings(configured, next)) {
+            if (!configured.security().equals(next.security())) {
+                try {
+                    previous.updateSecurity(next.security());
+                    configured = next;
+                } catch (IllegalArgumentException e) {
+                    LOG.error("Invalid configuration {}: key {}; listener {} keeps its previous security", source,
+                            e.getMessage(), previous.name());
+                }
+            }
             return;
         }
         InetSocketAddress previousAddress = previous == null ? null : previous.localAddress();
@@ -115,7 +125,7 @@ public final class TcpTransportComponent {
             return "; listener not started";
         }
         TcpTransport again = new TcpTransport(previous.name(), previous.host(), previousAddress.getPort(),
-                previous.backlog());
+                previous.backlog(), previous.security());
         try {
             again.start(context);
             transport = again;
@@ -167,7 +177,26 @@ public final class TcpTransportComponent {
         if (backlog < 1) {
             return invalid(source, "backlog", properties, "must be at least 1", outcome);
         }
-        return Optional.of(new TcpTransport(name.strip(), host.strip(), port, backlog));
+        Object anonymous = properties.get("allowAnonymous");
+        boolean allowAnonymous;
+        if (anonymous == null) {
+            allowAnonymous = false;
+        } else if (anonymous instanceof Boolean b) {
+            allowAnonymous = b;
+        } else if (anonymous.toString().strip().equalsIgnoreCase("true")
+                || anonymous.toString().strip().equalsIgnoreCase("false")) {
+            allowAnonymous = Boolean.parseBoolean(anonymous.toString().strip());
+        } else {
+            return invalid(source, "allowAnonymous", properties, "is neither true nor false", outcome);
+        }
+        ListenerSecurity security = new ListenerSecurity(allowAnonymous, text(properties, "authenticators"),
+                text(properties, "authorizers"));
+        return Optional.of(new TcpTransport(name.strip(), host.strip(), port, backlog, security));
+    }
+
+    private static String text(Map<String, Object> properties, String key) {
+        Object value = properties.get(key);
+        return value == null ? "" : value.toString();
     }
 
     private static Optional<TcpTransport> invalid(String source, String key, Map<String, Object> properties,

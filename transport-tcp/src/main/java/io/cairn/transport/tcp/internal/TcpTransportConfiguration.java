@@ -27,4 +27,19 @@ public @interface TcpTransportConfiguration {
     /** The length of the queue of connections not yet accepted. */
     @AttributeDefinition(name = "Backlog", min = "1", description = "Accept queue length (SO_BACKLOG).")
     int backlog() default 1024;
+
+    /** Whether clients may connect without an authenticator accepting them. */
+    @AttributeDefinition(name = "Allow anonymous", description = "Let clients in without an authenticator "
+            + "accepting them: with no authenticator, every client; with some, clients that send no user name.")
+    boolean allowAnonymous() default false;
+
+    /** Which authenticators the listener uses. */
+    @AttributeDefinition(name = "Authenticators", required = false, description = "Empty for all; a list of "
+            + "provider names (file, jdbc); or an LDAP filter over their service properties, such as (name=jdbc).")
+    String authenticators() default "";
+
+    /** Which authorizers the listener uses. */
+    @AttributeDefinition(name = "Authorizers", required = false, description = "Empty for all; a list of "
+            + "provider names; or an LDAP filter over their service properties.")
+    String authorizers() default "";
 }
