@@ -260,7 +260,7 @@ public final class AclRules {
         String checked = keyword.equals("pattern") ? filter.replace("%c", "c").replace("%u", "u") : filter;
         String problem = Filters.problem(checked);
         if (problem != null) {
-            problems.add(where + problem);
+            problems.add(where + problem.replace("'" + checked + "'", "'" + filter + "'"));
             return null;
         }
         return new Rule(filter, access);
