@@ -23,13 +23,19 @@ public interface Authorizer {
     /** Whether {@code client} may publish to {@code topic} (a topic name, no wildcards). */
     Permission publish(ClientIdentity client, String topic, QoS qos, boolean retain);
 
-    /** Whether {@code client} may subscribe to {@code filter} (which may contain wildcards). */
+    /**
+     * Whether {@code client} may subscribe to {@code filter} (which may contain wildcards). For a shared
+     * subscription ({@code $share/<group>/<filter>}) the authorizer is asked about the filter after the group.
+     */
     Permission subscribe(ClientIdentity client, String filter, QoS qos);
 
     /**
      * Whether {@code client} may receive a message published to {@code topic} through a subscription whose filter
      * has wildcards and which {@link #subscribe} allowed (for a filter without wildcards the subscribe decision
-     * covers it). A chain in which every authorizer defers delivers the message. The default defers.
+     * covers it). Unlike publish and subscribe, a chain in which every authorizer defers delivers the message:
+     * an authorizer that allowed a wildcard subscription on the understanding that some topics under it are not
+     * readable MUST answer {@link Permission#DENY} for those, not defer. Not asked for shared subscriptions (the
+     * subscribe decision covers their filter). The default defers.
      */
     default Permission receive(ClientIdentity client, String topic) {
         return Permission.DEFER;
