@@ -19,6 +19,9 @@
 # level only). BROKERS=cairn runs Cairn only (default "cairn mosquitto"), for a comparison of the levels alone.
 # The table of earlier runs can be made again, or two result folders compared (for example a PROTOCOL=5 run with
 # a 3.1.1 one): node bench/matrix-table.js A/results.jsonl B/results.jsonl
+# CAIRN_ACL=<file> installs the file authorization plugin (plugins/cairn-auth-file) into Cairn with that ACL file
+# (Mosquitto syntax; bench/make-acl.sh writes one of N rules): run once with and once without it to see what an
+# authorization check costs on the publish path.
 # Environment: DURATION, WARMUP (seconds per run), REPEAT (A B pairs per cell), CONNS (idle connections for
 # the conns cell), CONNS_REPEAT (its A B pairs; REPEAT + 1, as its rate varies more from run to run), SOURCES
 # (loopback source addresses for it), OUT (result folder), BROKER_CPU, LOAD_CPU, CAIRN_PORT, MOSQUITTO_PORT,
@@ -92,6 +95,12 @@ if with cairn; then
   cp -r "$dist" "$work/cairn"
   sed -i "s/^port = .*/port = $CAIRN_PORT/" "$work/cairn/etc/io.cairn.transport.tcp-default.cfg"
   printf 'maxQueuedMessages = 10000\nmaxInflight = 65535\n' >>"$work/cairn/etc/io.cairn.kernel.cfg"
+  if [[ -n "${CAIRN_ACL:-}" ]]; then
+    [[ -f "$CAIRN_ACL" ]] || fail "CAIRN_ACL: $CAIRN_ACL is not a file"
+    cp "$CAIRN_ACL" "$work/cairn/etc/bench.acl"
+    printf 'aclFile = etc/bench.acl\n' >"$work/cairn/etc/io.cairn.auth.file-bench.cfg"
+    cp "$work"/cairn/plugins/cairn-auth-file-*.jar "$work/cairn/deploy/"
+  fi
   (cd "$work/cairn" && exec taskset -c "$BROKER_CPU" bin/cairn) >"$OUT/cairn.log" 2>&1 &
   cairn_pid=$!
   pids+=("$cairn_pid")
@@ -115,6 +124,14 @@ CONF
 fi
 
 ! with cairn || await_port "$CAIRN_PORT"
+if with cairn && [[ -n "${CAIRN_ACL:-}" ]]; then
+  for _ in $(seq 150); do
+    if grep -q "ACL file .*bench.acl loaded" "$OUT/cairn.log"; then break; fi
+    sleep 0.2
+  done
+  grep -q "ACL file .*bench.acl loaded" "$OUT/cairn.log" || fail "Cairn did not load $CAIRN_ACL in 30 s (see $OUT/cairn.log)"
+  echo "matrix: Cairn authorizes with $(grep -vc '^\s*\(#\|$\)' "$CAIRN_ACL") ACL rules from $CAIRN_ACL"
+fi
 ! with mosquitto || await_port "$MOSQUITTO_PORT"
 echo "matrix: Cairn pid $cairn_pid on port $CAIRN_PORT, Mosquitto pid $mosquitto_pid on port $MOSQUITTO_PORT," \
   "both on core $BROKER_CPU; load on core $LOAD_CPU; ${DURATION}s runs after ${WARMUP}s warm-up, $REPEAT x A B;" \

@@ -133,7 +133,7 @@ class DistributionIT {
         boot(home);
 
         Path extra = home.resolve("etc/io.cairn.transport.tcp-extra.cfg");
-        Files.writeString(extra, "name = extra\nhost = 127.0.0.1\nport = 0\n");
+        Files.writeString(extra, "name = extra\nhost = 127.0.0.1\nport = 0\nallowAnonymous = true\n");
         await("second listener open").atMost(HOT_DEPLOY).until(() -> cairn.listeners().size() == 2);
         String uri = cairn.listeners().stream().filter(u -> !u.endsWith(":" + port)).findFirst().orElseThrow();
         int extraPort = Integer.parseInt(uri.substring(uri.lastIndexOf(':') + 1));
@@ -151,7 +151,7 @@ class DistributionIT {
         }
 
         // an invalid change is logged naming the file and the key; the listener keeps its port
-        Files.writeString(extra, "name = extra\nhost = 127.0.0.1\nport = 99999\n");
+        Files.writeString(extra, "name = extra\nhost = 127.0.0.1\nport = 99999\nallowAnonymous = true\n");
         Path log = home.resolve("log/cairn.log");
         await("error naming the file and the key").atMost(HOT_DEPLOY).until(() -> Files.readString(log)
                 .lines().anyMatch(line -> line.contains("ERROR") && line.contains(extra.getFileName().toString())

@@ -29,7 +29,18 @@ final class PahoClient implements MqttCallback, AutoCloseable {
 
     /** Connects with MQTT 3.1.1 and the given clean-session flag; returns the CONNACK's session-present flag. */
     boolean connect(boolean cleanSession) throws MqttException {
+        return connect(cleanSession, null, null);
+    }
+
+    /** As {@link #connect(boolean)}, with a user name and password ({@code null}: none). */
+    boolean connect(boolean cleanSession, String username, String password) throws MqttException {
         MqttConnectOptions options = new MqttConnectOptions();
+        if (username != null) {
+            options.setUserName(username);
+        }
+        if (password != null) {
+            options.setPassword(password.toCharArray());
+        }
         options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
         options.setCleanSession(cleanSession);
         options.setAutomaticReconnect(false);
@@ -51,6 +62,26 @@ final class PahoClient implements MqttCallback, AutoCloseable {
     /** The next message received, waiting at most {@code seconds}; null when none came. */
     Received next(int seconds) throws InterruptedException {
         return received.poll(seconds, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Tries to connect with the given credentials and returns the CONNACK return code of the refusal (4: bad user
+     * name or password, 5: not authorized), or 0 if the client was let in (it is then connected).
+     */
+    int tryConnect(String username, String password) throws MqttException {
+        try {
+            connect(true, username, password);
+            return 0;
+        } catch (MqttException e) {
+            if (e.getReasonCode() >= 1 && e.getReasonCode() <= 5) {
+                return e.getReasonCode();
+            }
+            throw e;
+        }
+    }
+
+    boolean isConnected() {
+        return client.isConnected();
     }
 
     void disconnect() throws MqttException {
