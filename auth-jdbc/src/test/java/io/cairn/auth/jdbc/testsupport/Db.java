@@ -2,16 +2,31 @@ package io.cairn.auth.jdbc.testsupport;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.Driver;
 import java.sql.SQLException;
+import java.util.Properties;
 import javax.sql.DataSource;
 
 /** Writes users and ACL rows into the default tables, through a connection of the test's own. */
 public final class Db {
 
-    private final DataSource dataSource;
+    /** Opens a connection. */
+    public interface Connector {
+        Connection open() throws SQLException;
+    }
+
+    private final Connector connector;
 
     public Db(DataSource dataSource) {
-        this.dataSource = dataSource;
+        this.connector = dataSource::getConnection;
+    }
+
+    /**
+     * Connects with {@code driver} itself: a test's own connections must not depend on DriverManager, from which
+     * another test may have deregistered the driver.
+     */
+    public Db(Driver driver, String url) {
+        this.connector = () -> driver.connect(url, new Properties());
     }
 
     public Db user(String username, String hash, boolean superuser) throws SQLException {
@@ -25,7 +40,7 @@ public final class Db {
     }
 
     public Db update(String sql, Object... parameters) throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
+        try (Connection c = connector.open(); PreparedStatement s = c.prepareStatement(sql)) {
             for (int i = 0; i < parameters.length; i++) {
                 s.setObject(i + 1, parameters[i]);
             }
