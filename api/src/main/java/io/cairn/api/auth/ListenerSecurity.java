@@ -5,9 +5,10 @@ import java.util.Objects;
 /**
  * How one listener authenticates and authorizes its clients, from the listener's configuration.
  *
- * <p>A selector picks the providers of a chain from those registered: empty (or {@code *}) selects all; a list of
- * names ({@code file, jdbc}) selects the providers whose {@code name} service property is one of them; a string
- * that starts with {@code (} is an LDAP-style filter (RFC 1960, as OSGi uses it) over the providers' service
+ * <p>A selector picks the providers of a chain from those registered: empty (or {@code *}) selects all;
+ * {@code none} selects none (for authorizers: everything is allowed; a provider cannot be named {@code none}); a
+ * list of names ({@code file, jdbc}) selects the providers whose {@code name} service property is one of them; a
+ * string that starts with {@code (} is an LDAP-style filter (RFC 1960, as OSGi uses it) over the providers' service
  * properties, for example {@code (&(name=jdbc)(realm=devices))}. Whatever the selector, the chain is ordered by
  * {@code service.ranking}.
  *

@@ -51,7 +51,8 @@ import org.slf4j.LoggerFactory;
  * old rows keep answering (also while the database is down); a read that changes them tells the policy listeners.
  * A user the cache does not hold yet (one another authenticator let in) is read in the background, and every
  * check is denied until then: a policy must never be bypassed because it was not loaded yet. The listeners are
- * told once it is there. Users not checked for ten TTLs (at least an hour) are dropped from the cache.
+ * told once it is there. Users not checked for ten TTLs (at least an hour) are not read
+ * again by the sweep but kept; their next check answers from the rows they have and reads them again.
  *
  * <p>Thread-safe. {@link #close()} stops the threads and, if this instance built it, the pool.
  */

@@ -158,11 +158,12 @@ public final class Security {
                 chosenAuthorizers.add(p);
             }
         }
-        boolean open = chosenAuthorizers.isEmpty() && authorizerSelector.isAll();
+        boolean open = chosenAuthorizers.isEmpty() && (authorizerSelector.isAll() || authorizerSelector.isNone());
         String description = "authentication by " + (chosenAuthenticators.isEmpty() ? "no authenticator"
                 : labels(chosenAuthenticators)) + (authenticatorSelector.isAll() ? "" : " (selected: "
                 + authenticatorSelector + ")") + (security.allowAnonymous() ? ", anonymous clients allowed"
-                : ", no anonymous clients") + "; authorization " + (open ? "open (no authorizer)"
+                : ", no anonymous clients") + "; authorization "
+                + (open ? "open (" + (authorizerSelector.isNone() ? "authorizers = none" : "no authorizer") + ")"
                 : chosenAuthorizers.isEmpty() ? "denies everything (selected " + authorizerSelector
                 + ", none installed)" : "by " + labels(chosenAuthorizers) + (authorizerSelector.isAll() ? ""
                 : " (selected: " + authorizerSelector + ")"));

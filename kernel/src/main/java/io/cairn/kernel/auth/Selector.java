@@ -7,14 +7,17 @@ import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 /**
- * Picks the providers of a listener's chain (see {@link io.cairn.api.auth.ListenerSecurity}): every provider, the
- * providers named in a comma-separated list, or those an LDAP-style filter over their service properties
- * matches. Immutable.
+ * Picks the providers of a listener's chain (see {@link io.cairn.api.auth.ListenerSecurity}): every provider, none
+ * ({@code none}), the providers named in a comma-separated list, or those an LDAP-style filter over their service
+ * properties matches. Immutable.
  */
 public final class Selector {
 
     /** Every provider. */
     public static final Selector ALL = new Selector("", null, null);
+
+    /** No provider at all ({@code none}): no authenticator, or authorization that lets everything through. */
+    public static final Selector NONE = new Selector("none", Set.of(), null);
 
     private final String text;
     private final Set<String> names;
@@ -35,6 +38,9 @@ public final class Selector {
         String t = text == null ? "" : text.strip();
         if (t.isEmpty() || t.equals("*")) {
             return ALL;
+        }
+        if (t.equals("none")) {
+            return NONE;
         }
         if (t.startsWith("(")) {
             return new Selector(t, null, LdapFilters.compile(t));
@@ -60,8 +66,16 @@ public final class Selector {
         return this == ALL;
     }
 
+    /** Whether this selects no provider on purpose ({@code none}). */
+    public boolean isNone() {
+        return this == NONE;
+    }
+
     @Override
     public String toString() {
-        return isAll() ? "all providers" : names != null ? "providers " + String.join(", ", names) : "providers " + text;
+        if (isAll() || isNone()) {
+            return isAll() ? "all providers" : "none";
+        }
+        return names != null ? "providers " + String.join(", ", names) : "providers " + text;
     }
 }

@@ -492,6 +492,32 @@ class AuthChainTest {
         assertThat(c.subscribeWithResponse(new String[] {"a"}, new int[] {1}).getGrantedQos()).containsExactly(0x80);
     }
 
+    @Test
+    @DisplayName("'none' keeps a listener out of the installed providers: no authenticator asked, everything "
+            + "authorized, while another listener uses them")
+    void noneSelectsNoProvider() throws Exception {
+        Rules rules = new Rules(); // allows nothing
+        broker = EmbeddedBroker.builder()
+                .authenticator("users", users(Map.of("ann", "secret"), Map.of()))
+                .authorizer("rules", rules)
+                .transport(new TcpTransport("trusted", "127.0.0.1", 0, TcpTransport.DEFAULT_BACKLOG,
+                        new ListenerSecurity(true, "none", "none")))
+                .transport(new TcpTransport("guarded", "127.0.0.1", 0, TcpTransport.DEFAULT_BACKLOG,
+                        new ListenerSecurity(false, "", "")))
+                .start();
+        int trusted = broker.listeners().stream().filter(l -> l.name().equals("trusted")).findFirst().orElseThrow()
+                .port();
+        int guarded = broker.listeners().stream().filter(l -> l.name().equals("guarded")).findFirst().orElseThrow()
+                .port();
+        MqttClient local = paho(trusted, "local");
+        local.connect(credentials("anyone", "anything")); // not asked of the users authenticator
+        assertThat(local.subscribeWithResponse(new String[] {"a/#"}, new int[] {1}).getGrantedQos()).containsExactly(1);
+        MqttClient remote = paho(guarded, "remote");
+        remote.connect(credentials("ann", "secret"));
+        assertThat(remote.subscribeWithResponse(new String[] {"a/#"}, new int[] {1}).getGrantedQos())
+                .containsExactly(0x80);
+    }
+
     private static MqttCallback collect(List<String> topics) {
         return new MqttCallback() {
             @Override

@@ -93,6 +93,10 @@ final class ConfigReader {
         int[] ranking = {0};
         whole(properties, "service.ranking", Integer.MIN_VALUE, Integer.MAX_VALUE, r -> ranking[0] = r);
         String target = text(properties, "dataSource.target");
+        if (JdbcAuthComponent.NO_DATA_SOURCE.equals(target)) {
+            // Declarative Services puts the reference's default target into the component's properties: not set
+            target = null;
+        }
         if (target != null && !(target.startsWith("(") && target.endsWith(")"))) {
             throw invalid("dataSource.target", target, "is not an LDAP filter such as (dataSourceName=auth)");
         }

@@ -132,6 +132,10 @@ public final class Policies implements AutoCloseable {
             requestLoad(username);
             return null;
         }
+        if (System.nanoTime() - policy.loadedAt() >= ttlNanos + idleNanos) {
+            // idle for long, so the sweep stopped refreshing it: it answers this time, and is read again now
+            requestLoad(username);
+        }
         policy.markUsed();
         return policy;
     }
@@ -281,7 +285,11 @@ public final class Policies implements AutoCloseable {
         }
     }
 
-    /** Finds the users to read again (and drops the idle ones); reads them on a query thread. */
+    /**
+     * Finds the users to read again and reads them on a query thread. Users idle for longer than the idle time are
+     * not read again but kept: a quiet client that is still connected must not be denied because its rows were
+     * dropped; its next check answers from the rows it has and reads them again.
+     */
     private void sweep() {
         if (closed || !sweeping.compareAndSet(false, true)) {
             return;
@@ -291,8 +299,9 @@ public final class Policies implements AutoCloseable {
         for (Map.Entry<String, UserPolicy> entry : cache.entrySet()) {
             UserPolicy policy = entry.getValue();
             if (!policy.takeUsed(now) && now - policy.lastUsed() > idleNanos) {
-                cache.remove(entry.getKey(), policy);
-            } else if (now - policy.loadedAt() >= ttlNanos) {
+                continue; // idle: not read again until it is used
+            }
+            if (now - policy.loadedAt() >= ttlNanos) {
                 due.add(entry.getKey());
             }
         }

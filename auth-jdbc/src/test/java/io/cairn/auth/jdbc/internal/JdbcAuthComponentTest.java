@@ -50,6 +50,15 @@ class JdbcAuthComponentTest {
     }
 
     @Test
+    @DisplayName("the reference's default target, which Declarative Services adds to the properties, means no "
+            + "DataSource service: the instance builds its own pool (found by running the plugin in Felix)")
+    void defaultTargetFromDeclarativeServices() {
+        ConfigReader.Config config = ConfigReader.read(file("users", "dataSource.target",
+                JdbcAuthComponent.NO_DATA_SOURCE));
+        assertThat(config.dataSourceTarget()).isNull();
+    }
+
+    @Test
     @DisplayName("every key is read; a PostgreSQL URL does not create tables unless told to")
     void readsEveryKey() {
         ConfigReader.Config config = ConfigReader.read(file("x", "name", "db", "service.ranking", "10",
