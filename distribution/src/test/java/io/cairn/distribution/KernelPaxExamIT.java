@@ -81,7 +81,8 @@ public class KernelPaxExamIT {
         }
         options.add(junitBundles());
         options.add(ConfigurationAdminOptions.factoryConfiguration("io.cairn.transport.tcp")
-                .put("name", LISTENER).put("host", "127.0.0.1").put("port", String.valueOf(port)).asOption());
+                .put("name", LISTENER).put("host", "127.0.0.1").put("port", String.valueOf(port))
+                .put("allowAnonymous", "true").asOption());
         return options(options.toArray(new Option[0]));
     }
 
