@@ -163,8 +163,7 @@ public final class FileAuthenticator implements Authenticator, AutoCloseable {
     private PasswordHash dummyOf(PasswordHash model) {
         byte[] password = new byte[16];
         random.nextBytes(password);
-        return model.iterations() == 0 ? PasswordHash.sha512(password, new byte[PasswordHash.SALT_BYTES])
-                : PasswordHash.pbkdf2(password, model.iterations(), random);
+        return model.sameCost(password, random);
     }
 
     /**

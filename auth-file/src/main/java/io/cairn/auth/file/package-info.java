@@ -7,8 +7,10 @@
  * <h2>Password file</h2>
  * One {@code username:hash} per line, as {@code mosquitto_passwd} (Mosquitto 2.x) or {@code cairn-passwd} write
  * it; blank lines and lines starting with {@code #} are ignored. Hashes: {@code $7$<iterations>$<salt>$<hash>}
- * (PBKDF2-HMAC-SHA512, 64-byte result) and {@code $6$<salt>$<hash>} (SHA-512 over the password bytes, then the
- * salt bytes); salt and hash in Base64. Any bad line (no colon, unknown hash type, plain-text password, bad
+ * (PBKDF2-HMAC-SHA512, 64-byte result), {@code $6$<salt>$<hash>} (SHA-512 over the password bytes, then the
+ * salt bytes), salt and hash in Base64; and Argon2id in the PHC string format,
+ * {@code $argon2id$v=19$m=<KiB>,t=<passes>,p=<lanes>$<salt>$<hash>} (Bouncy Castle's implementation, copied into
+ * the bundle; checked against the reference implementation's output). Any bad line (no colon, unknown hash type, plain-text password, bad
  * Base64, a salt outside 8..64 bytes, a hash that is not 64 bytes, more than 10,000,000 iterations, a user given
  * twice) rejects the whole file with an ERROR line {@code file:line: problem} per problem; the version loaded
  * before stays in force.

@@ -27,17 +27,18 @@ import java.util.Set;
  * {@code mosquitto_passwd}.
  *
  * <pre>
- * cairn-passwd [-c] [-b] [-D] [-H pbkdf2] [-I iterations] &lt;file&gt; &lt;username&gt; [password]
+ * cairn-passwd [-c] [-b] [-D] [-H pbkdf2|argon2id] [-I iterations] &lt;file&gt; &lt;username&gt; [password]
  * </pre>
  * {@code -c} creates (or overwrites) the file, {@code -b} takes the password from the command line instead of
  * asking twice on the console, {@code -D} deletes the user, {@code -H} chooses the hash ({@code pbkdf2}, also
- * spelt {@code sha512-pbkdf2}: PBKDF2-HMAC-SHA512, {@code $7$}), {@code -I} its iterations (default
- * {@value #DEFAULT_ITERATIONS}: 200 times Mosquitto's 101, about 50 ms of one core per first check; OWASP's 210,000
- * for human passwords cost half a second each, so a broker restarted under 10,000 devices would need 40 minutes of
- * two threads to let them all back in; long random device passwords need fewer iterations). The salt is 12 random bytes from
- * {@link SecureRandom}. The file is written to a temporary file in the same directory and renamed over the old
- * one, so a broker that watches it never reads half a file; a new file gets permissions 0600 on POSIX systems,
- * an existing one keeps its own.
+ * spelt {@code sha512-pbkdf2}: PBKDF2-HMAC-SHA512, {@code $7$}, the default; or {@code argon2id}: Argon2id with
+ * 19 MiB, 2 passes and 1 lane, OWASP's first recommended setting, in the PHC string format), {@code -I} the PBKDF2
+ * iterations (default {@value #DEFAULT_ITERATIONS}: 200 times Mosquitto's 101, about 50 ms of one core per first
+ * check; OWASP's 210,000 for human passwords cost half a second each, so a broker restarted under 10,000 devices
+ * would need 40 minutes of two threads to let them all back in; long random device passwords need fewer
+ * iterations). Salts come from {@link SecureRandom}. The file is written to a temporary file in the same
+ * directory and renamed over the old one, so a broker that watches it never reads half a file; a new file gets
+ * permissions 0600 on POSIX systems, an existing one keeps its own.
  *
  * <p>Exit codes: 0 done, 1 failed (message on standard error), 2 bad command line (usage on standard error).
  * Needs only the JDK and this bundle's jar on the class path.
@@ -52,11 +53,12 @@ public final class PasswdTool {
     static final int USAGE = 2;
 
     private static final String USAGE_TEXT = """
-            Usage: cairn-passwd [-c] [-b] [-D] [-H pbkdf2] [-I iterations] <file> <username> [password]
+            Usage: cairn-passwd [-c] [-b] [-D] [-H pbkdf2|argon2id] [-I iterations] <file> <username> [password]
              -c : create a new password file, overwriting an existing one
              -b : batch mode: the password is the last argument (it shows in the process list and shell history)
              -D : delete the user
-             -H : hash: pbkdf2 (PBKDF2-HMAC-SHA512, written as $7$; also sha512-pbkdf2), the only one
+             -H : hash: pbkdf2 (PBKDF2-HMAC-SHA512, written as $7$, as mosquitto_passwd does; the default) or
+                  argon2id (Argon2id, 19 MiB, 2 passes, 1 lane, written as $argon2id$...)
              -I : PBKDF2 iterations (default %d)
             Without -b the password is read twice from the console, without echo.""".formatted(DEFAULT_ITERATIONS);
 
@@ -79,6 +81,7 @@ public final class PasswdTool {
         boolean batch = false;
         boolean delete = false;
         int iterations = DEFAULT_ITERATIONS;
+        boolean argon2 = false;
         int i = 0;
         for (; i < args.length && args[i].startsWith("-") && args[i].length() > 1; i++) {
             switch (args[i]) {
@@ -90,11 +93,12 @@ public final class PasswdTool {
                         return usage("-H needs a hash name");
                     }
                     String hash = args[i];
-                    if (hash.startsWith("argon2")) {
-                        return usage("-H " + hash + ": argon2 is not supported by this version; use pbkdf2");
-                    }
-                    if (!hash.equals("pbkdf2") && !hash.equals("sha512-pbkdf2")) {
-                        return usage("-H " + hash + ": unknown hash (pbkdf2)");
+                    if (hash.equals("argon2id")) {
+                        argon2 = true;
+                    } else if (hash.equals("pbkdf2") || hash.equals("sha512-pbkdf2")) {
+                        argon2 = false;
+                    } else {
+                        return usage("-H " + hash + ": unknown hash (pbkdf2 or argon2id)");
                     }
                 }
                 case "-I" -> {
@@ -148,7 +152,11 @@ public final class PasswdTool {
                 if (password.length == 0) {
                     return fail("the password must not be empty");
                 }
-                String line = user + ':' + PasswordHash.pbkdf2(password, iterations, new SecureRandom()).encode();
+                PasswordHash hash = argon2
+                        ? PasswordHash.argon2id(password, PasswordHash.ARGON2_MEMORY_KIB, PasswordHash.ARGON2_PASSES,
+                        PasswordHash.ARGON2_LANES, new SecureRandom())
+                        : PasswordHash.pbkdf2(password, iterations, new SecureRandom());
+                String line = user + ':' + hash.encode();
                 Arrays.fill(password, (byte) 0);
                 if (index < 0) {
                     lines.add(line);

@@ -59,6 +59,16 @@ class PasswdToolTest {
     }
 
     @Test
+    @DisplayName("-H argon2id writes an Argon2id entry (19 MiB, 2 passes, 1 lane) that the file authenticator accepts")
+    void argon2idEntries() throws Exception {
+        Path file = dir.resolve("passwd");
+        assertThat(run("-c", "-b", "-H", "argon2id", file.toString(), "alice", "s3cret")).isZero();
+        assertThat(Files.readString(file)).startsWith("alice:$argon2id$v=19$m=19456,t=2,p=1$");
+        assertThat(check(file, "alice", "s3cret")).isEqualTo(Authentication.Kind.ACCEPT);
+        assertThat(check(file, "alice", "wrong")).isEqualTo(Authentication.Kind.REJECT);
+    }
+
+    @Test
     @DisplayName("adding, updating and deleting users keeps the other lines, comments included")
     void updatesAndDeletes() throws Exception {
         Path file = dir.resolve("passwd");
@@ -88,7 +98,7 @@ class PasswdToolTest {
         assertThat(run()).isEqualTo(PasswdTool.USAGE);
         assertThat(run("-x", file.toString(), "u")).isEqualTo(PasswdTool.USAGE);
         assertThat(run("-c", "-D", file.toString(), "u")).isEqualTo(PasswdTool.USAGE);
-        assertThat(run("-H", "argon2id", "-b", file.toString(), "u", "p")).isEqualTo(PasswdTool.USAGE);
+        assertThat(run("-H", "argon2", "-b", file.toString(), "u", "p")).isEqualTo(PasswdTool.USAGE);
         assertThat(run("-I", "0", "-b", file.toString(), "u", "p")).isEqualTo(PasswdTool.USAGE);
         assertThat(errors()).contains("Usage: cairn-passwd");
 

@@ -42,6 +42,23 @@ class PasswordFileTest {
     }
 
     @Test
+    @DisplayName("argon2id entries written by the reference implementation (argon2 CLI 20190702, Debian) verify, and "
+            + "encode back unchanged")
+    void argon2idReferenceVectors() {
+        // echo -n "correct horse" | argon2 saltsaltsalt16b -id -t 2 -m 10 -p 1 -e
+        String small = "$argon2id$v=19$m=1024,t=2,p=1$c2FsdHNhbHRzYWx0MTZi$6+Z5/BvqPLj5NXKsHeQazFQS0+fzH1nP/eWBsq6+zQ0";
+        // echo -n "correct horse" | argon2 somesaltvalue -id -t 3 -k 19456 -p 2 -l 32 -e
+        String lanes = "$argon2id$v=19$m=19456,t=3,p=2$c29tZXNhbHR2YWx1ZQ$nBFRvvSIveWTfJKFMhAr5XNPHRB4GgxUh4MWY09v6Y4";
+        for (String line : new String[] {small, lanes}) {
+            PasswordHash hash = PasswordHash.parse(line);
+            assertThat(hash.verify(bytes("correct horse"))).as(line).isTrue();
+            assertThat(hash.verify(bytes("correct horsf"))).as(line).isFalse();
+            assertThat(hash.cheap()).isFalse(); // never on a network thread
+            assertThat(hash.encode()).isEqualTo(line);
+        }
+    }
+
+    @Test
     @DisplayName("$6$ is SHA-512 over the password bytes, then the salt bytes")
     void sha512ByteOrder() throws Exception {
         byte[] salt = "0123456789ab".getBytes(StandardCharsets.US_ASCII);
@@ -105,7 +122,10 @@ class PasswordFileTest {
         "empty user name           | :$6$SALT$HASH                       | p:2: empty user name",
         "plain-text password       | alice:secret                        | p:2: user alice: the password is not hashed",
         "unknown hash type         | alice:$5$SALT$HASH                  | p:2: user alice: unknown hash type $5$",
-        "argon2 (not supported)    | alice:$argon2id$v=19$m=1,t=1,p=1$a$b | p:2: user alice: argon2 hashes are not supported",
+        "argon2id memory too small | alice:$argon2id$v=19$m=1,t=1,p=1$SALT$HASH | p:2: user alice: argon2id memory m=1 KiB outside 8..",
+        "argon2id wrong version    | alice:$argon2id$v=16$m=64,t=1,p=1$SALT$HASH | p:2: user alice: argon2id version 16 (expected 19)",
+        "argon2id unknown key      | alice:$argon2id$v=19$m=64,t=1,x=1$SALT$HASH | p:2: user alice: unknown argon2id parameter 'x'",
+        "argon2i (not argon2id)    | alice:$argon2i$v=19$m=64,t=1,p=1$SALT$HASH | p:2: user alice: only the argon2id variant",
         "bad Base64 salt           | alice:$6$!!!!$HASH                  | p:2: user alice: salt is not valid Base64",
         "bad Base64 hash           | alice:$7$101$SALT$%%%               | p:2: user alice: hash is not valid Base64",
         "short hash                | alice:$6$SALT$AAAA                  | p:2: user alice: hash of 3 bytes (expected 64)",
@@ -129,7 +149,7 @@ class PasswordFileTest {
         assertThatThrownBy(() -> PasswordFile.parse("etc/passwd", text))
                 .isInstanceOfSatisfying(InvalidFileException.class, e -> assertThat(e.problems()).containsExactly(
                         "etc/passwd:1: no ':' between user name and password hash",
-                        "etc/passwd:3: user c: the password is not hashed (expected $6$ or $7$; use cairn-passwd)",
+                        "etc/passwd:3: user c: the password is not hashed (expected $6$, $7$ or $argon2id$; use cairn-passwd)",
                         "etc/passwd:5: user b already defined on line 2"));
     }
 
