@@ -436,7 +436,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         MqttConnAckMessage connack = builder.build();
         write(connack);
         s.setWill(will);
-        s.receiveCheck(new ReceiveCheck(guard, identity));
+        s.receiveCheck(new ReceiveCheck(guard, identity, kernel.security()));
         s.attach(this);
         kernel.connectionAttached(this);
         EventLog.CLIENTS.info("Client '{}' connected from {} on {} (MQTT {}, clean session {}, keep-alive {} s{})",

@@ -419,6 +419,29 @@ class AuthChainTest {
     }
 
     @Test
+    @DisplayName("a topic that becomes unreadable after a policy change stops reaching a wildcard subscription at "
+            + "once (remembered decisions are dropped)")
+    void receiveFollowsPolicyChanges() throws Exception {
+        Rules rules = new Rules("pub:#", "sub:#");
+        int port = start(ListenerSecurity.allProviders(true), EmbeddedBroker.builder().authorizer("rules", rules));
+        MqttClient sub = paho(port, "reader");
+        List<String> got = new CopyOnWriteArrayList<>();
+        sub.setCallback(collect(got));
+        sub.connect(credentials(null, null));
+        sub.subscribe("#", 1);
+        MqttClient pub = paho(port, "writer");
+        pub.connect(credentials(null, null));
+        pub.publish("t", new byte[] {1}, 1, false);
+        await().atMost(WAIT).until(() -> got.contains("t"));
+
+        rules.change(() -> rules.rules.add("deny-read:t"));
+        pub.publish("t", new byte[] {2}, 1, false);
+        pub.publish("u", new byte[] {3}, 1, false);
+        await().atMost(WAIT).until(() -> got.contains("u"));
+        assertThat(got).containsExactly("t", "u");
+    }
+
+    @Test
     @DisplayName("when an authorizer's policy changes, a subscription that is no longer allowed stops receiving")
     void revokedSubscriptionStops() throws Exception {
         Rules rules = new Rules("pub:#", "sub:news/#", "sub:other");
