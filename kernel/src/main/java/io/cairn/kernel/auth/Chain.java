@@ -26,55 +26,23 @@ public record Chain(String listener, boolean allowAnonymous, List<Provider<Authe
 
     private static final Logger LOG = LoggerFactory.getLogger(Chain.class);
 
+    /** One question to every authorizer of the chain. */
+    @FunctionalInterface
+    private interface Question {
+        Permission ask(Authorizer authorizer);
+    }
+
     /**
      * Whether a publish or subscribe is allowed: the first authorizer that allows or denies decides; a chain in
      * which every authorizer defers denies; an open chain allows.
      */
     public boolean mayPublish(ClientIdentity client, String topic, QoS qos, boolean retain) {
-        if (open) {
-            return true;
-        }
-        for (Provider<Authorizer> p : authorizers) {
-            Permission answer;
-            try {
-                answer = p.service().publish(client, topic, qos, retain);
-            } catch (RuntimeException e) {
-                LOG.error("Authorizer {} failed on a publish of client '{}' to '{}'; counted as a deny", p.label(),
-                        client.clientId(), topic, e);
-                return false;
-            }
-            if (answer == Permission.ALLOW) {
-                return true;
-            }
-            if (answer == Permission.DENY) {
-                return false;
-            }
-        }
-        return false;
+        return open || decide(a -> a.publish(client, topic, qos, retain), false, client, "a publish to", topic);
     }
 
     /** As {@link #mayPublish}, for a subscription to {@code filter} (without any {@code $share/group/} prefix). */
     public boolean maySubscribe(ClientIdentity client, String filter, QoS qos) {
-        if (open) {
-            return true;
-        }
-        for (Provider<Authorizer> p : authorizers) {
-            Permission answer;
-            try {
-                answer = p.service().subscribe(client, filter, qos);
-            } catch (RuntimeException e) {
-                LOG.error("Authorizer {} failed on a subscription of client '{}' to '{}'; counted as a deny",
-                        p.label(), client.clientId(), filter, e);
-                return false;
-            }
-            if (answer == Permission.ALLOW) {
-                return true;
-            }
-            if (answer == Permission.DENY) {
-                return false;
-            }
-        }
-        return false;
+        return open || decide(a -> a.subscribe(client, filter, qos), false, client, "a subscription to", filter);
     }
 
     /** Whether {@link #mayReceive} can ever say no: there are authorizers to ask. */
@@ -87,13 +55,22 @@ public record Chain(String listener, boolean allowAnonymous, List<Provider<Authe
      * allowed: the first authorizer that allows or denies decides; when all defer, it goes.
      */
     public boolean mayReceive(ClientIdentity client, String topic) {
+        return decide(a -> a.receive(client, topic), true, client, "a delivery of", topic);
+    }
+
+    /**
+     * Asks the authorizers in order until one allows or denies; {@code whenAllDefer} when none does. An exception
+     * counts as a deny and is logged with {@code what} and {@code subject}.
+     */
+    private boolean decide(Question question, boolean whenAllDefer, ClientIdentity client, String what,
+                           String subject) {
         for (Provider<Authorizer> p : authorizers) {
             Permission answer;
             try {
-                answer = p.service().receive(client, topic);
+                answer = question.ask(p.service());
             } catch (RuntimeException e) {
-                LOG.error("Authorizer {} failed on a delivery to client '{}' of '{}'; counted as a deny", p.label(),
-                        client.clientId(), topic, e);
+                LOG.error("Authorizer {} failed on {} '{}' for client '{}'; counted as a deny", p.label(), what,
+                        subject, client.clientId(), e);
                 return false;
             }
             if (answer == Permission.ALLOW) {
@@ -103,6 +80,6 @@ public record Chain(String listener, boolean allowAnonymous, List<Provider<Authe
                 return false;
             }
         }
-        return true;
+        return whenAllDefer;
     }
 }

@@ -200,34 +200,40 @@ public final class KernelComponent {
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     synchronized void bindAuthenticator(Authenticator a, Map<String, Object> props) {
-        passwordAuthenticators.add(provider(a, props));
-        pushAuthProviders();
+        put(passwordAuthenticators, a, props);
     }
 
     synchronized void updatedAuthenticator(Authenticator a, Map<String, Object> props) {
-        passwordAuthenticators.removeIf(p -> p.service() == a);
-        bindAuthenticator(a, props);
+        put(passwordAuthenticators, a, props); // its name or ranking changed
     }
 
     synchronized void unbindAuthenticator(Authenticator a) {
-        passwordAuthenticators.removeIf(p -> p.service() == a);
-        pushAuthProviders();
+        remove(passwordAuthenticators, a);
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     synchronized void bindAuthorizer(Authorizer a, Map<String, Object> props) {
-        authorizers.add(provider(a, props));
-        pushAuthProviders();
+        put(authorizers, a, props);
     }
 
     synchronized void updatedAuthorizer(Authorizer a, Map<String, Object> props) {
-        authorizers.removeIf(p -> p.service() == a);
-        bindAuthorizer(a, props);
+        put(authorizers, a, props);
     }
 
     synchronized void unbindAuthorizer(Authorizer a) {
-        authorizers.removeIf(p -> p.service() == a);
+        remove(authorizers, a);
+    }
+
+    /** Adds {@code service}, or replaces it with its new properties, and hands the kernel the new providers. */
+    private <T> void put(List<Provider<T>> providers, T service, Map<String, Object> props) {
+        providers.removeIf(p -> p.service() == service);
+        providers.add(provider(service, props));
+        pushAuthProviders();
+    }
+
+    private <T> void remove(List<Provider<T>> providers, T service) {
+        providers.removeIf(p -> p.service() == service);
         pushAuthProviders();
     }
 
