@@ -1,15 +1,15 @@
 package io.cairn.kernel;
 
-import io.cairn.api.message.ReasonCode;
+import io.cairn.api.auth.Authenticator;
+import io.cairn.api.auth.Authorizer;
 import io.cairn.api.broker.Broker;
 import io.cairn.api.broker.ListenerInfo;
+import io.cairn.api.message.ReasonCode;
 import io.cairn.api.persistence.RetainedStore;
 import io.cairn.api.persistence.SessionStore;
 import io.cairn.api.persistence.StoredWill;
 import io.cairn.api.persistence.Subscription;
 import io.cairn.api.transport.TransportContext;
-import io.cairn.api.auth.Authenticator;
-import io.cairn.api.auth.Authorizer;
 import io.cairn.kernel.auth.Provider;
 import io.cairn.kernel.auth.Security;
 import io.cairn.kernel.delivery.Lanes;
@@ -39,8 +39,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;

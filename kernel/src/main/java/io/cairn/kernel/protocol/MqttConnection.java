@@ -1,29 +1,25 @@
 package io.cairn.kernel.protocol;
 
 import io.cairn.api.auth.AuthExchange;
-import io.cairn.kernel.auth.Chain;
-import io.cairn.kernel.auth.Identity;
-import io.cairn.kernel.auth.ListenerGuard;
-import io.cairn.kernel.auth.ReceiveCheck;
-import io.cairn.kernel.auth.Request;
-import io.cairn.kernel.delivery.SharedSubscriptions;
-import io.cairn.kernel.routing.Topics;
-import io.netty.handler.ssl.SslHandler;
-import java.security.cert.Certificate;
-import java.security.cert.X509Certificate;
-import javax.net.ssl.SSLPeerUnverifiedException;
 import io.cairn.api.auth.AuthStep;
 import io.cairn.api.auth.ConnectInfo;
 import io.cairn.api.auth.EnhancedAuthenticator;
 import io.cairn.api.auth.ServerRedirector;
 import io.cairn.api.broker.ClientInfo;
 import io.cairn.api.message.QoS;
-import io.cairn.api.persistence.Subscription;
 import io.cairn.api.message.ReasonCode;
 import io.cairn.api.persistence.StoredWill;
+import io.cairn.api.persistence.Subscription;
 import io.cairn.kernel.Kernel;
+import io.cairn.kernel.auth.Chain;
+import io.cairn.kernel.auth.Identity;
+import io.cairn.kernel.auth.ListenerGuard;
+import io.cairn.kernel.auth.ReceiveCheck;
+import io.cairn.kernel.auth.Request;
 import io.cairn.kernel.delivery.Flushable;
 import io.cairn.kernel.delivery.Publication;
+import io.cairn.kernel.delivery.SharedSubscriptions;
+import io.cairn.kernel.routing.Topics;
 import io.cairn.kernel.session.Outlet;
 import io.cairn.kernel.session.Session;
 import io.netty.buffer.ByteBuf;
@@ -48,16 +44,20 @@ import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttUnacceptableProtocolVersionException;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttVersion;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLPeerUnverifiedException;
 
 /**
  * One client connection's MQTT state machine: waits for CONNECT, attaches the session, then dispatches each
