@@ -3,11 +3,17 @@ package io.cairn.auth.jdbc.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import at.favre.lib.crypto.bcrypt.BCrypt;
+import io.cairn.api.auth.Authentication;
 import io.cairn.auth.jdbc.JdbcAuth;
+import io.cairn.auth.jdbc.testsupport.Clients;
+import io.cairn.auth.jdbc.testsupport.Db;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -112,6 +118,28 @@ class JdbcAuthComponentTest {
         component.apply(file("c", "url", url, "cacheTtlSeconds", "5"));
         assertThat(component.running()).isNotSameAs(first).isNotNull();
         assertThat(component.running().settings().cacheTtl()).isEqualTo(Duration.ofSeconds(5));
+    }
+
+    @Test
+    @DisplayName("with dataSource.target and a DataSource service bound, the instance authenticates from that "
+            + "database, without a pool of its own")
+    void usesTheBoundDataSource() throws Exception {
+        JdbcDataSource shared = new JdbcDataSource();
+        shared.setURL("jdbc:h2:mem:shared-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+        JdbcAuthComponent bound = new JdbcAuthComponent(null, shared);
+        try {
+            bound.apply(file("shared", "dataSource.target", "(dataSourceName=auth)", "initSchema", "true"));
+            JdbcAuth auth = bound.running();
+            assertThat(auth).isNotNull();
+            Authentication first = auth.authenticate(Clients.connect("nobody", "x"));
+            first.answer().toCompletableFuture().get(10, TimeUnit.SECONDS); // the tables are made
+            new Db(shared).user("svc", BCrypt.withDefaults().hashToString(4, "pw".toCharArray()), false);
+            Authentication answer = auth.authenticate(Clients.connect("svc", "pw"));
+            assertThat(answer.answer().toCompletableFuture().get(10, TimeUnit.SECONDS).kind())
+                    .isEqualTo(Authentication.Kind.ACCEPT);
+        } finally {
+            bound.stop();
+        }
     }
 
     @Test
