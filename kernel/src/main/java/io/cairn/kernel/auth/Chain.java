@@ -17,12 +17,15 @@ import org.slf4j.LoggerFactory;
  * @param listener        the listener's name
  * @param allowAnonymous  whether clients may be let in without an authenticator accepting them
  * @param authenticators  the authenticators, in the order they are asked
+ * @param authenticatorSelector which authenticators the listener uses: also picks its MQTT 5 enhanced
+ *                        authentication methods
  * @param authorizers     the authorizers, in the order they are asked
  * @param open            whether authorization lets everything through: no authorizer, and the listener names none
  * @param description     what the chain is made of, for log lines
  */
 public record Chain(String listener, boolean allowAnonymous, List<Provider<Authenticator>> authenticators,
-                    Provider<Authorizer>[] authorizers, boolean open, String description) {
+                    Selector authenticatorSelector, Provider<Authorizer>[] authorizers, boolean open,
+                    String description) {
 
     private static final Logger LOG = LoggerFactory.getLogger(Chain.class);
 

@@ -167,7 +167,7 @@ public final class Security {
                 : chosenAuthorizers.isEmpty() ? "denies everything (selected " + authorizerSelector
                 + ", none installed)" : "by " + labels(chosenAuthorizers) + (authorizerSelector.isAll() ? ""
                 : " (selected: " + authorizerSelector + ")"));
-        return new Chain(listener, security.allowAnonymous(), chosenAuthenticators,
+        return new Chain(listener, security.allowAnonymous(), chosenAuthenticators, authenticatorSelector,
                 chosenAuthorizers.toArray(new Provider[0]), open, description);
     }
 

@@ -15,6 +15,7 @@ import io.cairn.kernel.Kernel;
 import io.cairn.kernel.auth.Provider;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -116,7 +117,7 @@ public final class EmbeddedBroker implements AutoCloseable {
         private final List<Transport> transports = new ArrayList<>();
         private SessionStore sessionStore;
         private RetainedStore retainedStore;
-        private final List<EnhancedAuthenticator> authenticators = new ArrayList<>();
+        private final List<Map.Entry<String, EnhancedAuthenticator>> authenticators = new ArrayList<>();
         private final List<ServerRedirector> redirectors = new ArrayList<>();
         private final List<Provider<Authenticator>> passwordAuthenticators = new ArrayList<>();
         private final List<Provider<Authorizer>> authorizers = new ArrayList<>();
@@ -126,7 +127,16 @@ public final class EmbeddedBroker implements AutoCloseable {
 
         /** Adds an MQTT 5 authentication method; for one method, the first added is used. */
         public Builder enhancedAuthenticator(EnhancedAuthenticator value) {
-            authenticators.add(Objects.requireNonNull(value, "authenticator"));
+            return enhancedAuthenticator("", value);
+        }
+
+        /**
+         * Adds an MQTT 5 authentication method named {@code name}: a listener offers it when its
+         * {@code authenticators} selector picks that name (one that selects all offers unnamed ones too).
+         */
+        public Builder enhancedAuthenticator(String name, EnhancedAuthenticator value) {
+            authenticators.add(Map.entry(Objects.requireNonNull(name, "name"),
+                    Objects.requireNonNull(value, "authenticator")));
             return this;
         }
 
@@ -203,7 +213,11 @@ public final class EmbeddedBroker implements AutoCloseable {
          */
         public EmbeddedBroker start() throws Exception {
             Kernel kernel = Kernel.start(settings);
-            kernel.authPlugins(new AuthPlugins(authenticators, redirectors));
+            List<Provider<EnhancedAuthenticator>> methods = new ArrayList<>();
+            for (int i = 0; i < authenticators.size(); i++) {
+                methods.add(Provider.of(authenticators.get(i).getValue(), authenticators.get(i).getKey(), i));
+            }
+            kernel.authPlugins(new AuthPlugins(methods, redirectors));
             kernel.authProviders(passwordAuthenticators, authorizers);
             List<Transport> started = new ArrayList<>();
             try {

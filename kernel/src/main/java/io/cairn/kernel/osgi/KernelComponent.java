@@ -49,7 +49,7 @@ public final class KernelComponent {
 
     private final List<Ranked<SessionStore>> sessionStores = new CopyOnWriteArrayList<>();
     private final List<Ranked<RetainedStore>> retainedStores = new CopyOnWriteArrayList<>();
-    private final List<Ranked<EnhancedAuthenticator>> authenticators = new CopyOnWriteArrayList<>();
+    private final List<Provider<EnhancedAuthenticator>> authenticators = new CopyOnWriteArrayList<>();
     private final List<Ranked<ServerRedirector>> redirectors = new CopyOnWriteArrayList<>();
     private final List<Provider<Authenticator>> passwordAuthenticators = new CopyOnWriteArrayList<>();
     private final List<Provider<Authorizer>> authorizers = new CopyOnWriteArrayList<>();
@@ -176,12 +176,17 @@ public final class KernelComponent {
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     synchronized void bindEnhancedAuthenticator(EnhancedAuthenticator a, Map<String, Object> props) {
-        authenticators.add(new Ranked<>(a, ranking(props), id(props)));
+        authenticators.removeIf(p -> p.service() == a);
+        authenticators.add(provider(a, props));
         pushAuthPlugins();
     }
 
+    synchronized void updatedEnhancedAuthenticator(EnhancedAuthenticator a, Map<String, Object> props) {
+        bindEnhancedAuthenticator(a, props);
+    }
+
     synchronized void unbindEnhancedAuthenticator(EnhancedAuthenticator a) {
-        authenticators.removeIf(r -> r.service() == a);
+        authenticators.removeIf(p -> p.service() == a);
         pushAuthPlugins();
     }
 
@@ -255,7 +260,7 @@ public final class KernelComponent {
             return;
         }
         kernel.authPlugins(new AuthPlugins(
-                authenticators.stream().sorted(Ranked.BEST_FIRST).map(Ranked::service).toList(),
+                authenticators.stream().sorted(Provider.ASKED_FIRST).toList(),
                 redirectors.stream().sorted(Ranked.BEST_FIRST).map(Ranked::service).toList()));
     }
 

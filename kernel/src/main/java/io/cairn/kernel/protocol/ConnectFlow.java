@@ -99,7 +99,8 @@ final class ConnectFlow {
             }
         }
         if (c.authMethod != null) {
-            EnhancedAuthenticator authenticator = plugins.authenticator(c.authMethod);
+            EnhancedAuthenticator authenticator = plugins.authenticator(c.authMethod,
+                    c.guard.chain().authenticatorSelector());
             if (authenticator == null) {
                 c.refuse(ReasonCode.BAD_AUTHENTICATION_METHOD, null,
                         "authentication method '" + c.authMethod + "' is not offered");

@@ -719,7 +719,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         }
         byte[] clientData = data == null ? null : (byte[]) data.value();
         if (reason == ReasonCode.RE_AUTHENTICATE.code() && state == State.CONNECTED && authExchange == null) {
-            EnhancedAuthenticator a = kernel.authPlugins().authenticator(authMethod);
+            EnhancedAuthenticator a = kernel.authPlugins().authenticator(authMethod,
+                    guard.chain().authenticatorSelector());
             if (a == null) {
                 closeByServer(ReasonCode.BAD_AUTHENTICATION_METHOD, "authentication method '" + authMethod
                         + "' is no longer offered");

@@ -15,10 +15,14 @@ import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCo
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
 import com.hivemq.client.mqtt.mqtt5.message.publish.pubrec.Mqtt5PubRecReasonCode;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAckReasonCode;
+import io.cairn.api.auth.AuthExchange;
+import io.cairn.api.auth.AuthStep;
 import io.cairn.api.auth.Authentication;
 import io.cairn.api.auth.Authenticator;
 import io.cairn.api.auth.Authorizer;
 import io.cairn.api.auth.ClientIdentity;
+import io.cairn.api.auth.ConnectInfo;
+import io.cairn.api.auth.EnhancedAuthenticator;
 import io.cairn.api.auth.ListenerSecurity;
 import io.cairn.api.auth.Permission;
 import io.cairn.api.message.QoS;
@@ -26,6 +30,8 @@ import io.cairn.api.message.ReasonCode;
 import io.cairn.kernel.embedded.BrokerSettings;
 import io.cairn.kernel.embedded.EmbeddedBroker;
 import io.cairn.kernel.routing.Topics;
+import io.cairn.kernel.testsupport.Packets;
+import io.cairn.kernel.testsupport.RawMqttClient;
 import io.cairn.persistence.mem.MemoryRetainedStore;
 import io.cairn.persistence.mem.MemorySessionStore;
 import io.cairn.transport.tcp.TcpTransport;
@@ -539,6 +545,39 @@ class AuthChainTest {
         remote.connect(credentials("ann", "secret"));
         assertThat(remote.subscribeWithResponse(new String[] {"a/#"}, new int[] {1}).getGrantedQos())
                 .containsExactly(0x80);
+    }
+
+    @Test
+    @DisplayName("a listener's authenticators selector also picks its MQTT 5 authentication methods: a method "
+            + "its listener does not select is refused with 0x8C, on the listener that selects it the method works")
+    void enhancedMethodsPerListener() throws Exception {
+        EnhancedAuthenticator token = new EnhancedAuthenticator() {
+            @Override
+            public String method() {
+                return "TOKEN";
+            }
+
+            @Override
+            public AuthExchange begin(ConnectInfo client) {
+                return data -> CompletableFuture.completedFuture(AuthStep.success(null, Map.of()));
+            }
+        };
+        broker = EmbeddedBroker.builder()
+                .authenticator("staff", users(Map.of("ann", "secret"), Map.of()))
+                .enhancedAuthenticator("tokens", token)
+                .transport(new TcpTransport("staff", "127.0.0.1", 0, TcpTransport.DEFAULT_BACKLOG,
+                        new ListenerSecurity(false, "staff", "")))
+                .transport(new TcpTransport("devices", "127.0.0.1", 0, TcpTransport.DEFAULT_BACKLOG,
+                        new ListenerSecurity(false, "tokens", "")))
+                .start();
+        for (var listener : broker.listeners()) {
+            try (RawMqttClient c = RawMqttClient.open("token-" + listener.name(), listener.port())) {
+                c.send(Packets.connect("token-" + listener.name()).mqtt5(Packets.property(0x15,
+                        Packets.utf8("TOKEN"))).build());
+                int reason = c.expect(Packets.CONNACK).body()[1] & 0xFF;
+                assertThat(reason).as(listener.name()).isEqualTo(listener.name().equals("devices") ? 0x00 : 0x8C);
+            }
+        }
     }
 
     private static MqttCallback collect(List<String> topics) {
