@@ -2,6 +2,7 @@ package io.cairn.kernel.osgi;
 
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.osgi.service.metatype.annotations.Option;
 
 /** The kernel's configuration (PID {@code io.cairn.kernel}, file {@code etc/io.cairn.kernel.cfg}). */
 @ObjectClassDefinition(name = "Cairn kernel", description = "Limits and timings of the MQTT engine")
@@ -36,4 +37,21 @@ public @interface KernelConfiguration {
 
     @AttributeDefinition(description = "Connections accepted at once (0: no limit)")
     int maxConnections() default 0;
+
+    @AttributeDefinition(description = "MQTT 5: incoming QoS 2 messages a client may have awaiting PUBREL at once")
+    int receiveMaximum() default 65_535;
+
+    @AttributeDefinition(description = "MQTT 5: topic aliases a client may set towards the broker (0: none)")
+    int topicAliasMaximum() default 64;
+
+    @AttributeDefinition(description = "MQTT 5: the longest keep-alive a client may use, in seconds (0: the client's)")
+    int maxKeepAlive() default 0;
+
+    @AttributeDefinition(description = "MQTT 5: prefix of the Response Information a client may ask for (empty: none)")
+    String responseInformation() default "response/";
+
+    @AttributeDefinition(description = "A connected client's subscription its authorizers no longer allow",
+            options = {@Option(value = "unsubscribe", label = "remove the subscription"),
+                    @Option(value = "disconnect", label = "disconnect the client (MQTT 5: 0x87)")})
+    String revokedSubscriptions() default "unsubscribe";
 }
