@@ -1,6 +1,6 @@
 package io.cairn.auth.file;
 
-import static io.cairn.auth.file.Clients.connect;
+import static io.cairn.api.auth.testing.AuthFixtures.connect;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cairn.api.auth.Authentication;

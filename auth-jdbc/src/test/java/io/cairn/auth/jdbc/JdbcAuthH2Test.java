@@ -1,7 +1,7 @@
 package io.cairn.auth.jdbc;
 
-import static io.cairn.auth.jdbc.testsupport.Clients.connect;
-import static io.cairn.auth.jdbc.testsupport.Clients.identity;
+import static io.cairn.api.auth.testing.AuthFixtures.connect;
+import static io.cairn.api.auth.testing.AuthFixtures.identity;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -169,7 +169,7 @@ class JdbcAuthH2Test {
                 .acl("alice", "news", "read")
                 .acl(null, "users/%u/#", "readwrite");
         assertThat(answer(auth.authenticate(connect("alice", "pw"))).kind()).isEqualTo(Authentication.Kind.ACCEPT);
-        ClientIdentity alice = identity("alice", "c1");
+        ClientIdentity alice = identity("c1", "alice");
 
         assertThat(auth.publish(alice, "sensors/t1", QoS.AT_LEAST_ONCE, false)).isEqualTo(Permission.ALLOW);
         assertThat(auth.publish(alice, "sensors/secret/key", QoS.AT_MOST_ONCE, false)).isEqualTo(Permission.DENY);
@@ -198,17 +198,17 @@ class JdbcAuthH2Test {
         answer(auth.authenticate(connect("root", "pw")));
         answer(auth.authenticate(connect("plain", "pw")));
 
-        ClientIdentity root = identity("root", "r");
+        ClientIdentity root = identity("r", "root");
         assertThat(auth.publish(root, "a/b", QoS.AT_MOST_ONCE, true)).isEqualTo(Permission.ALLOW);
         assertThat(auth.subscribe(root, "#", QoS.AT_MOST_ONCE)).isEqualTo(Permission.ALLOW);
         assertThat(auth.receive(root, "a/b")).isEqualTo(Permission.ALLOW);
 
-        ClientIdentity plain = identity("plain", "p");
+        ClientIdentity plain = identity("p", "plain");
         assertThat(auth.publish(plain, "a/b", QoS.AT_MOST_ONCE, false)).isEqualTo(Permission.DEFER);
         assertThat(auth.subscribe(plain, "a/b", QoS.AT_MOST_ONCE)).isEqualTo(Permission.DEFER);
         assertThat(auth.receive(plain, "a/b")).isEqualTo(Permission.DEFER);
 
-        ClientIdentity anonymous = identity(null, "x");
+        ClientIdentity anonymous = identity("x", null);
         assertThat(auth.publish(anonymous, "a/b", QoS.AT_MOST_ONCE, false)).isEqualTo(Permission.DEFER);
     }
 
@@ -219,7 +219,7 @@ class JdbcAuthH2Test {
         db.acl("carol", "c/#", "readwrite");
         AtomicInteger changes = new AtomicInteger();
         auth.addPolicyListener(changes::incrementAndGet);
-        ClientIdentity carol = identity("carol", "c");
+        ClientIdentity carol = identity("c", "carol");
 
         assertThat(auth.publish(carol, "c/1", QoS.AT_MOST_ONCE, false)).isEqualTo(Permission.DENY);
         await().atMost(WAIT).until(() -> auth.publish(carol, "c/1", QoS.AT_MOST_ONCE, false) == Permission.ALLOW);
@@ -235,7 +235,7 @@ class JdbcAuthH2Test {
         answer(auth.authenticate(connect("dave", "pw")));
         AtomicInteger changes = new AtomicInteger();
         auth.addPolicyListener(changes::incrementAndGet);
-        ClientIdentity dave = identity("dave", "d");
+        ClientIdentity dave = identity("d", "dave");
         assertThat(auth.publish(dave, "b", QoS.AT_MOST_ONCE, false)).isEqualTo(Permission.DEFER);
 
         db.acl("dave", "b", "write");

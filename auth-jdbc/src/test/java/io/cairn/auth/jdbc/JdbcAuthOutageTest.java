@@ -1,7 +1,7 @@
 package io.cairn.auth.jdbc;
 
-import static io.cairn.auth.jdbc.testsupport.Clients.connect;
-import static io.cairn.auth.jdbc.testsupport.Clients.identity;
+import static io.cairn.api.auth.testing.AuthFixtures.connect;
+import static io.cairn.api.auth.testing.AuthFixtures.identity;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -66,7 +66,7 @@ class JdbcAuthOutageTest {
         new Db(direct).user("alice", BCrypt.withDefaults().hashToString(4, "pw".toCharArray()), false)
                 .acl("alice", "a/#", "readwrite");
         assertThat(answer(auth.authenticate(connect("alice", "pw"))).kind()).isEqualTo(Authentication.Kind.ACCEPT);
-        ClientIdentity alice = identity("alice", "c");
+        ClientIdentity alice = identity("c", "alice");
         assertThat(auth.databaseReachable()).isTrue();
 
         proxy.cut();

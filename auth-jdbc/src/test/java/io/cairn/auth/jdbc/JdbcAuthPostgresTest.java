@@ -1,7 +1,7 @@
 package io.cairn.auth.jdbc;
 
-import static io.cairn.auth.jdbc.testsupport.Clients.connect;
-import static io.cairn.auth.jdbc.testsupport.Clients.identity;
+import static io.cairn.api.auth.testing.AuthFixtures.connect;
+import static io.cairn.api.auth.testing.AuthFixtures.identity;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -109,7 +109,7 @@ class JdbcAuthPostgresTest {
         answer(auth.authenticate(connect("alice", "pw")));
         AtomicInteger changes = new AtomicInteger();
         auth.addPolicyListener(changes::incrementAndGet);
-        ClientIdentity alice = identity("alice", "c9");
+        ClientIdentity alice = identity("c9", "alice");
 
         assertThat(auth.publish(alice, "sensors/a", QoS.AT_LEAST_ONCE, false)).isEqualTo(Permission.ALLOW);
         assertThat(auth.publish(alice, "sensors/private", QoS.AT_LEAST_ONCE, false)).isEqualTo(Permission.DENY);

@@ -1,7 +1,7 @@
 package io.cairn.auth.file.internal;
 
-import static io.cairn.auth.file.Clients.connect;
-import static io.cairn.auth.file.Clients.identity;
+import static io.cairn.api.auth.testing.AuthFixtures.connect;
+import static io.cairn.api.auth.testing.AuthFixtures.identity;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -11,7 +11,7 @@ import io.cairn.api.auth.Authorizer;
 import io.cairn.api.auth.Permission;
 import io.cairn.api.message.QoS;
 import io.cairn.api.message.ReasonCode;
-import io.cairn.auth.file.Clients;
+import io.cairn.api.auth.testing.AuthFixtures;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -236,10 +236,10 @@ class FileAuthComponentTest {
         Files.writeString(home.resolve("acl"), "topic read public/#\nuser admin\ntopic readwrite #\n");
         start(config("/etc/io.cairn.auth.file-main.cfg", "aclFile", "acl"));
         Authorizer authorizer = service(Authorizer.class);
-        assertThat(authorizer.publish(Clients.anonymous("c", "admin"), "x", QoS.AT_MOST_ONCE, false))
+        assertThat(authorizer.publish(AuthFixtures.anonymous("c", "admin"), "x", QoS.AT_MOST_ONCE, false))
                 .isEqualTo(Permission.DEFER);
-        assertThat(authorizer.receive(Clients.anonymous("c", "admin"), "x")).isEqualTo(Permission.DENY);
-        assertThat(authorizer.receive(Clients.anonymous("c", "admin"), "public/x")).isEqualTo(Permission.ALLOW);
+        assertThat(authorizer.receive(AuthFixtures.anonymous("c", "admin"), "x")).isEqualTo(Permission.DENY);
+        assertThat(authorizer.receive(AuthFixtures.anonymous("c", "admin"), "public/x")).isEqualTo(Permission.ALLOW);
         assertThat(authorizer.publish(identity("c", "admin"), "x", QoS.AT_MOST_ONCE, false))
                 .isEqualTo(Permission.ALLOW);
     }

@@ -3,7 +3,7 @@ package io.cairn.auth.file.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cairn.api.auth.Authentication;
-import io.cairn.auth.file.Clients;
+import io.cairn.api.auth.testing.AuthFixtures;
 import io.cairn.auth.file.FileAuthenticator;
 import io.cairn.auth.file.MosquittoTools;
 import java.io.ByteArrayOutputStream;
@@ -37,7 +37,7 @@ class PasswdToolTest {
 
     private static Authentication.Kind check(Path file, String user, String password) throws Exception {
         try (FileAuthenticator authenticator = FileAuthenticator.builder(file).build()) {
-            Authentication a = authenticator.authenticate(Clients.connect(user, password));
+            Authentication a = authenticator.authenticate(AuthFixtures.connect(user, password));
             return a.kind() == Authentication.Kind.LATER
                     ? a.answer().toCompletableFuture().get(20, TimeUnit.SECONDS).kind() : a.kind();
         }

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import at.favre.lib.crypto.bcrypt.BCrypt;
 import io.cairn.api.auth.Authentication;
 import io.cairn.auth.jdbc.JdbcAuth;
-import io.cairn.auth.jdbc.testsupport.Clients;
+import io.cairn.api.auth.testing.AuthFixtures;
 import io.cairn.auth.jdbc.testsupport.Db;
 import java.time.Duration;
 import java.util.HashMap;
@@ -131,10 +131,10 @@ class JdbcAuthComponentTest {
             bound.apply(file("shared", "dataSource.target", "(dataSourceName=auth)", "initSchema", "true"));
             JdbcAuth auth = bound.running();
             assertThat(auth).isNotNull();
-            Authentication first = auth.authenticate(Clients.connect("nobody", "x"));
+            Authentication first = auth.authenticate(AuthFixtures.connect("nobody", "x"));
             first.answer().toCompletableFuture().get(10, TimeUnit.SECONDS); // the tables are made
             new Db(shared).user("svc", BCrypt.withDefaults().hashToString(4, "pw".toCharArray()), false);
-            Authentication answer = auth.authenticate(Clients.connect("svc", "pw"));
+            Authentication answer = auth.authenticate(AuthFixtures.connect("svc", "pw"));
             assertThat(answer.answer().toCompletableFuture().get(10, TimeUnit.SECONDS).kind())
                     .isEqualTo(Authentication.Kind.ACCEPT);
         } finally {

@@ -1,4 +1,4 @@
-package io.cairn.auth.jdbc.testsupport;
+package io.cairn.api.auth.testing;
 
 import io.cairn.api.auth.ClientIdentity;
 import io.cairn.api.auth.ConnectRequest;
@@ -8,23 +8,27 @@ import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Map;
 
-/** CONNECT requests and client identities as the kernel would hand them over. */
-public final class Clients {
+/**
+ * Connect requests and client identities as the kernel hands them over, for the tests of authentication and
+ * authorization plugins (in the api test-jar, like the persistence contract suite).
+ */
+public final class AuthFixtures {
 
-    private Clients() {
+    private AuthFixtures() {
     }
 
-    public static ConnectRequest connect(String username, String password) {
+    /** A CONNECT from {@code user} with {@code password} (either may be null). */
+    public static ConnectRequest connect(String user, String password) {
         byte[] bytes = password == null ? null : password.getBytes(StandardCharsets.UTF_8);
         return new ConnectRequest() {
             @Override
             public String clientId() {
-                return "client-" + username;
+                return "client-" + user;
             }
 
             @Override
             public String username() {
-                return username;
+                return user;
             }
 
             @Override
@@ -54,7 +58,17 @@ public final class Clients {
         };
     }
 
-    public static ClientIdentity identity(String username, String clientId) {
+    /** A client authenticated as {@code user} (null: none) with {@code clientId}. */
+    public static ClientIdentity identity(String clientId, String user) {
+        return identity(clientId, user, false);
+    }
+
+    /** A client that sent {@code user} and was let in anonymously (no authenticator accepted it). */
+    public static ClientIdentity anonymous(String clientId, String user) {
+        return identity(clientId, user, true);
+    }
+
+    private static ClientIdentity identity(String clientId, String user, boolean anonymous) {
         return new ClientIdentity() {
             @Override
             public String clientId() {
@@ -63,7 +77,7 @@ public final class Clients {
 
             @Override
             public String username() {
-                return username;
+                return user;
             }
 
             @Override
@@ -93,7 +107,7 @@ public final class Clients {
 
             @Override
             public boolean anonymous() {
-                return false;
+                return anonymous;
             }
         };
     }
