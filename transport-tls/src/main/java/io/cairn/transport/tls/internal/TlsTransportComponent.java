@@ -119,7 +119,7 @@ public final class TlsTransportComponent {
             transport = next;
             configured = next;
         } catch (TlsConfigurationException e) {
-            LOG.error("Invalid configuration {}: {}; {}", source, e.getMessage(), restore(previous, previousAddress));
+            LOG.error("Invalid configuration {}: {}{}", source, e.getMessage(), restore(previous, previousAddress));
         } catch (BindException | RuntimeException e) {
             LOG.error("Configuration {}: {}{}", source, e.getMessage(), restore(previous, previousAddress));
         }
