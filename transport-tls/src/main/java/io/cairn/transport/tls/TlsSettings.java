@@ -3,8 +3,11 @@ package io.cairn.transport.tls;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -36,6 +39,25 @@ public final class TlsSettings {
         JDK,
         /** OpenSSL through netty-tcnative; the listener does not start when it does not load. */
         OPENSSL
+    }
+
+    /**
+     * An extra certificate shown to clients that ask for {@code host} by SNI (server name indication).
+     *
+     * @param certificateFile the PEM certificate chain, leaf first
+     * @param keyFile         the PEM private key
+     * @param keyPassword     the key's password, or {@code null}
+     */
+    public record SniCertificate(Path certificateFile, Path keyFile, String keyPassword) {
+        public SniCertificate {
+            Objects.requireNonNull(certificateFile, "certificateFile");
+            Objects.requireNonNull(keyFile, "keyFile");
+        }
+
+        @Override
+        public String toString() { // no password
+            return "SniCertificate[" + certificateFile + ", " + keyFile + ']';
+        }
     }
 
     /** The only protocol versions a listener may offer. */
@@ -74,6 +96,7 @@ public final class TlsSettings {
     private final Provider provider;
     private final Duration reloadInterval;
     private final Duration handshakeTimeout;
+    private final Map<String, SniCertificate> sni;
 
     private TlsSettings(Builder b) {
         this.source = b.source;
@@ -90,6 +113,7 @@ public final class TlsSettings {
         this.provider = b.provider;
         this.reloadInterval = b.reloadInterval;
         this.handshakeTimeout = b.handshakeTimeout;
+        this.sni = Collections.unmodifiableMap(new LinkedHashMap<>(b.sni));
     }
 
     /**
@@ -170,13 +194,26 @@ public final class TlsSettings {
         return handshakeTimeout;
     }
 
+    /**
+     * The extra certificates by SNI host name, in configuration order: {@code broker.example.com}, or a wildcard
+     * {@code *.example.com} for one level of subdomains. Clients that send another name, or none, get the main
+     * certificate.
+     */
+    public Map<String, SniCertificate> sni() {
+        return sni;
+    }
+
     /** The files whose change makes the listener load its context again. */
     public List<Path> watchedFiles() {
-        List<Path> files = new ArrayList<>(3);
+        List<Path> files = new ArrayList<>();
         for (Path p : new Path[] {certificateFile, keyFile, keyStore, caFile}) {
             if (p != null) {
                 files.add(p);
             }
+        }
+        for (SniCertificate c : sni.values()) {
+            files.add(c.certificateFile());
+            files.add(c.keyFile());
         }
         return List.copyOf(files);
     }
@@ -189,7 +226,8 @@ public final class TlsSettings {
                 && Objects.equals(keyStorePassword, t.keyStorePassword) && keyStoreType.equals(t.keyStoreType)
                 && Objects.equals(caFile, t.caFile) && clientAuth == t.clientAuth && protocols.equals(t.protocols)
                 && cipherSuites.equals(t.cipherSuites) && provider == t.provider
-                && reloadInterval.equals(t.reloadInterval) && handshakeTimeout.equals(t.handshakeTimeout);
+                && reloadInterval.equals(t.reloadInterval) && handshakeTimeout.equals(t.handshakeTimeout)
+                && sni.equals(t.sni);
     }
 
     @Override
@@ -203,7 +241,7 @@ public final class TlsSettings {
         return "TlsSettings[" + (keyStore != null ? "keyStore=" + keyStore
                 : "certificateFile=" + certificateFile + ", keyFile=" + keyFile)
                 + ", caFile=" + caFile + ", clientAuth=" + clientAuth + ", protocols=" + protocols
-                + ", provider=" + provider + ']';
+                + ", provider=" + provider + (sni.isEmpty() ? "" : ", sni=" + sni.keySet()) + ']';
     }
 
     /** Builds {@link TlsSettings}; {@link #build()} checks that the settings fit together. */
@@ -222,6 +260,7 @@ public final class TlsSettings {
         private Provider provider = Provider.AUTO;
         private Duration reloadInterval = Duration.ofSeconds(1);
         private Duration handshakeTimeout = Duration.ofSeconds(10);
+        private final Map<String, SniCertificate> sni = new LinkedHashMap<>();
 
         private Builder(String source) {
             this.source = Objects.requireNonNull(source, "source");
@@ -306,6 +345,15 @@ public final class TlsSettings {
         }
 
         /**
+         * Shows {@code certificate} to clients that ask for {@code host} by SNI; {@code host} is a DNS name or
+         * {@code *.} followed by one (matching one level of subdomains), compared without regard to case.
+         */
+        public Builder sni(String host, SniCertificate certificate) {
+            sni.put(host.strip().toLowerCase(Locale.ROOT), Objects.requireNonNull(certificate, "certificate"));
+            return this;
+        }
+
+        /**
          * Checks that the settings fit together (the files themselves are read when a listener loads them).
          *
          * @throws TlsConfigurationException naming the key, when neither or both of PEM files and key store are
@@ -348,6 +396,14 @@ public final class TlsSettings {
                 throw new TlsConfigurationException("caFile", null, "missing: clientAuth = "
                         + clientAuth.name().toLowerCase(Locale.ROOT) + " needs the CA bundle client certificates "
                         + "are checked against");
+            }
+            for (String host : sni.keySet()) {
+                String name = host.startsWith("*.") ? host.substring(2) : host;
+                if (name.isEmpty() || name.contains("*") || !name.matches("[a-z0-9.-]+") || name.startsWith(".")
+                        || name.endsWith(".")) {
+                    throw new TlsConfigurationException("sni." + host, null,
+                            "is not a host name (broker.example.com) or a wildcard (*.example.com)");
+                }
             }
             if (reloadInterval.isNegative()) {
                 throw new TlsConfigurationException("reloadIntervalMillis", null, "must not be negative");

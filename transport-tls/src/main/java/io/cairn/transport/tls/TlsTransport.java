@@ -11,6 +11,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.handler.ssl.SniHandler;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
 import java.net.BindException;
@@ -28,6 +29,9 @@ import org.slf4j.LoggerFactory;
  * of the kernel's pipeline ({@link TransportContext#initPipeline}) on every accepted channel. The kernel reads the
  * verified client certificate chain from that handler. The pipeline holds only Netty and kernel classes, so
  * connections outlive this bundle.
+ *
+ * <p>With {@link TlsSettings#sni()} entries, a Netty {@link SniHandler} stands there instead until the client's
+ * hello names the host, and then replaces itself with the {@link SslHandler} for that host's certificate.
  *
  * <p>While started, the files are polled ({@link TlsSettings#reloadInterval()}); a changed set that passes the
  * checks is used for new connections at once, without rebinding, and open connections keep their session. A
@@ -174,9 +178,15 @@ public final class TlsTransport implements Transport {
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel channel) {
-                        SslHandler handler = loaded.context().newHandler(channel.alloc());
-                        handler.setHandshakeTimeoutMillis(handshakeMillis);
-                        channel.pipeline().addLast(HANDLER_NAME, handler);
+                        TlsContexts.Loaded now = loaded;
+                        if (now.sni() == null) {
+                            SslHandler handler = now.context().newHandler(channel.alloc());
+                            handler.setHandshakeTimeoutMillis(handshakeMillis);
+                            channel.pipeline().addLast(HANDLER_NAME, handler);
+                        } else {
+                            // reads the ClientHello's server name, then replaces itself with an SslHandler
+                            channel.pipeline().addLast(HANDLER_NAME, new SniHandler(now.sni(), handshakeMillis));
+                        }
                         context.initPipeline(channel, name);
                     }
                 })

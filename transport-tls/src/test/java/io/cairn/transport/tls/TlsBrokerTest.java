@@ -321,6 +321,53 @@ class TlsBrokerTest {
         assertThat(before.sockets.lastServerCertificate().getSerialNumber()).isEqualTo(server.serial());
     }
 
+    // ------------------------------------------------------------------------------------------------ SNI
+
+    @Test
+    @DisplayName("SNI: a client asking for an SNI host gets that host's certificate, wildcards match, others the main")
+    void sni() throws Exception {
+        Pki.Issued exact = ca.server("broker.example.com");
+        Pki.Issued wildcard = ca.server("any.devices.example.com");
+        int port = start(pem(server)
+                .sni("broker.example.com", new TlsSettings.SniCertificate(exact.writeChain(dir.resolve("b.pem")),
+                        exact.writeKey(dir.resolve("b.key")), null))
+                .sni("*.devices.example.com", new TlsSettings.SniCertificate(
+                        wildcard.writeChain(dir.resolve("w.pem")), wildcard.writeKey(dir.resolve("w.key")), null))
+                .build());
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        closeables.add(() -> group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync());
+        // only the served certificate is of interest here: the test certificates name localhost, not these hosts
+        SslContext client = SslContextBuilder.forClient().sslProvider(SslProvider.JDK)
+                .endpointIdentificationAlgorithm(null).trustManager(ca.certificate()).build();
+
+        assertThat(servedTo(group, client, "broker.example.com", port)).isEqualTo(exact.serial());
+        assertThat(servedTo(group, client, "Broker.Example.COM", port)).isEqualTo(exact.serial());
+        assertThat(servedTo(group, client, "eu.devices.example.com", port)).isEqualTo(wildcard.serial());
+        assertThat(servedTo(group, client, "elsewhere.example.org", port)).isEqualTo(server.serial());
+        // and MQTT over the SNI-selected handler reaches the kernel, with the client's name
+        Paho paho = new Paho("sni-paho", port, TlsClients.context("TLSv1.3", ca.trustManagers(), null));
+        paho.roundTrip("sni/t", "x");
+        assertThat(paho.sockets.lastServerCertificate().getSerialNumber()).isEqualTo(server.serial());
+    }
+
+    private static java.math.BigInteger servedTo(EventLoopGroup group, SslContext tls, String host, int port)
+            throws Exception {
+        Channel ch = new Bootstrap().group(group).channel(NioSocketChannel.class)
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel c) {
+                        c.pipeline().addLast(tls.newHandler(c.alloc(), host, port));
+                    }
+                }).connect("127.0.0.1", port).sync().channel();
+        try {
+            SslHandler handler = ch.pipeline().get(SslHandler.class);
+            handler.handshakeFuture().sync();
+            return ((X509Certificate) handler.engine().getSession().getPeerCertificates()[0]).getSerialNumber();
+        } finally {
+            ch.close().sync();
+        }
+    }
+
     // ------------------------------------------------------------------------------------------------ key store
 
     @Test

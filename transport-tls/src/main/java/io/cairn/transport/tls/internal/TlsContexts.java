@@ -8,6 +8,8 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
+import io.netty.util.DomainWildcardMappingBuilder;
+import io.netty.util.Mapping;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -26,6 +28,7 @@ import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.Map;
 
 /**
  * Reads and checks the files of {@link TlsSettings} and builds a server {@link SslContext} from them. Every failure
@@ -35,8 +38,20 @@ import java.util.Collections;
  */
 public final class TlsContexts {
 
-    /** A built context and what it was built from. */
-    public record Loaded(SslContext context, X509Certificate certificate, SslProvider provider) {
+    /**
+     * A built context and what it was built from.
+     *
+     * @param context     the main context
+     * @param certificate the main certificate (leaf)
+     * @param provider    the TLS implementation
+     * @param sni         the contexts by SNI host name, the main one for any other; {@code null} without SNI
+     */
+    public record Loaded(SslContext context, X509Certificate certificate, SslProvider provider,
+                         Mapping<String, SslContext> sni) {
+    }
+
+    /** A private key and its chain, checked against each other. */
+    private record KeyMaterial(PrivateKey key, X509Certificate[] chain, String chainKey, Path chainFile) {
     }
 
     private TlsContexts() {
@@ -67,65 +82,91 @@ public final class TlsContexts {
      */
     public static Loaded load(TlsSettings settings) throws TlsConfigurationException {
         SslProvider provider = provider(settings.provider());
-        PrivateKey key;
-        X509Certificate[] chain;
-        String chainKey;
-        Path chainFile;
-        if (settings.keyStore() != null) {
-            chainKey = "keyStore";
-            chainFile = settings.keyStore();
-            KeyStore store = keyStore(settings);
-            char[] password = password(settings.keyStorePassword());
-            try {
-                String alias = Collections.list(store.aliases()).stream().filter(a -> isKeyEntry(store, a))
-                        .findFirst().orElseThrow(() -> new TlsConfigurationException("keyStore", chainFile,
-                                "holds no private key entry"));
-                key = (PrivateKey) store.getKey(alias, password);
-                Certificate[] certificates = store.getCertificateChain(alias);
-                chain = Arrays.stream(certificates).map(X509Certificate.class::cast).toArray(X509Certificate[]::new);
-            } catch (UnrecoverableKeyException e) {
-                throw new TlsConfigurationException("keyStorePassword", null,
-                        "does not open the key entry in " + chainFile, e);
-            } catch (GeneralSecurityException | ClassCastException e) {
-                throw new TlsConfigurationException("keyStore", chainFile, "cannot be used: " + reason(e), e);
-            }
-        } else {
-            chainKey = "certificateFile";
-            chainFile = settings.certificateFile();
-            readable("certificateFile", chainFile);
-            readable("keyFile", settings.keyFile());
-            chain = certificates("certificateFile", chainFile);
-            try {
-                key = jdkKey(PemFiles.privateKey(settings.keyFile().toFile(), settings.keyPassword()));
-            } catch (Exception e) {
-                throw new TlsConfigurationException("keyFile", settings.keyFile(),
-                        "holds no private key that can be read" + (settings.keyPassword() == null
-                                ? " (an encrypted key needs keyPassword)" : " with keyPassword") + ": " + reason(e),
-                        e);
-            }
-        }
-        X509Certificate leaf = chain[0];
-        try {
-            leaf.checkValidity();
-        } catch (CertificateExpiredException e) {
-            throw new TlsConfigurationException(chainKey, chainFile, "certificate " + leaf.getSubjectX500Principal()
-                    + " expired on " + leaf.getNotAfter().toInstant());
-        } catch (CertificateNotYetValidException e) {
-            throw new TlsConfigurationException(chainKey, chainFile, "certificate " + leaf.getSubjectX500Principal()
-                    + " is not valid before " + leaf.getNotBefore().toInstant());
-        }
-        if (!matches(key, leaf.getPublicKey())) {
-            String keyName = settings.keyStore() != null ? "keyStore" : "keyFile";
-            Path keyPath = settings.keyStore() != null ? settings.keyStore() : settings.keyFile();
-            throw new TlsConfigurationException(keyName, keyPath, "the private key does not match the certificate "
-                    + leaf.getSubjectX500Principal() + " in " + chainFile);
-        }
+        KeyMaterial main = settings.keyStore() != null ? fromKeyStore(settings)
+                : fromPem("", settings.certificateFile(), settings.keyFile(), settings.keyPassword());
         X509Certificate[] authorities = null;
         if (settings.caFile() != null) {
             readable("caFile", settings.caFile());
             authorities = certificates("caFile", settings.caFile());
         }
-        SslContextBuilder builder = SslContextBuilder.forServer(key, chain)
+        SslContext context = build(settings, provider, main, authorities);
+        Mapping<String, SslContext> mapping = null;
+        if (!settings.sni().isEmpty()) {
+            DomainWildcardMappingBuilder<SslContext> hosts = new DomainWildcardMappingBuilder<>(context);
+            for (Map.Entry<String, TlsSettings.SniCertificate> e : settings.sni().entrySet()) {
+                TlsSettings.SniCertificate c = e.getValue();
+                KeyMaterial extra = fromPem("sni." + e.getKey() + '.', c.certificateFile(), c.keyFile(),
+                        c.keyPassword());
+                hosts.add(e.getKey(), build(settings, provider, extra, authorities));
+            }
+            mapping = hosts.build();
+        }
+        return new Loaded(context, main.chain()[0], provider, mapping);
+    }
+
+    private static KeyMaterial fromKeyStore(TlsSettings settings) throws TlsConfigurationException {
+        Path chainFile = settings.keyStore();
+        KeyStore store = keyStore(settings);
+        char[] password = password(settings.keyStorePassword());
+        PrivateKey key;
+        X509Certificate[] chain;
+        try {
+            String alias = Collections.list(store.aliases()).stream().filter(a -> isKeyEntry(store, a))
+                    .findFirst().orElseThrow(() -> new TlsConfigurationException("keyStore", chainFile,
+                            "holds no private key entry"));
+            key = (PrivateKey) store.getKey(alias, password);
+            Certificate[] certificates = store.getCertificateChain(alias);
+            chain = Arrays.stream(certificates).map(X509Certificate.class::cast).toArray(X509Certificate[]::new);
+        } catch (UnrecoverableKeyException e) {
+            throw new TlsConfigurationException("keyStorePassword", null,
+                    "does not open the key entry in " + chainFile, e);
+        } catch (GeneralSecurityException | ClassCastException e) {
+            throw new TlsConfigurationException("keyStore", chainFile, "cannot be used: " + reason(e), e);
+        }
+        return checked(new KeyMaterial(key, chain, "keyStore", chainFile), "keyStore", chainFile);
+    }
+
+    /** Reads a PEM chain and key; {@code prefix} goes before the key names in errors ({@code sni.<host>.}). */
+    private static KeyMaterial fromPem(String prefix, Path certificateFile, Path keyFile, String keyPassword)
+            throws TlsConfigurationException {
+        String chainKey = prefix + "certificateFile";
+        String keyKey = prefix + "keyFile";
+        readable(chainKey, certificateFile);
+        readable(keyKey, keyFile);
+        X509Certificate[] chain = certificates(chainKey, certificateFile);
+        PrivateKey key;
+        try {
+            key = jdkKey(PemFiles.privateKey(keyFile.toFile(), keyPassword));
+        } catch (Exception e) {
+            throw new TlsConfigurationException(keyKey, keyFile, "holds no private key that can be read"
+                    + (keyPassword == null ? " (an encrypted key needs " + prefix + "keyPassword)"
+                    : " with " + prefix + "keyPassword") + ": " + reason(e), e);
+        }
+        return checked(new KeyMaterial(key, chain, chainKey, certificateFile), keyKey, keyFile);
+    }
+
+    /** Checks the leaf's validity period and that the key belongs to it. */
+    private static KeyMaterial checked(KeyMaterial m, String keyKey, Path keyFile) throws TlsConfigurationException {
+        X509Certificate leaf = m.chain()[0];
+        try {
+            leaf.checkValidity();
+        } catch (CertificateExpiredException e) {
+            throw new TlsConfigurationException(m.chainKey(), m.chainFile(), "certificate "
+                    + leaf.getSubjectX500Principal() + " expired on " + leaf.getNotAfter().toInstant());
+        } catch (CertificateNotYetValidException e) {
+            throw new TlsConfigurationException(m.chainKey(), m.chainFile(), "certificate "
+                    + leaf.getSubjectX500Principal() + " is not valid before " + leaf.getNotBefore().toInstant());
+        }
+        if (!matches(m.key(), leaf.getPublicKey())) {
+            throw new TlsConfigurationException(keyKey, keyFile, "the private key does not match the certificate "
+                    + leaf.getSubjectX500Principal() + " in " + m.chainFile());
+        }
+        return m;
+    }
+
+    private static SslContext build(TlsSettings settings, SslProvider provider, KeyMaterial m,
+                                    X509Certificate[] authorities) throws TlsConfigurationException {
+        SslContextBuilder builder = SslContextBuilder.forServer(m.key(), m.chain())
                 .sslProvider(provider)
                 .protocols(settings.protocols())
                 .ciphers(settings.cipherSuites(), SupportedCipherSuiteFilter.INSTANCE)
@@ -141,14 +182,14 @@ public final class TlsContexts {
         try {
             context = builder.build();
         } catch (IOException | RuntimeException e) {
-            throw new TlsConfigurationException(chainKey, chainFile, "cannot be used with the " + provider
+            throw new TlsConfigurationException(m.chainKey(), m.chainFile(), "cannot be used with the " + provider
                     + " provider: " + reason(e), e);
         }
         if (context.cipherSuites().isEmpty()) {
             throw new TlsConfigurationException("cipherSuites", null, "the " + provider
                     + " provider supports none of " + settings.cipherSuites());
         }
-        return new Loaded(context, leaf, provider);
+        return context;
     }
 
     private static KeyStore keyStore(TlsSettings settings) throws TlsConfigurationException {

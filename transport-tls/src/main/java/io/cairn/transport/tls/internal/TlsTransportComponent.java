@@ -257,6 +257,29 @@ public final class TlsTransportComponent {
         } catch (RuntimeException e) {
             return invalid(source, "handshakeTimeoutMillis", properties, "is not a number", outcome);
         }
+        Map<String, String[]> sni = new java.util.TreeMap<>();
+        for (String key : properties.keySet()) {
+            if (!key.startsWith("sni.")) {
+                continue;
+            }
+            int dot = key.lastIndexOf('.');
+            String sniHost = dot > 4 ? key.substring(4, dot) : "";
+            int field = List.of("certificateFile", "keyFile", "keyPassword").indexOf(key.substring(dot + 1));
+            if (sniHost.isEmpty() || field < 0) {
+                return invalid(source, key, properties, "is not sni.<host>.certificateFile, "
+                        + "sni.<host>.keyFile or sni.<host>.keyPassword", outcome);
+            }
+            sni.computeIfAbsent(sniHost, h -> new String[3])[field] = key;
+        }
+        for (Map.Entry<String, String[]> e : sni.entrySet()) {
+            String[] keys = e.getValue();
+            if (keys[0] == null || keys[1] == null) {
+                String missing = "sni." + e.getKey() + (keys[0] == null ? ".certificateFile" : ".keyFile");
+                return invalid(source, missing, properties, "is missing", outcome);
+            }
+            tls.sni(e.getKey(), new TlsSettings.SniCertificate(file(properties, keys[0]), file(properties, keys[1]),
+                    keys[2] == null ? null : optional(properties, keys[2])));
+        }
         try {
             return Optional.of(new TlsTransport(name.strip(), host.strip(), port, backlog, security, tls.build()));
         } catch (TlsConfigurationException e) {

@@ -6,6 +6,10 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 /**
  * The configuration of one TLS listener: one {@code etc/io.cairn.transport.tls-<name>.cfg} file. File paths are
  * relative to {@code cairn.home}.
+ *
+ * <p>Besides these keys, SNI certificates are given per host name as {@code sni.<host>.certificateFile},
+ * {@code sni.<host>.keyFile} and optionally {@code sni.<host>.keyPassword}, with {@code <host>} a DNS name or a
+ * wildcard such as {@code *.example.com}; metatype cannot describe keys with a variable part.
  */
 @ObjectClassDefinition(name = "Cairn TLS listener",
         description = "An MQTT over TLS (mqtts) listener; one configuration per listener.")
