@@ -70,6 +70,7 @@ public final class Kernel implements SessionHost, AutoCloseable {
     private final Set<MqttConnection> clients = ConcurrentHashMap.newKeySet();
     private final Map<String, ListenerInfo> listeners = new ConcurrentHashMap<>();
     private final KernelTransportContext transportContext;
+    private final KernelListeners listenerSockets = new KernelListeners(this);
     private final KernelBroker broker;
     private final AtomicLong clientIds = new AtomicLong();
     private final String clientIdPrefix = "cairn-" + Long.toHexString(System.nanoTime() & 0xFFFFFF) + '-';
@@ -175,6 +176,16 @@ public final class Kernel implements SessionHost, AutoCloseable {
 
     Map<String, ListenerInfo> listeners() {
         return listeners;
+    }
+
+    /** The listening sockets the kernel owns, and the connections of each listener. */
+    KernelListeners listenerSockets() {
+        return listenerSockets;
+    }
+
+    /** The transport context for the transport bundle {@code provider} (symbolic name and version). */
+    public TransportContext transportContext(String provider) {
+        return transportContext.forProvider(provider);
     }
 
     Collection<MqttConnection> clients() {
@@ -350,6 +361,7 @@ public final class Kernel implements SessionHost, AutoCloseable {
     /** Closes every connection and stops the event loops. Listeners MUST be stopped before. */
     @Override
     public void close() {
+        listenerSockets.closeAll(); // sockets handed over by transports that stopped: nobody will adopt them now
         // first every connection closes (wills go out), then every session lets go of its messages; each step
         // runs on the loops that own the state and is waited for, bounded
         List<Future<?>> closing = new ArrayList<>();

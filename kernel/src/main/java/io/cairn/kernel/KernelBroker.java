@@ -5,6 +5,7 @@ import io.cairn.api.broker.Broker;
 import io.cairn.api.broker.BrokerStatistics;
 import io.cairn.api.broker.ClientInfo;
 import io.cairn.api.broker.ListenerInfo;
+import io.cairn.api.broker.ListenerStatus;
 import io.cairn.api.broker.SessionInfo;
 import io.cairn.api.message.Message;
 import io.cairn.kernel.delivery.Publication;
@@ -61,6 +62,11 @@ final class KernelBroker implements Broker {
         List<ListenerInfo> list = new ArrayList<>(kernel.listeners().values());
         list.sort(Comparator.comparing(ListenerInfo::name));
         return list;
+    }
+
+    @Override
+    public List<ListenerStatus> listenerStatus() {
+        return kernel.listenerSockets().status();
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.cairn.kernel;
 
 import io.cairn.api.auth.ListenerSecurity;
 import io.cairn.api.broker.ListenerInfo;
+import io.cairn.api.transport.FrontHandlers;
 import io.cairn.api.transport.ListenerRegistration;
 import io.cairn.api.transport.TransportContext;
 import io.cairn.kernel.netty.HandlerNames;
@@ -17,6 +18,8 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.mqtt.MqttDecoder;
 import io.netty.handler.codec.mqtt.MqttEncoder;
+import java.net.BindException;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,10 +32,27 @@ final class KernelTransportContext implements TransportContext {
 
     private static final Logger LOG = LoggerFactory.getLogger(KernelTransportContext.class);
 
+    /** What the listeners of an embedded broker are served by. */
+    static final String EMBEDDED = "embedded";
+
     private final Kernel kernel;
+    private final String provider;
 
     KernelTransportContext(Kernel kernel) {
+        this(kernel, EMBEDDED);
+    }
+
+    private KernelTransportContext(Kernel kernel, String provider) {
         this.kernel = kernel;
+        this.provider = provider;
+    }
+
+    /**
+     * The context for one transport bundle: listeners it binds or registers are shown as served by
+     * {@code provider}, for example {@code io.cairn.transport.tcp 0.1.0.SNAPSHOT}.
+     */
+    public KernelTransportContext forProvider(String provider) {
+        return new KernelTransportContext(kernel, provider);
     }
 
     @Override
@@ -73,6 +93,7 @@ final class KernelTransportContext implements TransportContext {
         framer.publishTo(connection);
         p.addLast(HandlerNames.CONNECTION, connection);
         p.addLast(HandlerNames.EXCEPTIONS, TerminalExceptionHandler.INSTANCE);
+        kernel.listenerSockets().track(channel, listener);
     }
 
     @Override
@@ -82,18 +103,15 @@ final class KernelTransportContext implements TransportContext {
 
     @Override
     public ListenerRegistration registerListener(ListenerInfo listener, ListenerSecurity security) {
-        if (kernel.listeners().putIfAbsent(listener.name(), listener) != null) {
-            throw new IllegalStateException("a listener named '" + listener.name() + "' is already open");
-        }
-        try {
-            kernel.security().configure(listener.name(), security);
-        } catch (IllegalArgumentException e) {
-            kernel.listeners().remove(listener.name(), listener);
-            throw e;
-        }
-        LOG.info("Listener {} open on {}", listener.name(), listener.uri());
+        kernel.listenerSockets().register(listener, security, provider);
+        LOG.info("Listener {} open on {} ({})", listener.name(), listener.uri(), provider);
         AtomicBoolean closed = new AtomicBoolean();
         return new ListenerRegistration() {
+            @Override
+            public ListenerInfo listener() {
+                return listener;
+            }
+
             @Override
             public void updateSecurity(ListenerSecurity changed) {
                 if (!closed.get()) {
@@ -102,11 +120,22 @@ final class KernelTransportContext implements TransportContext {
             }
 
             @Override
+            public void handOver(Duration wait, Duration drain) {
+                close(); // the transport owns the socket: there is nothing to hand over
+            }
+
+            @Override
             public void close() {
-                if (closed.compareAndSet(false, true) && kernel.listeners().remove(listener.name(), listener)) {
+                if (closed.compareAndSet(false, true) && kernel.listenerSockets().unregister(listener)) {
                     LOG.info("Listener {} closed", listener.name());
                 }
             }
         };
+    }
+
+    @Override
+    public ListenerRegistration bind(ListenerInfo requested, int backlog, ListenerSecurity security,
+                                     FrontHandlers front) throws BindException {
+        return kernel.listenerSockets().bind(provider, requested, backlog, security, front);
     }
 }

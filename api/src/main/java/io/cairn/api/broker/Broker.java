@@ -28,6 +28,12 @@ public interface Broker {
     List<ListenerInfo> listeners();
 
     /**
+     * Every listener the kernel holds now, with the transport serving it and its connection count, by name; a
+     * listener whose transport is being updated is listed as {@link ListenerStatus.State#HANDING_OVER}. Since 1.1.
+     */
+    List<ListenerStatus> listenerStatus();
+
+    /**
      * Closes the network connection of {@code clientId} as if the network had failed: its will is published and
      * a persistent session is kept.
      *

@@ -7,5 +7,5 @@
  * <p>This is the only API package that uses Netty types; it imports {@code io.netty} in the range {@code [4.2,5)}.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("1.2.0")
 package io.cairn.api.transport;

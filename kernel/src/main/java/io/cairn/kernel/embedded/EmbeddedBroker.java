@@ -11,6 +11,7 @@ import io.cairn.api.broker.ListenerInfo;
 import io.cairn.api.persistence.RetainedStore;
 import io.cairn.api.persistence.SessionStore;
 import io.cairn.api.transport.Transport;
+import io.cairn.api.transport.TransportContext;
 import io.cairn.kernel.Kernel;
 import io.cairn.kernel.auth.Provider;
 import java.util.ArrayList;
@@ -92,6 +93,16 @@ public final class EmbeddedBroker implements AutoCloseable {
     /** The broker service: clients, sessions, listeners, counters, publish. */
     public Broker broker() {
         return kernel.broker();
+    }
+
+    /**
+     * The context a transport started while the broker runs binds through: {@code transport.start(
+     * broker.transportContext())} adds a listener, and a transport that binds the name and address of one that was
+     * handed over ({@link io.cairn.api.transport.ListenerRegistration#handOver}) adopts its socket. Transports
+     * started this way are the caller's to stop; {@link #close()} closes their sockets with the kernel.
+     */
+    public TransportContext transportContext() {
+        return kernel.transportContext();
     }
 
     /** The listeners open now, with their bound ports. */

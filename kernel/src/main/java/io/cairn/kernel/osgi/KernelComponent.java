@@ -18,8 +18,10 @@ import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
+import org.osgi.framework.ServiceFactory;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -117,7 +119,20 @@ public final class KernelComponent {
         Dictionary<String, Object> props = new Hashtable<>();
         props.put(Constants.SERVICE_DESCRIPTION, "Cairn MQTT kernel " + Kernel.VERSION);
         brokerRegistration = context.registerService(Broker.class, kernel.broker(), props);
-        contextRegistration = context.registerService(TransportContext.class, kernel.transportContext(), props);
+        // one context per transport bundle, so the broker service can tell which bundle version serves a listener
+        Kernel serving = kernel;
+        contextRegistration = context.registerService(TransportContext.class, new ServiceFactory<>() {
+            @Override
+            public TransportContext getService(Bundle bundle, ServiceRegistration<TransportContext> registration) {
+                return serving.transportContext(bundle.getSymbolicName() + ' ' + bundle.getVersion());
+            }
+
+            @Override
+            public void ungetService(Bundle bundle, ServiceRegistration<TransportContext> registration,
+                                     TransportContext service) {
+                // the transport's registrations are its own to close or hand over
+            }
+        }, props);
     }
 
     private void stop() {

@@ -142,7 +142,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         if (ctx.channel().isActive() && ctx.channel().isRegistered()) {
-            startTimer(); // added behind a transport's handshake: channelActive has passed already
+            // added behind a transport's handshake, or to a connection that waited for a transport: channelActive
+            // has passed already
+            kernel.connectionOpened();
+            startTimer();
         }
     }
 

@@ -2,15 +2,13 @@ package io.cairn.transport.tcp;
 
 import io.cairn.api.auth.ListenerSecurity;
 import io.cairn.api.broker.ListenerInfo;
+import io.cairn.api.transport.FrontHandlers;
 import io.cairn.api.transport.ListenerRegistration;
 import io.cairn.api.transport.Transport;
 import io.cairn.api.transport.TransportContext;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,10 +16,10 @@ import org.slf4j.LoggerFactory;
 /**
  * A listener that accepts MQTT connections over plain TCP on one address.
  *
- * <p>{@link #start} binds through {@link TransportContext#newServerBootstrap()}, so the event loops and the server
- * channel type are the kernel's; this transport adds no handlers of its own and hands every accepted channel to
- * {@link TransportContext#initPipeline}. {@link #stop} closes only the listening socket: connections already
- * accepted belong to the kernel and stay open. {@link #start} and {@link #stop} must not be called concurrently;
+ * <p>{@link #start} has the kernel bind the socket ({@link TransportContext#bind}), so the event loops, the server
+ * channel type and the socket are the kernel's; this transport adds no handlers of its own. {@link #stop} closes
+ * only the listening socket: connections already accepted belong to the kernel and stay open. {@link #handOver}
+ * leaves even the socket open, for the next version of this bundle to adopt. {@link #start} and {@link #stop} must not be called concurrently;
  * {@link #localAddress()} may be called from any thread.
  */
 public final class TcpTransport implements Transport {
@@ -40,7 +38,6 @@ public final class TcpTransport implements Transport {
     private final int backlog;
     private volatile ListenerSecurity security;
 
-    private volatile Channel serverChannel;
     private volatile ListenerRegistration registration;
 
     /**
@@ -157,38 +154,14 @@ public final class TcpTransport implements Transport {
     @Override
     public void start(TransportContext context) throws BindException {
         Objects.requireNonNull(context, "context");
-        if (serverChannel != null) {
-            throw new IllegalStateException("listener " + name + " is already started on " + serverChannel.localAddress());
+        ListenerRegistration r = registration;
+        if (r != null) {
+            throw new IllegalStateException("listener " + name + " is already started on " + r.listener().uri());
         }
-        InetSocketAddress requested = new InetSocketAddress(host, port);
-        if (requested.isUnresolved()) {
-            throw new BindException("Listener " + name + " cannot bind " + address() + ": unknown host " + host);
-        }
-        ChannelFuture bound = context.newServerBootstrap()
-                .option(ChannelOption.SO_BACKLOG, backlog)
-                .childHandler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel channel) {
-                        context.initPipeline(channel, name);
-                    }
-                })
-                .bind(requested)
-                .awaitUninterruptibly();
-        if (!bound.isSuccess()) {
-            bound.channel().close();
-            throw bindFailure(bound.cause());
-        }
-        Channel channel = bound.channel();
-        InetSocketAddress local = (InetSocketAddress) channel.localAddress();
-        ListenerInfo info = new ListenerInfo(name, SCHEME, local.getAddress().getHostAddress(), local.getPort());
-        try {
-            registration = context.registerListener(info, security);
-        } catch (RuntimeException e) {
-            channel.close().syncUninterruptibly();
-            throw e;
-        }
-        serverChannel = channel;
-        LOG.debug("Listener {} bound to {}", name, info.uri());
+        // the kernel owns the socket, so that the next version of this bundle can adopt it (see handOver)
+        registration = context.bind(new ListenerInfo(name, SCHEME, host, port), backlog, security,
+                FrontHandlers.NONE);
+        LOG.debug("Listener {} bound to {}", name, registration.listener().uri());
     }
 
     /**
@@ -200,16 +173,27 @@ public final class TcpTransport implements Transport {
      */
     @Override
     public void stop() {
-        Channel channel = serverChannel;
         ListenerRegistration current = registration;
-        serverChannel = null;
         registration = null;
         if (current != null) {
             current.close();
+            LOG.debug("Listener {} unbound from {}", name, current.listener().uri());
         }
-        if (channel != null) {
-            channel.close().syncUninterruptibly();
-            LOG.debug("Listener {} unbound from {}", name, channel.localAddress());
+    }
+
+    /**
+     * Lets go of the listener without closing its socket, for the next version of this transport to adopt (see
+     * {@link ListenerRegistration#handOver}): called when the bundle stops, as it does when it is updated. Does
+     * nothing if the transport is not started.
+     *
+     * @param wait  how long the socket waits for the next version before the kernel closes it
+     * @param drain over how long the open connections are closed once the next version serves; zero keeps them
+     */
+    public void handOver(Duration wait, Duration drain) {
+        ListenerRegistration current = registration;
+        registration = null;
+        if (current != null) {
+            current.handOver(wait, drain);
         }
     }
 
@@ -219,25 +203,16 @@ public final class TcpTransport implements Transport {
      * @throws IllegalStateException if the transport is not started
      */
     public InetSocketAddress localAddress() {
-        Channel channel = serverChannel;
-        if (channel == null) {
+        ListenerRegistration r = registration;
+        if (r == null) {
             throw new IllegalStateException("listener " + name + " is not started");
         }
-        return (InetSocketAddress) channel.localAddress();
+        return new InetSocketAddress(r.listener().host(), r.listener().port());
     }
 
     /** Whether the listener is bound now. */
     public boolean isStarted() {
-        return serverChannel != null;
-    }
-
-    private BindException bindFailure(Throwable cause) {
-        String reason = cause == null ? "unknown cause"
-                : cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
-        BindException failure = new BindException(
-                "Listener " + name + " cannot bind " + address() + ": " + reason);
-        failure.initCause(cause);
-        return failure;
+        return registration != null;
     }
 
     private String address() {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cairn.api.broker.ListenerInfo;
+import io.cairn.api.transport.testing.FakeTransportContext;
 import java.net.BindException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;

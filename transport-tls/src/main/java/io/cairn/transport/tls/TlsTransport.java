@@ -7,16 +7,13 @@ import io.cairn.api.transport.Transport;
 import io.cairn.api.transport.TransportContext;
 import io.cairn.transport.tls.internal.FileWatcher;
 import io.cairn.transport.tls.internal.TlsContexts;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.handler.ssl.SniHandler;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,7 +59,6 @@ public final class TlsTransport implements Transport {
     private volatile ListenerSecurity security;
 
     private volatile TlsContexts.Loaded loaded;
-    private volatile Channel serverChannel;
     private volatile ListenerRegistration registration;
     private FileWatcher watcher;
 
@@ -163,49 +159,25 @@ public final class TlsTransport implements Transport {
     @Override
     public void start(TransportContext context) throws BindException, TlsConfigurationException {
         Objects.requireNonNull(context, "context");
-        if (serverChannel != null) {
+        if (registration != null) {
             throw new IllegalStateException("listener " + name + " is already started on "
-                    + serverChannel.localAddress());
+                    + registration.listener().uri());
         }
         loaded = TlsContexts.load(tls);
-        InetSocketAddress requested = new InetSocketAddress(host, port);
-        if (requested.isUnresolved()) {
-            throw new BindException("Listener " + name + " cannot bind " + address() + ": unknown host " + host);
-        }
         long handshakeMillis = tls.handshakeTimeout().toMillis();
-        ChannelFuture bound = context.newServerBootstrap()
-                .option(ChannelOption.SO_BACKLOG, backlog)
-                .childHandler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel channel) {
-                        TlsContexts.Loaded now = loaded;
-                        if (now.sni() == null) {
-                            SslHandler handler = now.context().newHandler(channel.alloc());
-                            handler.setHandshakeTimeoutMillis(handshakeMillis);
-                            channel.pipeline().addLast(HANDLER_NAME, handler);
-                        } else {
-                            // reads the ClientHello's server name, then replaces itself with an SslHandler
-                            channel.pipeline().addLast(HANDLER_NAME, new SniHandler(now.sni(), handshakeMillis));
-                        }
-                        context.initPipeline(channel, name);
-                    }
-                })
-                .bind(requested)
-                .awaitUninterruptibly();
-        if (!bound.isSuccess()) {
-            bound.channel().close();
-            throw bindFailure(bound.cause());
-        }
-        Channel channel = bound.channel();
-        InetSocketAddress local = (InetSocketAddress) channel.localAddress();
-        ListenerInfo info = new ListenerInfo(name, SCHEME, local.getAddress().getHostAddress(), local.getPort());
-        try {
-            registration = context.registerListener(info, security);
-        } catch (RuntimeException e) {
-            channel.close().syncUninterruptibly();
-            throw e;
-        }
-        serverChannel = channel;
+        // the kernel owns the socket, so that the next version of this bundle can adopt it (see handOver); what
+        // this adds to a connection is Netty's alone (SslHandler, or SniHandler until the hello names the host)
+        registration = context.bind(new ListenerInfo(name, SCHEME, host, port), backlog, security, channel -> {
+            TlsContexts.Loaded now = loaded;
+            if (now.sni() == null) {
+                SslHandler handler = now.context().newHandler(channel.alloc());
+                handler.setHandshakeTimeoutMillis(handshakeMillis);
+                channel.pipeline().addLast(HANDLER_NAME, handler);
+            } else {
+                channel.pipeline().addLast(HANDLER_NAME, new SniHandler(now.sni(), handshakeMillis));
+            }
+        });
+        ListenerInfo info = registration.listener();
         if (!tls.reloadInterval().isZero()) {
             watcher = new FileWatcher(name, tls.reloadInterval(), tls.watchedFiles(), this::reload);
         }
@@ -221,7 +193,7 @@ public final class TlsTransport implements Transport {
      * @return whether the new files are in use
      */
     public boolean reload() {
-        if (serverChannel == null) {
+        if (registration == null) {
             return false;
         }
         try {
@@ -247,22 +219,37 @@ public final class TlsTransport implements Transport {
      */
     @Override
     public void stop() {
-        Channel channel = serverChannel;
+        ListenerRegistration current = release();
+        if (current != null) {
+            current.close();
+            LOG.debug("Listener {} unbound from {}", name, current.listener().uri());
+        }
+    }
+
+    /**
+     * Stops watching the files and lets go of the listener without closing its socket, for the next version of this
+     * transport to adopt (see {@link ListenerRegistration#handOver}): called when the bundle stops, as it does when
+     * it is updated. Does nothing if the transport is not started.
+     *
+     * @param wait  how long the socket waits for the next version before the kernel closes it
+     * @param drain over how long the open connections are closed once the next version serves; zero keeps them
+     */
+    public void handOver(Duration wait, Duration drain) {
+        ListenerRegistration current = release();
+        if (current != null) {
+            current.handOver(wait, drain);
+        }
+    }
+
+    private ListenerRegistration release() {
         ListenerRegistration current = registration;
         FileWatcher w = watcher;
-        serverChannel = null;
         registration = null;
         watcher = null;
         if (w != null) {
             w.close();
         }
-        if (current != null) {
-            current.close();
-        }
-        if (channel != null) {
-            channel.close().syncUninterruptibly();
-            LOG.debug("Listener {} unbound from {}", name, channel.localAddress());
-        }
+        return current;
     }
 
     /**
@@ -271,16 +258,16 @@ public final class TlsTransport implements Transport {
      * @throws IllegalStateException if the transport is not started
      */
     public InetSocketAddress localAddress() {
-        Channel channel = serverChannel;
-        if (channel == null) {
+        ListenerRegistration r = registration;
+        if (r == null) {
             throw new IllegalStateException("listener " + name + " is not started");
         }
-        return (InetSocketAddress) channel.localAddress();
+        return new InetSocketAddress(r.listener().host(), r.listener().port());
     }
 
     /** Whether the listener is bound now. */
     public boolean isStarted() {
-        return serverChannel != null;
+        return registration != null;
     }
 
     /**
@@ -307,14 +294,6 @@ public final class TlsTransport implements Transport {
             throw new IllegalStateException("listener " + name + " has not loaded its certificate");
         }
         return l.provider() == SslProvider.JDK ? "JDK" : "OPENSSL";
-    }
-
-    private BindException bindFailure(Throwable cause) {
-        String reason = cause == null ? "unknown cause"
-                : cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
-        BindException failure = new BindException("Listener " + name + " cannot bind " + address() + ": " + reason);
-        failure.initCause(cause);
-        return failure;
     }
 
     private String address() {

@@ -7,8 +7,10 @@ import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import org.osgi.service.component.ComponentConstants;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -45,6 +47,12 @@ public final class TcpTransportComponent {
     private TcpTransport transport;
     /** The configuration {@link #transport} was created from (its port may be 0 where the transport's is not). */
     private TcpTransport configured;
+    /** How the listener's socket is handed to the next version of this bundle. */
+    private Duration handoverWait = Duration.ofMillis(30_000);
+    private Duration drain = Duration.ZERO;
+    /** The handover settings of the configuration being applied, set by {@link #validate}. */
+    private Duration pendingWait;
+    private Duration pendingDrain;
 
     /** Used by Declarative Services. */
     public TcpTransportComponent() {
@@ -65,8 +73,12 @@ public final class TcpTransportComponent {
     }
 
     @Deactivate
-    private void deactivate() {
-        close();
+    private void deactivate(int reason) {
+        if (reason == ComponentConstants.DEACTIVATION_REASON_BUNDLE_STOPPED) {
+            handOver(); // most likely an update: the next version adopts the socket
+        } else {
+            close();
+        }
     }
 
     /** Validates {@code config} and binds the listener it describes, replacing the one bound now if it differs. */
@@ -78,6 +90,8 @@ public final class TcpTransportComponent {
             return;
         }
         TcpTransport next = wanted.get();
+        handoverWait = pendingWait;
+        drain = pendingDrain;
         if (previous != null && sameSettings(configured, next)) {
             if (!configured.security().equals(next.security())) {
                 try {
@@ -101,6 +115,18 @@ public final class TcpTransportComponent {
             configured = next;
         } catch (BindException | RuntimeException e) {
             LOG.error("Configuration {}: {}{}", source, e.getMessage(), restore(previous, previousAddress));
+        }
+    }
+
+    /**
+     * Lets go of the listener without closing its socket, for the next version of this bundle to adopt within the
+     * configured wait; open connections stay (or are drained once it serves, if so configured).
+     */
+    synchronized void handOver() {
+        if (transport != null) {
+            transport.handOver(handoverWait, drain);
+            transport = null;
+            configured = null;
         }
     }
 
@@ -136,7 +162,7 @@ public final class TcpTransportComponent {
         }
     }
 
-    private static Optional<TcpTransport> validate(TcpTransportConfiguration config, Map<String, Object> properties,
+    private Optional<TcpTransport> validate(TcpTransportConfiguration config, Map<String, Object> properties,
                                                    String source, TcpTransport previous) {
         String outcome = previous == null ? "listener not started"
                 : "listener " + previous.name() + " keeps running on " + previous.host() + ':'
@@ -177,6 +203,26 @@ public final class TcpTransportComponent {
         if (backlog < 1) {
             return invalid(source, "backlog", properties, "must be at least 1", outcome);
         }
+        long waitMillis;
+        long drainMillis;
+        try {
+            waitMillis = config.handoverMillis();
+        } catch (RuntimeException e) {
+            return invalid(source, "handoverMillis", properties, "is not a number", outcome);
+        }
+        if (waitMillis < 1) {
+            return invalid(source, "handoverMillis", properties, "must be at least 1", outcome);
+        }
+        try {
+            drainMillis = config.drainMillis();
+        } catch (RuntimeException e) {
+            return invalid(source, "drainMillis", properties, "is not a number", outcome);
+        }
+        if (drainMillis < 0) {
+            return invalid(source, "drainMillis", properties, "must not be negative", outcome);
+        }
+        pendingWait = Duration.ofMillis(waitMillis);
+        pendingDrain = Duration.ofMillis(drainMillis);
         Object anonymous = properties.get("allowAnonymous");
         boolean allowAnonymous;
         if (anonymous == null) {
@@ -199,8 +245,8 @@ public final class TcpTransportComponent {
         return value == null ? "" : value.toString();
     }
 
-    private static Optional<TcpTransport> invalid(String source, String key, Map<String, Object> properties,
-                                                  String problem, String outcome) {
+    private static <T> Optional<T> invalid(String source, String key, Map<String, Object> properties,
+                                           String problem, String outcome) {
         Object raw = properties.get(key);
         LOG.error("Invalid configuration {}: key {}{} {}; {}", source, key,
                 raw == null ? "" : " = '" + raw + "'", problem, outcome);

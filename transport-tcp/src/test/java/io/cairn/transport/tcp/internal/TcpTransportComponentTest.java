@@ -3,7 +3,7 @@ package io.cairn.transport.tcp.internal;
 import static io.cairn.transport.tcp.internal.Configurations.fromFile;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cairn.transport.tcp.FakeTransportContext;
+import io.cairn.api.transport.testing.FakeTransportContext;
 import io.cairn.transport.tcp.Sockets;
 import io.cairn.transport.tcp.TcpTransport;
 import java.util.Map;

@@ -1,19 +1,26 @@
-package io.cairn.transport.tcp;
+package io.cairn.api.transport.testing;
 
 import io.cairn.api.auth.ListenerSecurity;
 import io.cairn.api.broker.ListenerInfo;
+import io.cairn.api.transport.FrontHandlers;
 import io.cairn.api.transport.ListenerRegistration;
 import io.cairn.api.transport.TransportContext;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import java.net.BindException;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,9 +28,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A stand-in for the kernel: real NIO event loops, and a "pipeline" that greets each connection with the name of
- * the listener that accepted it and then echoes what it reads, so a test sees which listener a socket reached and
- * whether a connection is still served.
+ * A stand-in for the kernel, for the tests of transport plugins: real NIO event loops, and a "pipeline" that greets
+ * each connection with the name of the listener that accepted it and then echoes what it reads, so a test sees which
+ * listener a socket reached and whether a connection is still served. {@link #bind} binds a socket of its own for
+ * each call; a hand-over closes it (the real kernel's hand-over is tested in the kernel and in Felix).
  */
 public final class FakeTransportContext implements TransportContext, AutoCloseable {
 
@@ -80,6 +88,16 @@ public final class FakeTransportContext implements TransportContext, AutoCloseab
             private boolean closed;
 
             @Override
+            public ListenerInfo listener() {
+                return listener;
+            }
+
+            @Override
+            public void handOver(Duration wait, Duration drain) {
+                close();
+            }
+
+            @Override
             public synchronized void updateSecurity(ListenerSecurity changed) {
                 securities.put(listener.name(), changed);
                 events.add("security " + listener.name());
@@ -92,6 +110,63 @@ public final class FakeTransportContext implements TransportContext, AutoCloseab
                     listeners.remove(listener.name(), listener);
                     events.add("closed " + listener.uri());
                 }
+            }
+        };
+    }
+
+    @Override
+    public ListenerRegistration bind(ListenerInfo requested, int backlog, ListenerSecurity security,
+                                     FrontHandlers front) throws BindException {
+        ChannelFuture bound = newServerBootstrap()
+                .option(ChannelOption.SO_BACKLOG, backlog)
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel channel) throws Exception {
+                        front.addTo(channel);
+                        initPipeline(channel, requested.name());
+                    }
+                })
+                .bind(requested.host(), requested.port())
+                .awaitUninterruptibly();
+        if (!bound.isSuccess()) {
+            bound.channel().close();
+            BindException e = new BindException("Listener " + requested.name() + " cannot bind " + requested.host()
+                    + ':' + requested.port() + ": " + bound.cause().getMessage());
+            e.initCause(bound.cause());
+            throw e;
+        }
+        Channel server = bound.channel();
+        InetSocketAddress local = (InetSocketAddress) server.localAddress();
+        ListenerInfo info = new ListenerInfo(requested.name(), requested.scheme(),
+                local.getAddress().getHostAddress(), local.getPort());
+        ListenerRegistration registered;
+        try {
+            registered = registerListener(info, security);
+        } catch (RuntimeException e) {
+            server.close().syncUninterruptibly();
+            throw e;
+        }
+        return new ListenerRegistration() {
+            @Override
+            public ListenerInfo listener() {
+                return info;
+            }
+
+            @Override
+            public void updateSecurity(ListenerSecurity changed) {
+                registered.updateSecurity(changed);
+            }
+
+            @Override
+            public void handOver(Duration wait, Duration drain) {
+                events.add("handed over " + info.uri());
+                close();
+            }
+
+            @Override
+            public void close() {
+                registered.close();
+                server.close().syncUninterruptibly();
             }
         };
     }
