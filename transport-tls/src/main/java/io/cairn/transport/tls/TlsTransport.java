@@ -5,15 +5,12 @@ import io.cairn.api.broker.ListenerInfo;
 import io.cairn.api.transport.ListenerRegistration;
 import io.cairn.api.transport.Transport;
 import io.cairn.api.transport.TransportContext;
-import io.cairn.transport.tls.internal.FileWatcher;
-import io.cairn.transport.tls.internal.TlsContexts;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.ssl.SniHandler;
 import io.netty.handler.ssl.SslHandler;
-import io.netty.handler.ssl.SslProvider;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.security.cert.X509Certificate;
@@ -61,10 +58,9 @@ public final class TlsTransport implements Transport {
     private final TlsSettings tls;
     private volatile ListenerSecurity security;
 
-    private volatile TlsContexts.Loaded loaded;
+    private volatile TlsFront front;
     private volatile Channel serverChannel;
     private volatile ListenerRegistration registration;
-    private FileWatcher watcher;
 
     /**
      * Creates a listener for {@code host:port} whose clients are authenticated and authorized as {@code security}
@@ -167,32 +163,25 @@ public final class TlsTransport implements Transport {
             throw new IllegalStateException("listener " + name + " is already started on "
                     + serverChannel.localAddress());
         }
-        loaded = TlsContexts.load(tls);
         InetSocketAddress requested = new InetSocketAddress(host, port);
         if (requested.isUnresolved()) {
             throw new BindException("Listener " + name + " cannot bind " + address() + ": unknown host " + host);
         }
-        long handshakeMillis = tls.handshakeTimeout().toMillis();
+        TlsFront opened = TlsFront.open(name, tls);
+        front = opened;
         ChannelFuture bound = context.newServerBootstrap()
                 .option(ChannelOption.SO_BACKLOG, backlog)
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel channel) {
-                        TlsContexts.Loaded now = loaded;
-                        if (now.sni() == null) {
-                            SslHandler handler = now.context().newHandler(channel.alloc());
-                            handler.setHandshakeTimeoutMillis(handshakeMillis);
-                            channel.pipeline().addLast(HANDLER_NAME, handler);
-                        } else {
-                            // reads the ClientHello's server name, then replaces itself with an SslHandler
-                            channel.pipeline().addLast(HANDLER_NAME, new SniHandler(now.sni(), handshakeMillis));
-                        }
+                        opened.addHandler(channel, HANDLER_NAME);
                         context.initPipeline(channel, name);
                     }
                 })
                 .bind(requested)
                 .awaitUninterruptibly();
         if (!bound.isSuccess()) {
+            opened.close();
             bound.channel().close();
             throw bindFailure(bound.cause());
         }
@@ -202,16 +191,14 @@ public final class TlsTransport implements Transport {
         try {
             registration = context.registerListener(info, security);
         } catch (RuntimeException e) {
+            opened.close();
             channel.close().syncUninterruptibly();
             throw e;
         }
         serverChannel = channel;
-        if (!tls.reloadInterval().isZero()) {
-            watcher = new FileWatcher(name, tls.reloadInterval(), tls.watchedFiles(), this::reload);
-        }
         LOG.info("Listener {} bound to {} with the {} TLS provider ({}), certificate {} serial {}", name, info.uri(),
-                loaded.provider(), String.join(", ", tls.protocols()),
-                loaded.certificate().getSubjectX500Principal(), loaded.certificate().getSerialNumber().toString(16));
+                opened.provider(), String.join(", ", tls.protocols()),
+                opened.certificate().getSubjectX500Principal(), opened.certificate().getSerialNumber().toString(16));
     }
 
     /**
@@ -221,24 +208,8 @@ public final class TlsTransport implements Transport {
      * @return whether the new files are in use
      */
     public boolean reload() {
-        if (serverChannel == null) {
-            return false;
-        }
-        try {
-            TlsContexts.Loaded next = TlsContexts.load(tls);
-            loaded = next;
-            LOG.info("Listener {} reloaded its TLS files: certificate {} serial {}", name,
-                    next.certificate().getSubjectX500Principal(), next.certificate().getSerialNumber().toString(16));
-            return true;
-        } catch (TlsConfigurationException e) {
-            LOG.error("Configuration {}: {}; listener {} keeps its previous certificate (serial {})", tls.source(),
-                    e.getMessage(), name, loaded.certificate().getSerialNumber().toString(16));
-            return false;
-        } catch (RuntimeException e) {
-            LOG.error("Configuration {}: reloading the TLS files failed; listener {} keeps its previous certificate",
-                    tls.source(), name, e);
-            return false;
-        }
+        TlsFront f = front;
+        return serverChannel != null && f != null && f.reload();
     }
 
     /**
@@ -249,12 +220,11 @@ public final class TlsTransport implements Transport {
     public void stop() {
         Channel channel = serverChannel;
         ListenerRegistration current = registration;
-        FileWatcher w = watcher;
+        TlsFront f = front;
         serverChannel = null;
         registration = null;
-        watcher = null;
-        if (w != null) {
-            w.close();
+        if (f != null) {
+            f.close();
         }
         if (current != null) {
             current.close();
@@ -289,11 +259,11 @@ public final class TlsTransport implements Transport {
      * @throws IllegalStateException if the transport was never started
      */
     public X509Certificate certificate() {
-        TlsContexts.Loaded l = loaded;
-        if (l == null) {
+        TlsFront f = front;
+        if (f == null) {
             throw new IllegalStateException("listener " + name + " has not loaded its certificate");
         }
-        return l.certificate();
+        return f.certificate();
     }
 
     /**
@@ -302,11 +272,11 @@ public final class TlsTransport implements Transport {
      * @throws IllegalStateException if the transport was never started
      */
     public String provider() {
-        TlsContexts.Loaded l = loaded;
-        if (l == null) {
+        TlsFront f = front;
+        if (f == null) {
             throw new IllegalStateException("listener " + name + " has not loaded its certificate");
         }
-        return l.provider() == SslProvider.JDK ? "JDK" : "OPENSSL";
+        return f.provider();
     }
 
     private BindException bindFailure(Throwable cause) {
