@@ -5,11 +5,8 @@ import io.cairn.api.broker.ListenerInfo;
 import io.cairn.api.transport.ListenerRegistration;
 import io.cairn.api.transport.Transport;
 import io.cairn.api.transport.TransportContext;
-import io.cairn.transport.tls.internal.FileWatcher;
-import io.cairn.transport.tls.internal.TlsContexts;
 import io.netty.handler.ssl.SniHandler;
 import io.netty.handler.ssl.SslHandler;
-import io.netty.handler.ssl.SslProvider;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.security.cert.X509Certificate;
@@ -21,9 +18,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A listener that accepts MQTT connections over TLS (1.2 or 1.3) on one address.
  *
- * <p>{@link #start} reads and checks the key and certificates ({@link TlsSettings}), binds through
- * {@link TransportContext#newServerBootstrap()} and puts an {@link SslHandler} named {@value #HANDLER_NAME} in front
- * of the kernel's pipeline ({@link TransportContext#initPipeline}) on every accepted channel. The kernel reads the
+ * <p>{@link #start} reads and checks the key and certificates ({@link TlsSettings}, through a {@link TlsFront}), has
+ * the kernel bind the socket ({@link TransportContext#bind}) and puts an {@link SslHandler} named
+ * {@value #HANDLER_NAME} in front of the kernel's pipeline on every accepted channel. The kernel reads the
  * verified client certificate chain from that handler. The pipeline holds only Netty and kernel classes, so
  * connections outlive this bundle.
  *
@@ -33,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * <p>While started, the files are polled ({@link TlsSettings#reloadInterval()}); a changed set that passes the
  * checks is used for new connections at once, without rebinding, and open connections keep their session. A
  * changed set that fails is logged as one ERROR line naming the source, the key, the file and the problem, and the
- * previous certificate stays in use. {@link #start} and {@link #stop} must not be called concurrently.
+ * previous certificate stays in use. {@link #start} and {@link #stop} must not be called concurrently;
+ * {@link #handOver} leaves the socket open for the next version of this bundle to adopt.
  */
 public final class TlsTransport implements Transport {
 
@@ -58,9 +56,8 @@ public final class TlsTransport implements Transport {
     private final TlsSettings tls;
     private volatile ListenerSecurity security;
 
-    private volatile TlsContexts.Loaded loaded;
+    private volatile TlsFront front;
     private volatile ListenerRegistration registration;
-    private FileWatcher watcher;
 
     /**
      * Creates a listener for {@code host:port} whose clients are authenticated and authorized as {@code security}
@@ -159,31 +156,24 @@ public final class TlsTransport implements Transport {
     @Override
     public void start(TransportContext context) throws BindException, TlsConfigurationException {
         Objects.requireNonNull(context, "context");
-        if (registration != null) {
-            throw new IllegalStateException("listener " + name + " is already started on "
-                    + registration.listener().uri());
+        ListenerRegistration r = registration;
+        if (r != null) {
+            throw new IllegalStateException("listener " + name + " is already started on " + r.listener().uri());
         }
-        loaded = TlsContexts.load(tls);
-        long handshakeMillis = tls.handshakeTimeout().toMillis();
-        // the kernel owns the socket, so that the next version of this bundle can adopt it (see handOver); what
-        // this adds to a connection is Netty's alone (SslHandler, or SniHandler until the hello names the host)
-        registration = context.bind(new ListenerInfo(name, SCHEME, host, port), backlog, security, channel -> {
-            TlsContexts.Loaded now = loaded;
-            if (now.sni() == null) {
-                SslHandler handler = now.context().newHandler(channel.alloc());
-                handler.setHandshakeTimeoutMillis(handshakeMillis);
-                channel.pipeline().addLast(HANDLER_NAME, handler);
-            } else {
-                channel.pipeline().addLast(HANDLER_NAME, new SniHandler(now.sni(), handshakeMillis));
-            }
-        });
-        ListenerInfo info = registration.listener();
-        if (!tls.reloadInterval().isZero()) {
-            watcher = new FileWatcher(name, tls.reloadInterval(), tls.watchedFiles(), this::reload);
+        TlsFront opened = TlsFront.open(name, tls);
+        front = opened;
+        try {
+            // the kernel owns the socket, so that the next version of this bundle can adopt it (see handOver); what
+            // this adds to a connection is Netty's alone (SslHandler, or SniHandler until the hello names the host)
+            registration = context.bind(new ListenerInfo(name, SCHEME, host, port), backlog, security,
+                    channel -> opened.addHandler(channel, HANDLER_NAME));
+        } catch (BindException | RuntimeException e) {
+            opened.close();
+            throw e;
         }
-        LOG.info("Listener {} bound to {} with the {} TLS provider ({}), certificate {} serial {}", name, info.uri(),
-                loaded.provider(), String.join(", ", tls.protocols()),
-                loaded.certificate().getSubjectX500Principal(), loaded.certificate().getSerialNumber().toString(16));
+        LOG.info("Listener {} bound to {} with the {} TLS provider ({}), certificate {} serial {}", name,
+                registration.listener().uri(), opened.provider(), String.join(", ", tls.protocols()),
+                opened.certificate().getSubjectX500Principal(), opened.certificate().getSerialNumber().toString(16));
     }
 
     /**
@@ -193,24 +183,8 @@ public final class TlsTransport implements Transport {
      * @return whether the new files are in use
      */
     public boolean reload() {
-        if (registration == null) {
-            return false;
-        }
-        try {
-            TlsContexts.Loaded next = TlsContexts.load(tls);
-            loaded = next;
-            LOG.info("Listener {} reloaded its TLS files: certificate {} serial {}", name,
-                    next.certificate().getSubjectX500Principal(), next.certificate().getSerialNumber().toString(16));
-            return true;
-        } catch (TlsConfigurationException e) {
-            LOG.error("Configuration {}: {}; listener {} keeps its previous certificate (serial {})", tls.source(),
-                    e.getMessage(), name, loaded.certificate().getSerialNumber().toString(16));
-            return false;
-        } catch (RuntimeException e) {
-            LOG.error("Configuration {}: reloading the TLS files failed; listener {} keeps its previous certificate",
-                    tls.source(), name, e);
-            return false;
-        }
+        TlsFront f = front;
+        return registration != null && f != null && f.reload();
     }
 
     /**
@@ -243,11 +217,10 @@ public final class TlsTransport implements Transport {
 
     private ListenerRegistration release() {
         ListenerRegistration current = registration;
-        FileWatcher w = watcher;
+        TlsFront f = front;
         registration = null;
-        watcher = null;
-        if (w != null) {
-            w.close();
+        if (f != null) {
+            f.close();
         }
         return current;
     }
@@ -276,11 +249,11 @@ public final class TlsTransport implements Transport {
      * @throws IllegalStateException if the transport was never started
      */
     public X509Certificate certificate() {
-        TlsContexts.Loaded l = loaded;
-        if (l == null) {
+        TlsFront f = front;
+        if (f == null) {
             throw new IllegalStateException("listener " + name + " has not loaded its certificate");
         }
-        return l.certificate();
+        return f.certificate();
     }
 
     /**
@@ -289,11 +262,11 @@ public final class TlsTransport implements Transport {
      * @throws IllegalStateException if the transport was never started
      */
     public String provider() {
-        TlsContexts.Loaded l = loaded;
-        if (l == null) {
+        TlsFront f = front;
+        if (f == null) {
             throw new IllegalStateException("listener " + name + " has not loaded its certificate");
         }
-        return l.provider() == SslProvider.JDK ? "JDK" : "OPENSSL";
+        return f.provider();
     }
 
     private String address() {

@@ -51,11 +51,11 @@ class TlsBundleIT {
     }
 
     @Test
-    @DisplayName("the bundle is io.cairn.transport.tls and exports only io.cairn.transport.tls 1.0.0")
+    @DisplayName("the bundle is io.cairn.transport.tls and exports only io.cairn.transport.tls 1.1.0")
     void exportsOnlyItsVersionedPackage() {
         assertThat(manifest.getValue("Bundle-SymbolicName")).isEqualTo("io.cairn.transport.tls");
         assertThat(clauses(manifest.getValue("Export-Package"))).singleElement()
-                .satisfies(c -> assertThat(c).startsWith("io.cairn.transport.tls;").contains("version=\"1.0.0\""));
+                .satisfies(c -> assertThat(c).startsWith("io.cairn.transport.tls;").contains("version=\"1.1.0\""));
     }
 
     @Test
