@@ -6,12 +6,14 @@ import io.cairn.api.transport.FrontHandlers;
 import io.cairn.api.transport.ListenerRegistration;
 import io.cairn.api.transport.TransportContext;
 import io.cairn.kernel.netty.HandlerNames;
+import io.cairn.kernel.netty.WebSocketFrames;
 import io.cairn.kernel.protocol.MqttConnection;
 import io.cairn.kernel.protocol.MqttFramer;
 import io.cairn.kernel.protocol.TerminalExceptionHandler;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
@@ -131,6 +133,11 @@ final class KernelTransportContext implements TransportContext {
                 }
             }
         };
+    }
+
+    @Override
+    public ChannelHandler webSocketFrames() {
+        return WebSocketFrames.INSTANCE;
     }
 
     @Override

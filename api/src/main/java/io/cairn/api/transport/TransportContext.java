@@ -4,6 +4,7 @@ import io.cairn.api.auth.ListenerSecurity;
 import io.cairn.api.broker.ListenerInfo;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.EventLoopGroup;
 import java.net.BindException;
 import java.time.Duration;
@@ -79,6 +80,15 @@ public interface TransportContext {
      */
     ListenerRegistration bind(ListenerInfo requested, int backlog, ListenerSecurity security, FrontHandlers front)
             throws BindException;
+
+    /**
+     * The kernel's handler for WebSocket transports, to put between Netty's WebSocket server handlers and the MQTT
+     * pipeline: the contents of binary and continuation frames go on as bytes (an MQTT packet may span frames and a
+     * frame may hold several packets), MQTT bytes go out as binary frames, and a text frame closes the connection
+     * with status 1003. Sharable. It is the kernel's so that a connection's pipeline holds no class of the transport
+     * bundle once the WebSocket handshake is done. Since 1.2.
+     */
+    ChannelHandler webSocketFrames();
 
     /**
      * How long a handed-over socket waits for the next version of its transport by default, before the kernel

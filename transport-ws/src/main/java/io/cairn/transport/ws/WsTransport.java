@@ -8,11 +8,7 @@ import io.cairn.api.transport.TransportContext;
 import io.cairn.transport.tls.TlsConfigurationException;
 import io.cairn.transport.tls.TlsFront;
 import io.cairn.transport.ws.internal.UpgradeGuard;
-import io.cairn.transport.ws.internal.WebSocketFrameAdapter;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -22,6 +18,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,14 +28,14 @@ import org.slf4j.LoggerFactory;
  * WebSocket ({@code wss}) on one address, as MQTT 3.1.1 §6 and MQTT 5.0 §6 describe: binary frames only,
  * sub-protocol {@code mqtt} (or {@code mqttv3.1}) negotiated, one upgrade path.
  *
- * <p>{@link #start} binds through {@link TransportContext#newServerBootstrap()} and builds every accepted channel's
- * pipeline in its initializer, front to back: for {@code wss} Netty's {@code SslHandler} ({@link TlsFront}); Netty's
+ * <p>{@link #start} has the kernel bind the socket ({@link TransportContext#bind}) and builds every accepted
+ * channel's front handlers, front to back: for {@code wss} Netty's {@code SslHandler} ({@link TlsFront}); Netty's
  * {@link HttpServerCodec} and {@link HttpObjectAggregator}; the {@link UpgradeGuard} (path, origin, sub-protocol,
  * upgrade timeout); Netty's {@link WebSocketServerProtocolHandler} (the 101 answer, ping/pong, close, the maximum
- * frame size); the {@link WebSocketFrameAdapter} (frames to bytes and back); then, through
- * {@link TransportContext#initPipeline}, the kernel's MQTT handlers.
+ * frame size); the kernel's frame handler ({@link TransportContext#webSocketFrames()}: frames to bytes and back);
+ * then the kernel adds its MQTT handlers.
  *
- * <p>Why the kernel's handlers are added in the initializer, before the upgrade, rather than on Netty's
+ * <p>Why the kernel's handlers are added when the connection is accepted, before the upgrade, rather than on Netty's
  * handshake-complete event: the kernel counts a connection in its {@code channelActive} and starts its CONNECT
  * timer there (its {@code handlerAdded} starts the timer when added to an active channel, but nothing counts the
  * connection then). Added at init time they see {@code channelActive} like behind any other transport, and need
@@ -46,10 +43,9 @@ import org.slf4j.LoggerFactory;
  * HTTP request) and the kernel writes nothing before a CONNECT. The kernel's CONNECT timeout therefore also bounds
  * the upgrade.
  *
- * <p>Once upgraded, a connection's pipeline holds Netty's handlers, the kernel's, and the
- * {@link WebSocketFrameAdapter}, which depends on Netty only and is meant to move into the kernel: the guard has
- * removed itself, Netty's handshaker has removed the HTTP codec and aggregator, and the initializer is gone. With
- * the adapter in the kernel, connections outlive this bundle as they do the TCP and TLS ones.
+ * <p>Once upgraded, a connection's pipeline holds Netty's handlers and the kernel's only: the guard has removed
+ * itself and Netty's handshaker has removed the HTTP codec and aggregator. Connections therefore outlive this
+ * bundle, as they do the TCP and TLS ones, and {@link #handOver} leaves even the socket for the next version.
  *
  * <p>{@link #start} and {@link #stop} must not be called concurrently; {@link #localAddress()} may be called from
  * any thread.
@@ -97,7 +93,6 @@ public final class WsTransport implements Transport {
     private volatile ListenerSecurity security;
 
     private volatile TlsFront front;
-    private volatile Channel serverChannel;
     private volatile ListenerRegistration registration;
 
     /**
@@ -202,13 +197,9 @@ public final class WsTransport implements Transport {
     @Override
     public void start(TransportContext context) throws BindException, TlsConfigurationException {
         Objects.requireNonNull(context, "context");
-        if (serverChannel != null) {
-            throw new IllegalStateException("listener " + name + " is already started on "
-                    + serverChannel.localAddress());
-        }
-        InetSocketAddress requested = new InetSocketAddress(host, port);
-        if (requested.isUnresolved()) {
-            throw new BindException("Listener " + name + " cannot bind " + address() + ": unknown host " + host);
+        ListenerRegistration r = registration;
+        if (r != null) {
+            throw new IllegalStateException("listener " + name + " is already started on " + r.listener().uri());
         }
         TlsFront opened = ws.tls() == null ? null : TlsFront.open(name, ws.tls());
         front = opened;
@@ -225,41 +216,25 @@ public final class WsTransport implements Transport {
                         .closeOnProtocolViolation(true)
                         .build())
                 .build();
-        ChannelFuture bound = context.newServerBootstrap()
-                .option(ChannelOption.SO_BACKLOG, backlog)
-                .childHandler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel channel) {
-                        if (opened != null) {
-                            opened.addHandler(channel, TLS_HANDLER);
-                        }
-                        ChannelPipeline p = channel.pipeline();
-                        p.addLast(HTTP_HANDLER, new HttpServerCodec());
-                        p.addLast(AGGREGATOR_HANDLER, new HttpObjectAggregator(MAX_UPGRADE_REQUEST));
-                        p.addLast(GUARD_HANDLER, new UpgradeGuard(name, ws));
-                        p.addLast(PROTOCOL_HANDLER, new WebSocketServerProtocolHandler(protocol));
-                        p.addLast(FRAME_HANDLER, WebSocketFrameAdapter.INSTANCE);
-                        context.initPipeline(channel, name);
-                    }
-                })
-                .bind(requested)
-                .awaitUninterruptibly();
-        if (!bound.isSuccess()) {
-            closeFront();
-            bound.channel().close();
-            throw bindFailure(bound.cause());
-        }
-        Channel channel = bound.channel();
-        InetSocketAddress local = (InetSocketAddress) channel.localAddress();
-        ListenerInfo info = new ListenerInfo(name, scheme(), local.getAddress().getHostAddress(), local.getPort());
+        ChannelHandler frames = context.webSocketFrames();
         try {
-            registration = context.registerListener(info, security);
-        } catch (RuntimeException e) {
+            // the kernel owns the socket, so that the next version of this bundle can adopt it (see handOver)
+            registration = context.bind(new ListenerInfo(name, scheme(), host, port), backlog, security, channel -> {
+                if (opened != null) {
+                    opened.addHandler(channel, TLS_HANDLER);
+                }
+                ChannelPipeline p = channel.pipeline();
+                p.addLast(HTTP_HANDLER, new HttpServerCodec());
+                p.addLast(AGGREGATOR_HANDLER, new HttpObjectAggregator(MAX_UPGRADE_REQUEST));
+                p.addLast(GUARD_HANDLER, new UpgradeGuard(name, ws));
+                p.addLast(PROTOCOL_HANDLER, new WebSocketServerProtocolHandler(protocol));
+                p.addLast(FRAME_HANDLER, frames);
+            });
+        } catch (BindException | RuntimeException e) {
             closeFront();
-            channel.close().syncUninterruptibly();
             throw e;
         }
-        serverChannel = channel;
+        ListenerInfo info = registration.listener();
         if (opened == null) {
             LOG.info("Listener {} bound to {}{} (sub-protocols {})", name, info.uri(), ws.path(),
                     String.join(", ", ws.subprotocols()));
@@ -280,7 +255,7 @@ public final class WsTransport implements Transport {
      */
     public boolean reload() {
         TlsFront f = front;
-        return serverChannel != null && f != null && f.reload();
+        return registration != null && f != null && f.reload();
     }
 
     /**
@@ -289,17 +264,29 @@ public final class WsTransport implements Transport {
      */
     @Override
     public void stop() {
-        Channel channel = serverChannel;
         ListenerRegistration current = registration;
-        serverChannel = null;
         registration = null;
         closeFront();
         if (current != null) {
             current.close();
+            LOG.debug("Listener {} unbound from {}", name, current.listener().uri());
         }
-        if (channel != null) {
-            channel.close().syncUninterruptibly();
-            LOG.debug("Listener {} unbound from {}", name, channel.localAddress());
+    }
+
+    /**
+     * Stops watching the TLS files and lets go of the listener without closing its socket, for the next version of
+     * this transport to adopt (see {@link ListenerRegistration#handOver}): called when the bundle stops, as it does
+     * when it is updated. Does nothing if the transport is not started.
+     *
+     * @param wait  how long the socket waits for the next version before the kernel closes it
+     * @param drain over how long the open connections are closed once the next version serves; zero keeps them
+     */
+    public void handOver(Duration wait, Duration drain) {
+        ListenerRegistration current = registration;
+        registration = null;
+        closeFront();
+        if (current != null) {
+            current.handOver(wait, drain);
         }
     }
 
@@ -309,16 +296,16 @@ public final class WsTransport implements Transport {
      * @throws IllegalStateException if the transport is not started
      */
     public InetSocketAddress localAddress() {
-        Channel channel = serverChannel;
-        if (channel == null) {
+        ListenerRegistration r = registration;
+        if (r == null) {
             throw new IllegalStateException("listener " + name + " is not started");
         }
-        return (InetSocketAddress) channel.localAddress();
+        return new InetSocketAddress(r.listener().host(), r.listener().port());
     }
 
     /** Whether the listener is bound now. */
     public boolean isStarted() {
-        return serverChannel != null;
+        return registration != null;
     }
 
     /**
@@ -339,14 +326,6 @@ public final class WsTransport implements Transport {
         if (f != null) {
             f.close(); // stops polling; the context stays readable through certificate()
         }
-    }
-
-    private BindException bindFailure(Throwable cause) {
-        String reason = cause == null ? "unknown cause"
-                : cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
-        BindException failure = new BindException("Listener " + name + " cannot bind " + address() + ": " + reason);
-        failure.initCause(cause);
-        return failure;
     }
 
     private String address() {

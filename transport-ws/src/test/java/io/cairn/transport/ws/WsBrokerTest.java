@@ -14,7 +14,7 @@ import io.cairn.kernel.embedded.EmbeddedBroker;
 import io.cairn.persistence.mem.MemoryRetainedStore;
 import io.cairn.persistence.mem.MemorySessionStore;
 import io.cairn.transport.tls.TlsSettings;
-import io.cairn.transport.ws.testsupport.Pki;
+import io.cairn.transport.tls.testsupport.Pki;
 import io.cairn.transport.ws.testsupport.RawWebSocket;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;

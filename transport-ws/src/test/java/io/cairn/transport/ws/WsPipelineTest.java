@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.cairn.api.auth.ListenerSecurity;
-import io.cairn.transport.ws.internal.WebSocketFrameAdapter;
-import io.cairn.transport.ws.testsupport.FakeTransportContext;
+import io.cairn.api.transport.testing.FakeTransportContext;
+import io.cairn.kernel.netty.WebSocketFrames;
 import io.cairn.transport.ws.testsupport.RawWebSocket;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
@@ -21,13 +21,14 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * The pipeline the listener builds, against a stand-in kernel that echoes bytes: what stays in an upgraded
+ * The pipeline the listener builds, against a stand-in kernel that echoes bytes (with the kernel's real frame
+ * handler): what stays in an upgraded
  * connection's pipeline (the hot-swap rule), the upgrade timeout, and that the listener's stop leaves open
  * connections alone.
  */
 class WsPipelineTest {
 
-    private final FakeTransportContext context = new FakeTransportContext();
+    private final FakeTransportContext context = FakeTransportContext.quiet().webSocketFrames(WebSocketFrames.INSTANCE);
     private WsTransport transport;
 
     @AfterEach
@@ -58,7 +59,7 @@ class WsPipelineTest {
     }
 
     @Test
-    @DisplayName("after the upgrade only Netty's handlers, the kernel's and the frame adapter remain")
+    @DisplayName("after the upgrade only Netty's handlers and the kernel's remain, none of this bundle")
     void upgradedPipelineHoldsNoTransportClass() throws Exception {
         int port = start(WsSettings.defaults());
         try (RawWebSocket ws = RawWebSocket.upgrade(port, "/mqtt", "mqtt", null)) {
@@ -67,9 +68,10 @@ class WsPipelineTest {
             assertThat(ws.readBytes(3)).as("echoed by the stand-in kernel").containsExactly(1, 2, 3);
 
             Channel channel = context.channels().get(0);
-            assertThat(handlers(channel)).allSatisfy(c -> assertThat(c == WebSocketFrameAdapter.class
-                    || c.getName().startsWith("io.netty.") || c.getName().startsWith(FakeTransportContext.class
-                    .getName())).as("%s is Netty's, the kernel's or the adapter", c.getName()).isTrue());
+            assertThat(handlers(channel)).allSatisfy(c -> assertThat(c.getName().startsWith("io.netty.")
+                    || c.getName().startsWith("io.cairn.kernel.") || c.getName().startsWith(FakeTransportContext.class
+                    .getName())).as("%s is Netty's or the kernel's", c.getName()).isTrue());
+            assertThat(handlers(channel)).as("the kernel's frame handler").contains(WebSocketFrames.class);
             assertThat(channel.pipeline().names()).doesNotContain(WsTransport.GUARD_HANDLER,
                     WsTransport.HTTP_HANDLER, WsTransport.AGGREGATOR_HANDLER);
 

@@ -9,6 +9,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelHandlerContext;
@@ -31,7 +32,10 @@ import java.util.concurrent.TimeUnit;
  * A stand-in for the kernel, for the tests of transport plugins: real NIO event loops, and a "pipeline" that greets
  * each connection with the name of the listener that accepted it and then echoes what it reads, so a test sees which
  * listener a socket reached and whether a connection is still served. {@link #bind} binds a socket of its own for
- * each call; a hand-over closes it (the real kernel's hand-over is tested in the kernel and in Felix).
+ * each call; a hand-over closes it (the real kernel's hand-over is tested in the kernel and in Felix). A
+ * {@link #quiet()} one greets nobody: it writes nothing before it reads, like the kernel, which writes nothing before
+ * a CONNECT (a WebSocket transport must send nothing before its upgrade). {@link #webSocketFrames()} is what the
+ * test sets with {@link #webSocketFrames(ChannelHandler)}, typically the kernel's own.
  */
 public final class FakeTransportContext implements TransportContext, AutoCloseable {
 
@@ -40,6 +44,46 @@ public final class FakeTransportContext implements TransportContext, AutoCloseab
     private final Map<String, ListenerInfo> listeners = new ConcurrentHashMap<>();
     private final List<String> events = new CopyOnWriteArrayList<>();
     private final Map<String, ListenerSecurity> securities = new ConcurrentHashMap<>();
+    private final List<Channel> channels = new CopyOnWriteArrayList<>();
+    private final boolean greet;
+    private volatile ChannelHandler webSocketFrames;
+
+    /** The name of the stand-in for the kernel's handlers in each pipeline. */
+    public static final String KERNEL_HANDLER = "fake-kernel";
+
+    /** A stand-in that greets each connection with its listener's name, then echoes. */
+    public FakeTransportContext() {
+        this(true);
+    }
+
+    private FakeTransportContext(boolean greet) {
+        this.greet = greet;
+    }
+
+    /** A stand-in that only echoes: it writes nothing before it has read something. */
+    public static FakeTransportContext quiet() {
+        return new FakeTransportContext(false);
+    }
+
+    /** Sets what {@link #webSocketFrames()} returns; returns this. */
+    public FakeTransportContext webSocketFrames(ChannelHandler handler) {
+        this.webSocketFrames = handler;
+        return this;
+    }
+
+    @Override
+    public ChannelHandler webSocketFrames() {
+        ChannelHandler h = webSocketFrames;
+        if (h == null) {
+            throw new IllegalStateException("the test set no WebSocket frame handler (webSocketFrames(handler))");
+        }
+        return h;
+    }
+
+    /** The channels handed to {@link #initPipeline}, in order. */
+    public List<Channel> channels() {
+        return List.copyOf(channels);
+    }
 
     @Override
     public EventLoopGroup parentGroup() {
@@ -58,10 +102,13 @@ public final class FakeTransportContext implements TransportContext, AutoCloseab
 
     @Override
     public void initPipeline(Channel channel, String listener) {
-        channel.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+        channels.add(channel);
+        channel.pipeline().addLast(KERNEL_HANDLER, new ChannelInboundHandlerAdapter() {
             @Override
             public void channelActive(ChannelHandlerContext ctx) {
-                ctx.writeAndFlush(Unpooled.copiedBuffer(listener + "\n", StandardCharsets.US_ASCII));
+                if (greet) {
+                    ctx.writeAndFlush(Unpooled.copiedBuffer(listener + "\n", StandardCharsets.US_ASCII));
+                }
                 ctx.fireChannelActive();
             }
 

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.osgi.service.component.ComponentConstants;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -64,6 +65,9 @@ public final class WsTransportComponent {
     private WsTransport transport;
     /** The configuration {@link #transport} was created from (its port may be 0 where the transport's is not). */
     private WsTransport configured;
+    /** How the listener's socket is handed to the next version of this bundle. */
+    private Duration handoverWait = Duration.ofMillis(30_000);
+    private Duration drain = Duration.ZERO;
 
     /** Used by Declarative Services. */
     public WsTransportComponent() {
@@ -84,8 +88,12 @@ public final class WsTransportComponent {
     }
 
     @Deactivate
-    private void deactivate() {
-        close();
+    private void deactivate(int reason) {
+        if (reason == ComponentConstants.DEACTIVATION_REASON_BUNDLE_STOPPED) {
+            handOver(); // most likely an update: the next version adopts the socket
+        } else {
+            close();
+        }
     }
 
     /** Validates {@code config} and binds the listener it describes, replacing the one bound now if it differs. */
@@ -96,9 +104,12 @@ public final class WsTransportComponent {
                 : "listener " + previous.name() + " keeps running on " + previous.host() + ':'
                 + previous.localAddress().getPort() + " with its previous settings";
         Optional<WsTransport> wanted = validate(config, properties, source, outcome);
-        if (wanted.isEmpty()) {
+        Optional<Duration[]> handover = handover(config, properties, source, outcome);
+        if (wanted.isEmpty() || handover.isEmpty()) {
             return;
         }
+        handoverWait = handover.get()[0];
+        drain = handover.get()[1];
         WsTransport next = wanted.get();
         if (previous != null && sameSettings(configured, next)) {
             if (!configured.security().equals(next.security())) {
@@ -124,7 +135,12 @@ public final class WsTransportComponent {
         }
         InetSocketAddress previousAddress = previous == null ? null : previous.localAddress();
         if (previous != null) {
-            previous.stop();
+            if (sameSocket(configured, next)) {
+                // new WebSocket or TLS settings on the same socket: the next transport adopts it, nobody is refused
+                previous.handOver(handoverWait, Duration.ZERO);
+            } else {
+                previous.stop();
+            }
             transport = null;
         }
         try {
@@ -136,6 +152,42 @@ public final class WsTransportComponent {
         } catch (BindException | RuntimeException e) {
             LOG.error("Configuration {}: {}{}", source, e.getMessage(), restore(previous, previousAddress));
         }
+    }
+
+    /**
+     * Lets go of the listener without closing its socket, for the next version of this bundle to adopt within the
+     * configured wait; open connections stay (or are drained once it serves, if so configured).
+     */
+    synchronized void handOver() {
+        if (transport != null) {
+            transport.handOver(handoverWait, drain);
+            transport = null;
+            configured = null;
+        }
+    }
+
+    /** The handover wait and drain of {@code config}, or empty after logging the bad key. */
+    private static Optional<Duration[]> handover(WsTransportConfiguration config, Map<String, Object> properties,
+                                                 String source, String outcome) {
+        long waitMillis;
+        long drainMillis;
+        try {
+            waitMillis = config.handoverMillis();
+        } catch (RuntimeException e) {
+            return invalid(source, "handoverMillis", properties, "is not a number", outcome);
+        }
+        if (waitMillis < 1) {
+            return invalid(source, "handoverMillis", properties, "must be at least 1", outcome);
+        }
+        try {
+            drainMillis = config.drainMillis();
+        } catch (RuntimeException e) {
+            return invalid(source, "drainMillis", properties, "is not a number", outcome);
+        }
+        if (drainMillis < 0) {
+            return invalid(source, "drainMillis", properties, "must not be negative", outcome);
+        }
+        return Optional.of(new Duration[] {Duration.ofMillis(waitMillis), Duration.ofMillis(drainMillis)});
     }
 
     /** Unbinds the listener, if one is bound. */
@@ -393,8 +445,8 @@ public final class WsTransportComponent {
         return value == null ? "" : value.toString();
     }
 
-    private static Optional<WsTransport> invalid(String source, String key, Map<String, Object> properties,
-                                                  String problem, String outcome) {
+    private static <T> Optional<T> invalid(String source, String key, Map<String, Object> properties,
+                                           String problem, String outcome) {
         Object raw = properties.get(key);
         LOG.error("Invalid configuration {}: key {}{} {}; {}", source, key,
                 raw == null ? "" : " = '" + raw + "'", problem, outcome);
@@ -405,6 +457,12 @@ public final class WsTransportComponent {
                                                     String problem, String outcome) {
         invalid(source, key, properties, problem, outcome);
         return Optional.empty();
+    }
+
+    /** Whether {@code b} listens where {@code a} does, so it can adopt {@code a}'s socket. */
+    private static boolean sameSocket(WsTransport a, WsTransport b) {
+        return a.name().equals(b.name()) && a.host().equals(b.host()) && a.port() == b.port()
+                && a.backlog() == b.backlog();
     }
 
     private static boolean sameSettings(WsTransport a, WsTransport b) {

@@ -144,4 +144,16 @@ public @interface WsTransportConfiguration {
     @AttributeDefinition(name = "TLS handshake timeout (ms)", required = false, min = "1",
             description = "wss: TLS handshake time limit (default 10000).")
     String handshakeTimeoutMillis();
+
+    /** How long the socket waits for the next version of this bundle when the bundle stops (an update). */
+    @AttributeDefinition(name = "Handover wait (ms)", min = "1", description = "When the transport bundle stops, as"
+            + " it does when it is updated, the socket stays open this long for the next version to take over;"
+            + " connection attempts wait meanwhile instead of being refused.")
+    long handoverMillis() default 30_000;
+
+    /** Over how long open connections are closed once the next version serves; 0 keeps them. */
+    @AttributeDefinition(name = "Drain (ms)", min = "0", description = "0: connections stay open across a transport"
+            + " update. More: once the new version serves, the open connections are closed (MQTT 5: reason 0x8B),"
+            + " spread over this many milliseconds, and reconnect through the new version.")
+    long drainMillis() default 0;
 }

@@ -4,9 +4,10 @@ import static io.cairn.transport.ws.internal.Configurations.fromFile;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cairn.api.auth.ListenerSecurity;
+import io.cairn.api.transport.testing.FakeTransportContext;
+import io.cairn.kernel.netty.WebSocketFrames;
 import io.cairn.transport.ws.WsTransport;
-import io.cairn.transport.ws.testsupport.FakeTransportContext;
-import io.cairn.transport.ws.testsupport.Pki;
+import io.cairn.transport.tls.testsupport.Pki;
 import io.cairn.transport.ws.testsupport.RawWebSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,7 +30,7 @@ class WsTransportComponentTest {
     @TempDir
     Path dir;
 
-    private final FakeTransportContext context = new FakeTransportContext();
+    private final FakeTransportContext context = FakeTransportContext.quiet().webSocketFrames(WebSocketFrames.INSTANCE);
     private final WsTransportComponent component = new WsTransportComponent(context);
     private ErrorLog log;
 

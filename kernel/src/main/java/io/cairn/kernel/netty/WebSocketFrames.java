@@ -1,4 +1,4 @@
-package io.cairn.transport.ws.internal;
+package io.cairn.kernel.netty;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
@@ -22,21 +22,22 @@ import io.netty.util.ReferenceCountUtil;
  * ([MQTT-6.0.0-1]: only binary data frames carry MQTT). Ping, pong and close frames never get here: Netty's
  * {@code WebSocketServerProtocolHandler} answers them.
  *
- * <p>Stateless and {@link Sharable}: one {@link #INSTANCE} serves every connection. It depends on Netty only, so it
- * can live in the kernel (and will): it stays in each connection's pipeline for the connection's life, and the
- * pipelines of open connections must not hold classes of a transport bundle that may be updated or removed.
+ * <p>Stateless and {@link Sharable}: one {@link #INSTANCE} serves every connection. It is the kernel's, handed to
+ * WebSocket transports by {@link io.cairn.api.transport.TransportContext#webSocketFrames()}, because it stays in each
+ * connection's pipeline for the connection's life, and the pipelines of open connections must not hold classes of a
+ * transport bundle that may be updated or removed.
  *
  * <p>A frame Netty's decoder rejects (larger than the maximum frame size: status 1009; a protocol violation: 1002)
  * has been answered with a close frame by Netty already; its exception ends here, with the connection closed,
  * instead of reaching the kernel's handler for unexpected errors.
  */
 @ChannelHandler.Sharable
-public final class WebSocketFrameAdapter extends ChannelDuplexHandler {
+public final class WebSocketFrames extends ChannelDuplexHandler {
 
     /** The one instance. */
-    public static final WebSocketFrameAdapter INSTANCE = new WebSocketFrameAdapter();
+    public static final WebSocketFrames INSTANCE = new WebSocketFrames();
 
-    private WebSocketFrameAdapter() {
+    private WebSocketFrames() {
     }
 
     @Override

@@ -1,4 +1,4 @@
-package io.cairn.transport.ws.internal;
+package io.cairn.kernel.netty;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -16,7 +16,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /** The frame adapter alone, in an {@link EmbeddedChannel}. */
-class WebSocketFrameAdapterTest {
+class WebSocketFramesTest {
 
     private static ByteBuf bytes(int... values) {
         ByteBuf buf = Unpooled.buffer(values.length);
@@ -36,7 +36,7 @@ class WebSocketFrameAdapterTest {
     @Test
     @DisplayName("binary and continuation frames go on as their contents, in order; an empty frame is dropped")
     void inboundFramesToBytes() {
-        EmbeddedChannel channel = new EmbeddedChannel(WebSocketFrameAdapter.INSTANCE);
+        EmbeddedChannel channel = new EmbeddedChannel(WebSocketFrames.INSTANCE);
 
         channel.writeInbound(new BinaryWebSocketFrame(false, 0, bytes(0x10, 0x0F)));  // CONNECT's fixed header
         channel.writeInbound(new ContinuationWebSocketFrame(true, 0, bytes(0x00, 0x04))); // protocol name length
@@ -51,7 +51,7 @@ class WebSocketFrameAdapterTest {
     @Test
     @DisplayName("an outbound buffer goes out as one binary frame; an empty buffer and other messages pass as they are")
     void outboundBytesToFrames() {
-        EmbeddedChannel channel = new EmbeddedChannel(WebSocketFrameAdapter.INSTANCE);
+        EmbeddedChannel channel = new EmbeddedChannel(WebSocketFrames.INSTANCE);
 
         channel.writeOutbound(bytes(0x20, 0x02, 0x00, 0x00)); // CONNACK, accepted
         channel.writeOutbound(Unpooled.EMPTY_BUFFER);
@@ -69,7 +69,7 @@ class WebSocketFrameAdapterTest {
     @Test
     @DisplayName("[MQTT-6.0.0-1] a text frame is dropped, answered with close status 1003, and the channel closed")
     void textFrameCloses() {
-        EmbeddedChannel channel = new EmbeddedChannel(WebSocketFrameAdapter.INSTANCE);
+        EmbeddedChannel channel = new EmbeddedChannel(WebSocketFrames.INSTANCE);
 
         channel.writeInbound(new TextWebSocketFrame("hello"));
 
@@ -84,7 +84,7 @@ class WebSocketFrameAdapterTest {
     @Test
     @DisplayName("a corrupted-frame exception (Netty has sent its close frame) closes the channel and goes no further")
     void corruptedFrameCloses() {
-        EmbeddedChannel channel = new EmbeddedChannel(WebSocketFrameAdapter.INSTANCE);
+        EmbeddedChannel channel = new EmbeddedChannel(WebSocketFrames.INSTANCE);
 
         channel.pipeline().fireExceptionCaught(new CorruptedWebSocketFrameException(
                 WebSocketCloseStatus.MESSAGE_TOO_BIG, "Max frame length of 1024 has been exceeded."));
