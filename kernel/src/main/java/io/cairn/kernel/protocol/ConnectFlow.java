@@ -82,6 +82,9 @@ final class ConnectFlow {
             return;
         }
         c.username = h.hasUserName() ? p.userName() : null;
+        if (!c.applyCertificateUsername()) {
+            return;
+        }
         ConnectInfo info = c.connectInfo(false);
         AuthPlugins plugins = c.kernel.authPlugins();
         for (ServerRedirector redirector : plugins.redirectors()) {

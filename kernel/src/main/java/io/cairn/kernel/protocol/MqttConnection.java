@@ -10,7 +10,9 @@ import io.cairn.api.message.QoS;
 import io.cairn.api.message.ReasonCode;
 import io.cairn.api.persistence.StoredWill;
 import io.cairn.api.persistence.Subscription;
+import io.cairn.api.transport.CertificateUsername;
 import io.cairn.kernel.Kernel;
+import io.cairn.kernel.auth.CertificateNames;
 import io.cairn.kernel.auth.Chain;
 import io.cairn.kernel.auth.Identity;
 import io.cairn.kernel.auth.ListenerGuard;
@@ -549,6 +551,34 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         SocketAddress a = ctx.channel().remoteAddress();
         return new Request(clientId, username, password, peerCertificates(), listener,
                 a instanceof InetSocketAddress i ? i : null, protocolLevel);
+    }
+
+    /**
+     * On a listener that takes user names from client certificates ({@link CertificateUsername#ATTRIBUTE}): the
+     * verified certificate's name replaces the CONNECT's user name. A client without a certificate keeps its own;
+     * one whose certificate lacks the name is refused as not authorized.
+     *
+     * @return false if the connection was refused
+     */
+    boolean applyCertificateUsername() {
+        CertificateUsername from = ctx.channel().attr(CertificateUsername.ATTRIBUTE).get();
+        if (from == null) {
+            return true;
+        }
+        List<X509Certificate> chain = peerCertificates();
+        if (chain.isEmpty()) {
+            return true;
+        }
+        String name = CertificateNames.of(chain.get(0), from);
+        if (name == null) {
+            refuseAuthentication(ReasonCode.NOT_AUTHORIZED, "client certificate "
+                    + chain.get(0).getSubjectX500Principal() + " has no " + (from == CertificateUsername.CN
+                    ? "common name (CN)" : "subject alternative name") + " to use as the user name",
+                    "the client certificate has no name to use as the user name");
+            return false;
+        }
+        username = name;
+        return true;
     }
 
     /** The verified TLS client certificate chain, when the transport put a TLS handler in front; else empty. */

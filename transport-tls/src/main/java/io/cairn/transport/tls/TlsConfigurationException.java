@@ -38,6 +38,25 @@ public final class TlsConfigurationException extends Exception {
         this.problem = Objects.requireNonNull(problem, "problem");
     }
 
+    /**
+     * A key whose value cannot be read, for example {@code key clientAuth = 'sometimes' is none of none, optional,
+     * required}. Since 1.1.
+     *
+     * @param key     the configuration key at fault
+     * @param value   its value as configured
+     * @param problem what is wrong with it, as a phrase that follows the value
+     */
+    public static TlsConfigurationException invalidValue(String key, Object value, String problem) {
+        return new TlsConfigurationException(key, "key " + key + " = '" + value + "' " + problem, problem);
+    }
+
+    private TlsConfigurationException(String key, String message, String problem) {
+        super(message);
+        this.key = Objects.requireNonNull(key, "key");
+        this.file = null;
+        this.problem = Objects.requireNonNull(problem, "problem");
+    }
+
     /** The configuration key at fault. */
     public String key() {
         return key;

@@ -1,5 +1,6 @@
 package io.cairn.transport.tls;
 
+import io.cairn.api.transport.CertificateUsername;
 import io.cairn.transport.tls.internal.FileWatcher;
 import io.cairn.transport.tls.internal.TlsContexts;
 import io.netty.channel.Channel;
@@ -66,10 +67,14 @@ public final class TlsFront implements AutoCloseable {
 
     /**
      * Adds the TLS handler named {@code handlerName} at the end of {@code channel}'s pipeline, with the context in
-     * use now and the handshake timeout of the settings. Call from the channel's initializer, before any other
-     * handler of the transport.
+     * use now and the handshake timeout of the settings, and with {@link TlsSettings#usernameFrom()} marks the
+     * channel so the kernel takes the user name from the client certificate. Call from the transport's front
+     * handlers, before any other handler of the transport.
      */
     public void addHandler(Channel channel, String handlerName) {
+        if (settings.usernameFrom() != null) {
+            channel.attr(CertificateUsername.ATTRIBUTE).set(settings.usernameFrom());
+        }
         TlsContexts.Loaded now = loaded;
         long handshakeMillis = settings.handshakeTimeout().toMillis();
         if (now.sni() == null) {

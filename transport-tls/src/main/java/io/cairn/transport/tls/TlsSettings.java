@@ -1,8 +1,10 @@
 package io.cairn.transport.tls;
 
+import io.cairn.api.transport.CertificateUsername;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * What a TLS listener presents and accepts: its key and certificate chain (PEM files or a PKCS#12/JKS key store),
@@ -97,6 +100,7 @@ public final class TlsSettings {
     private final Duration reloadInterval;
     private final Duration handshakeTimeout;
     private final Map<String, SniCertificate> sni;
+    private final CertificateUsername usernameFrom;
 
     private TlsSettings(Builder b) {
         this.source = b.source;
@@ -114,6 +118,131 @@ public final class TlsSettings {
         this.reloadInterval = b.reloadInterval;
         this.handshakeTimeout = b.handshakeTimeout;
         this.sni = Collections.unmodifiableMap(new LinkedHashMap<>(b.sni));
+        this.usernameFrom = b.usernameFrom;
+    }
+
+    /**
+     * Reads the TLS keys of a listener's configuration ({@code certificateFile}, {@code keyFile},
+     * {@code keyPassword}, {@code keyStore}, {@code keyStorePassword}, {@code keyStoreType}, {@code caFile},
+     * {@code clientAuth}, {@code usernameFrom}, {@code protocols}, {@code cipherSuites}, {@code provider},
+     * {@code reloadIntervalMillis}, {@code handshakeTimeoutMillis}, {@code sni.<host>.*}), as every TLS-speaking
+     * transport reads them; other keys are left alone. Relative file names are relative to the system property
+     * {@code cairn.home} (the working directory when it is unset). Since 1.1.
+     *
+     * @param source     the configuration file, for messages
+     * @param properties the configuration's properties
+     * @throws TlsConfigurationException naming the key and the problem, for a value that cannot be read or settings
+     *                                    that do not fit together ({@link Builder#build()})
+     */
+    public static TlsSettings fromProperties(String source, Map<String, ?> properties)
+            throws TlsConfigurationException {
+        Builder tls = builder(source)
+                .certificateFile(file(properties, "certificateFile"))
+                .keyFile(file(properties, "keyFile"))
+                .keyPassword(optional(properties, "keyPassword"))
+                .keyStore(file(properties, "keyStore"))
+                .keyStorePassword(optional(properties, "keyStorePassword"))
+                .caFile(file(properties, "caFile"));
+        String storeType = optional(properties, "keyStoreType");
+        if (storeType != null) {
+            tls.keyStoreType(storeType);
+        }
+        String clientAuth = optional(properties, "clientAuth");
+        if (clientAuth != null) {
+            try {
+                tls.clientAuth(ClientAuth.valueOf(clientAuth.toUpperCase(Locale.ROOT)));
+            } catch (IllegalArgumentException e) {
+                throw TlsConfigurationException.invalidValue("clientAuth", properties.get("clientAuth"),
+                        "is none of none, optional, required");
+            }
+        }
+        String usernameFrom = optional(properties, "usernameFrom");
+        if (usernameFrom != null && !usernameFrom.equalsIgnoreCase("none")) {
+            try {
+                tls.usernameFrom(CertificateUsername.valueOf(usernameFrom.toUpperCase(Locale.ROOT)));
+            } catch (IllegalArgumentException e) {
+                throw TlsConfigurationException.invalidValue("usernameFrom", properties.get("usernameFrom"),
+                        "is none of none, cn, san");
+            }
+        }
+        String provider = optional(properties, "provider");
+        if (provider != null) {
+            try {
+                tls.provider(Provider.valueOf(provider.toUpperCase(Locale.ROOT)));
+            } catch (IllegalArgumentException e) {
+                throw TlsConfigurationException.invalidValue("provider", properties.get("provider"),
+                        "is none of auto, jdk, openssl");
+            }
+        }
+        String protocols = optional(properties, "protocols");
+        if (protocols != null) {
+            tls.protocols(list(protocols));
+        }
+        String ciphers = optional(properties, "cipherSuites");
+        if (ciphers != null) {
+            tls.cipherSuites(list(ciphers));
+        }
+        String reload = optional(properties, "reloadIntervalMillis");
+        if (reload != null) {
+            tls.reloadInterval(Duration.ofMillis(number(properties, "reloadIntervalMillis", reload)));
+        }
+        String handshake = optional(properties, "handshakeTimeoutMillis");
+        if (handshake != null) {
+            tls.handshakeTimeout(Duration.ofMillis(number(properties, "handshakeTimeoutMillis", handshake)));
+        }
+        Map<String, String[]> hosts = new TreeMap<>();
+        for (String key : properties.keySet()) {
+            if (!key.startsWith("sni.")) {
+                continue;
+            }
+            int dot = key.lastIndexOf('.');
+            String host = dot > 4 ? key.substring(4, dot) : "";
+            int field = List.of("certificateFile", "keyFile", "keyPassword").indexOf(key.substring(dot + 1));
+            if (host.isEmpty() || field < 0) {
+                throw TlsConfigurationException.invalidValue(key, properties.get(key),
+                        "is not sni.<host>.certificateFile, sni.<host>.keyFile or sni.<host>.keyPassword");
+            }
+            hosts.computeIfAbsent(host, h -> new String[3])[field] = key;
+        }
+        for (Map.Entry<String, String[]> e : hosts.entrySet()) {
+            String[] keys = e.getValue();
+            if (keys[0] == null || keys[1] == null) {
+                String missing = "sni." + e.getKey() + (keys[0] == null ? ".certificateFile" : ".keyFile");
+                throw new TlsConfigurationException(missing, null, "is missing");
+            }
+            tls.sni(e.getKey(), new SniCertificate(file(properties, keys[0]), file(properties, keys[1]),
+                    keys[2] == null ? null : optional(properties, keys[2])));
+        }
+        return tls.build();
+    }
+
+    private static List<String> list(String value) {
+        return Arrays.stream(value.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+    }
+
+    private static String optional(Map<String, ?> properties, String key) {
+        Object value = properties.get(key);
+        return value == null || value.toString().isBlank() ? null : value.toString().strip();
+    }
+
+    private static long number(Map<String, ?> properties, String key, String value)
+            throws TlsConfigurationException {
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw TlsConfigurationException.invalidValue(key, properties.get(key), "is not a number");
+        }
+    }
+
+    /** A file key's value, relative to {@code cairn.home} (the working directory when unset). */
+    private static Path file(Map<String, ?> properties, String key) {
+        String value = optional(properties, key);
+        if (value == null) {
+            return null;
+        }
+        String home = System.getProperty("cairn.home");
+        Path base = home == null || home.isBlank() ? Path.of("") : Path.of(home);
+        return base.toAbsolutePath().resolve(value).normalize();
     }
 
     /**
@@ -122,6 +251,14 @@ public final class TlsSettings {
      */
     public static Builder builder(String source) {
         return new Builder(source);
+    }
+
+    /**
+     * Which name of a verified client certificate replaces the CONNECT's user name, or {@code null} for none (the
+     * client's own user name counts). Since 1.1.
+     */
+    public CertificateUsername usernameFrom() {
+        return usernameFrom;
     }
 
     /** Where these settings came from, for log lines: a configuration file, usually. */
@@ -227,7 +364,7 @@ public final class TlsSettings {
                 && Objects.equals(caFile, t.caFile) && clientAuth == t.clientAuth && protocols.equals(t.protocols)
                 && cipherSuites.equals(t.cipherSuites) && provider == t.provider
                 && reloadInterval.equals(t.reloadInterval) && handshakeTimeout.equals(t.handshakeTimeout)
-                && sni.equals(t.sni);
+                && sni.equals(t.sni) && usernameFrom == t.usernameFrom;
     }
 
     @Override
@@ -241,7 +378,8 @@ public final class TlsSettings {
         return "TlsSettings[" + (keyStore != null ? "keyStore=" + keyStore
                 : "certificateFile=" + certificateFile + ", keyFile=" + keyFile)
                 + ", caFile=" + caFile + ", clientAuth=" + clientAuth + ", protocols=" + protocols
-                + ", provider=" + provider + (sni.isEmpty() ? "" : ", sni=" + sni.keySet()) + ']';
+                + ", provider=" + provider + (sni.isEmpty() ? "" : ", sni=" + sni.keySet())
+                + (usernameFrom == null ? "" : ", usernameFrom=" + usernameFrom) + ']';
     }
 
     /** Builds {@link TlsSettings}; {@link #build()} checks that the settings fit together. */
@@ -261,6 +399,7 @@ public final class TlsSettings {
         private Duration reloadInterval = Duration.ofSeconds(1);
         private Duration handshakeTimeout = Duration.ofSeconds(10);
         private final Map<String, SniCertificate> sni = new LinkedHashMap<>();
+        private CertificateUsername usernameFrom;
 
         private Builder(String source) {
             this.source = Objects.requireNonNull(source, "source");
@@ -311,6 +450,15 @@ public final class TlsSettings {
         /** Whether clients must present a certificate; anything but NONE needs {@link #caFile}. */
         public Builder clientAuth(ClientAuth value) {
             clientAuth = Objects.requireNonNull(value, "clientAuth");
+            return this;
+        }
+
+        /**
+         * Which name of a verified client certificate replaces the CONNECT's user name; {@code null} (the default)
+         * for none. Since 1.1.
+         */
+        public Builder usernameFrom(CertificateUsername value) {
+            usernameFrom = value;
             return this;
         }
 

@@ -2,6 +2,7 @@ package io.cairn.transport.tls;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import com.hivemq.client.mqtt.datatypes.MqttQos;
@@ -11,6 +12,8 @@ import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import io.cairn.api.auth.Authentication;
 import io.cairn.api.auth.Authenticator;
 import io.cairn.api.auth.ListenerSecurity;
+import io.cairn.api.broker.ClientInfo;
+import io.cairn.api.transport.CertificateUsername;
 import io.cairn.kernel.embedded.EmbeddedBroker;
 import io.cairn.persistence.mem.MemoryRetainedStore;
 import io.cairn.persistence.mem.MemorySessionStore;
@@ -70,9 +73,13 @@ class TlsBrokerTest {
     private EmbeddedBroker broker;
     private TlsTransport transport;
     private final Map<String, List<X509Certificate>> seen = new ConcurrentHashMap<>();
+    /** The user names authenticators were asked about, by client id ("" for none). */
+    private final Map<String, String> usernames = new ConcurrentHashMap<>();
+    /** Records what it sees; lets in a client with a verified certificate, leaves the others to anonymous access. */
     private final Authenticator recorder = request -> {
         seen.put(request.clientId(), request.certificates());
-        return Authentication.defer();
+        usernames.put(request.clientId(), request.username() == null ? "" : request.username());
+        return request.certificates().isEmpty() ? Authentication.defer() : Authentication.accept();
     };
     private final List<AutoCloseable> closeables = new java.util.ArrayList<>();
 
@@ -296,6 +303,28 @@ class TlsBrokerTest {
         assertThat(seen.get("plain")).isEmpty();
         assertThat(seen.get("device-8")).hasSize(2).first()
                 .satisfies(c -> assertThat(c.getSerialNumber()).isEqualTo(device.serial()));
+    }
+
+    @ParameterizedTest(name = "usernameFrom = {0}")
+    @ValueSource(strings = {"CN", "SAN"})
+    @DisplayName("usernameFrom: the client certificate's CN or first SAN is the user name the broker uses; a client "
+            + "without a certificate keeps its own")
+    void usernameFromCertificate(String from) throws Exception {
+        int port = start(pem(server).clientAuth(TlsSettings.ClientAuth.OPTIONAL)
+                .caFile(clientCa.writeCertificate(dir.resolve("clients-ca.pem")))
+                .usernameFrom(CertificateUsername.valueOf(from)).build());
+        Pki.Issued device = clientCa.client("device-9");
+
+        new Paho("d9", port, TlsClients.context("TLSv1.3", ca.trustManagers(), device.keyManagers()))
+                .roundTrip("devices/9", "up");
+        new Paho("plain", port, TlsClients.context("TLSv1.3", ca.trustManagers(), null)).roundTrip("t", "x");
+
+        // Pki gives a client certificate one SAN, an e-mail address made from its CN
+        String expected = from.equals("CN") ? "device-9" : "device-9@devices.example";
+        assertThat(usernames).as("user names the authenticator saw")
+                .containsExactlyInAnyOrderEntriesOf(Map.of("d9", expected, "plain", ""));
+        assertThat(broker.broker().clients()).extracting(ClientInfo::clientId, ClientInfo::username)
+                .containsExactlyInAnyOrder(tuple("d9", expected), tuple("plain", null));
     }
 
     // ------------------------------------------------------------------------------------------------ rotation

@@ -10,9 +10,6 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.osgi.service.component.ComponentConstants;
@@ -262,102 +259,13 @@ public final class TlsTransportComponent {
         ListenerSecurity security = new ListenerSecurity(allowAnonymous, text(properties, "authenticators"),
                 text(properties, "authorizers"));
 
-        TlsSettings.Builder tls = TlsSettings.builder(source)
-                .certificateFile(file(properties, "certificateFile"))
-                .keyFile(file(properties, "keyFile"))
-                .keyPassword(optional(properties, "keyPassword"))
-                .keyStore(file(properties, "keyStore"))
-                .keyStorePassword(optional(properties, "keyStorePassword"))
-                .caFile(file(properties, "caFile"));
-        String storeType = optional(properties, "keyStoreType");
-        if (storeType != null) {
-            tls.keyStoreType(storeType);
-        }
-        String clientAuth = optional(properties, "clientAuth");
-        if (clientAuth != null) {
-            try {
-                tls.clientAuth(TlsSettings.ClientAuth.valueOf(clientAuth.toUpperCase(Locale.ROOT)));
-            } catch (IllegalArgumentException e) {
-                return invalid(source, "clientAuth", properties, "is none of none, optional, required", outcome);
-            }
-        }
-        String provider = optional(properties, "provider");
-        if (provider != null) {
-            try {
-                tls.provider(TlsSettings.Provider.valueOf(provider.toUpperCase(Locale.ROOT)));
-            } catch (IllegalArgumentException e) {
-                return invalid(source, "provider", properties, "is none of auto, jdk, openssl", outcome);
-            }
-        }
-        String protocols = optional(properties, "protocols");
-        if (protocols != null) {
-            tls.protocols(list(protocols));
-        }
-        String ciphers = optional(properties, "cipherSuites");
-        if (ciphers != null) {
-            tls.cipherSuites(list(ciphers));
-        }
         try {
-            long reload = config.reloadIntervalMillis();
-            tls.reloadInterval(Duration.ofMillis(reload));
-        } catch (RuntimeException e) {
-            return invalid(source, "reloadIntervalMillis", properties, "is not a number", outcome);
-        }
-        try {
-            long handshake = config.handshakeTimeoutMillis();
-            tls.handshakeTimeout(Duration.ofMillis(handshake));
-        } catch (RuntimeException e) {
-            return invalid(source, "handshakeTimeoutMillis", properties, "is not a number", outcome);
-        }
-        Map<String, String[]> sni = new java.util.TreeMap<>();
-        for (String key : properties.keySet()) {
-            if (!key.startsWith("sni.")) {
-                continue;
-            }
-            int dot = key.lastIndexOf('.');
-            String sniHost = dot > 4 ? key.substring(4, dot) : "";
-            int field = List.of("certificateFile", "keyFile", "keyPassword").indexOf(key.substring(dot + 1));
-            if (sniHost.isEmpty() || field < 0) {
-                return invalid(source, key, properties, "is not sni.<host>.certificateFile, "
-                        + "sni.<host>.keyFile or sni.<host>.keyPassword", outcome);
-            }
-            sni.computeIfAbsent(sniHost, h -> new String[3])[field] = key;
-        }
-        for (Map.Entry<String, String[]> e : sni.entrySet()) {
-            String[] keys = e.getValue();
-            if (keys[0] == null || keys[1] == null) {
-                String missing = "sni." + e.getKey() + (keys[0] == null ? ".certificateFile" : ".keyFile");
-                return invalid(source, missing, properties, "is missing", outcome);
-            }
-            tls.sni(e.getKey(), new TlsSettings.SniCertificate(file(properties, keys[0]), file(properties, keys[1]),
-                    keys[2] == null ? null : optional(properties, keys[2])));
-        }
-        try {
-            return Optional.of(new TlsTransport(name.strip(), host.strip(), port, backlog, security, tls.build()));
+            return Optional.of(new TlsTransport(name.strip(), host.strip(), port, backlog, security,
+                    TlsSettings.fromProperties(source, properties)));
         } catch (TlsConfigurationException e) {
             LOG.error("Invalid configuration {}: {}; {}", source, e.getMessage(), outcome);
             return Optional.empty();
         }
-    }
-
-    private static List<String> list(String value) {
-        return Arrays.stream(value.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
-    }
-
-    private static String optional(Map<String, Object> properties, String key) {
-        Object value = properties.get(key);
-        return value == null || value.toString().isBlank() ? null : value.toString().strip();
-    }
-
-    /** A file key's value, relative to {@code cairn.home} (the working directory when unset). */
-    private static Path file(Map<String, Object> properties, String key) {
-        String value = optional(properties, key);
-        if (value == null) {
-            return null;
-        }
-        String home = System.getProperty("cairn.home");
-        Path base = home == null || home.isBlank() ? Path.of("") : Path.of(home);
-        return base.toAbsolutePath().resolve(value).normalize();
     }
 
     private static String text(Map<String, Object> properties, String key) {

@@ -107,6 +107,12 @@ public @interface TlsTransportConfiguration {
     @AttributeDefinition(name = "Handshake timeout (ms)", min = "1", description = "Handshake time limit.")
     long handshakeTimeoutMillis() default 10000;
 
+    /** Which name of a verified client certificate replaces the CONNECT's user name. */
+    @AttributeDefinition(name = "User name from certificate", required = false, description = "none (default):"
+            + " the client's own user name; cn: the client certificate's common name; san: its first subject"
+            + " alternative name (DNS name, else e-mail, else URI). A client without a certificate keeps its own.")
+    String usernameFrom();
+
     /** How long the socket waits for the next version of this bundle when the bundle stops (an update). */
     @AttributeDefinition(name = "Handover wait (ms)", min = "1", description = "When the transport bundle stops, as"
             + " it does when it is updated, the socket stays open this long for the next version to take over;"

@@ -162,17 +162,20 @@ class TlsTransportComponentTest {
     }
 
     @Test
-    @DisplayName("TLS 1.1 in protocols, or clientAuth without caFile, is refused naming the key")
+    @DisplayName("TLS 1.1 in protocols, clientAuth without caFile, or unknown clientAuth and usernameFrom values "
+            + "are refused naming the key")
     void invalidTlsKeys() {
         apply("certificateFile", cert.toString(), "keyFile", key.toString(), "protocols", "TLSv1.2, TLSv1.1");
         apply("certificateFile", cert.toString(), "keyFile", key.toString(), "clientAuth", "required");
         apply("certificateFile", cert.toString(), "keyFile", key.toString(), "clientAuth", "sometimes");
+        apply("certificateFile", cert.toString(), "keyFile", key.toString(), "usernameFrom", "login");
 
         assertThat(context.listeners()).isEmpty();
-        assertThat(log.errors()).hasSize(3);
+        assertThat(log.errors()).hasSize(4);
         assertThat(log.errors().get(0)).contains(CFG).contains("key protocols").contains("TLSv1.1");
         assertThat(log.errors().get(1)).contains(CFG).contains("key caFile").contains("clientAuth = required");
-        assertThat(log.errors().get(2)).contains(CFG).contains("key clientAuth").contains("sometimes");
+        assertThat(log.errors().get(2)).contains(CFG).contains("key clientAuth = 'sometimes' is none of none");
+        assertThat(log.errors().get(3)).contains(CFG).contains("key usernameFrom = 'login' is none of none, cn, san");
     }
 
     @Test

@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.osgi.service.component.ComponentConstants;
@@ -320,101 +319,16 @@ public final class WsTransportComponent {
             return invalid(source, "upgradeTimeoutMillis", properties, "is not a number", outcome);
         }
         if (secure) {
-            Optional<TlsSettings> tls = tls(properties, source, outcome);
-            if (tls.isEmpty()) {
+            try {
+                ws.tls(TlsSettings.fromProperties(source, properties));
+            } catch (TlsConfigurationException e) {
+                LOG.error("Invalid configuration {}: {}; {}", source, e.getMessage(), outcome);
                 return Optional.empty();
             }
-            ws.tls(tls.get());
         }
         try {
             return Optional.of(new WsTransport(name.strip(), host.strip(), port, backlog, security, ws.build()));
         } catch (IllegalArgumentException e) {
-            LOG.error("Invalid configuration {}: {}; {}", source, e.getMessage(), outcome);
-            return Optional.empty();
-        }
-    }
-
-    /** The TLS keys, read as the TLS listener reads them. */
-    private static Optional<TlsSettings> tls(Map<String, Object> properties, String source, String outcome) {
-        TlsSettings.Builder tls = TlsSettings.builder(source)
-                .certificateFile(file(properties, "certificateFile"))
-                .keyFile(file(properties, "keyFile"))
-                .keyPassword(optional(properties, "keyPassword"))
-                .keyStore(file(properties, "keyStore"))
-                .keyStorePassword(optional(properties, "keyStorePassword"))
-                .caFile(file(properties, "caFile"));
-        String storeType = optional(properties, "keyStoreType");
-        if (storeType != null) {
-            tls.keyStoreType(storeType);
-        }
-        String clientAuth = optional(properties, "clientAuth");
-        if (clientAuth != null) {
-            try {
-                tls.clientAuth(TlsSettings.ClientAuth.valueOf(clientAuth.toUpperCase(Locale.ROOT)));
-            } catch (IllegalArgumentException e) {
-                return invalidTls(source, "clientAuth", properties, "is none of none, optional, required", outcome);
-            }
-        }
-        String provider = optional(properties, "provider");
-        if (provider != null) {
-            try {
-                tls.provider(TlsSettings.Provider.valueOf(provider.toUpperCase(Locale.ROOT)));
-            } catch (IllegalArgumentException e) {
-                return invalidTls(source, "provider", properties, "is none of auto, jdk, openssl", outcome);
-            }
-        }
-        String protocols = optional(properties, "protocols");
-        if (protocols != null) {
-            tls.protocols(list(protocols));
-        }
-        String ciphers = optional(properties, "cipherSuites");
-        if (ciphers != null) {
-            tls.cipherSuites(list(ciphers));
-        }
-        // read from the properties, not the configuration type: the TLS keys have no defaults there, so that a
-        // ws listener's component properties hold none of them (see WsTransportConfiguration)
-        String reload = optional(properties, "reloadIntervalMillis");
-        try {
-            if (reload != null) {
-                tls.reloadInterval(Duration.ofMillis(Long.parseLong(reload)));
-            }
-        } catch (NumberFormatException e) {
-            return invalidTls(source, "reloadIntervalMillis", properties, "is not a number", outcome);
-        }
-        String handshake = optional(properties, "handshakeTimeoutMillis");
-        try {
-            if (handshake != null) {
-                tls.handshakeTimeout(Duration.ofMillis(Long.parseLong(handshake)));
-            }
-        } catch (NumberFormatException e) {
-            return invalidTls(source, "handshakeTimeoutMillis", properties, "is not a number", outcome);
-        }
-        Map<String, String[]> sni = new java.util.TreeMap<>();
-        for (String key : properties.keySet()) {
-            if (!key.startsWith("sni.")) {
-                continue;
-            }
-            int dot = key.lastIndexOf('.');
-            String sniHost = dot > 4 ? key.substring(4, dot) : "";
-            int field = List.of("certificateFile", "keyFile", "keyPassword").indexOf(key.substring(dot + 1));
-            if (sniHost.isEmpty() || field < 0) {
-                return invalidTls(source, key, properties, "is not sni.<host>.certificateFile, "
-                        + "sni.<host>.keyFile or sni.<host>.keyPassword", outcome);
-            }
-            sni.computeIfAbsent(sniHost, h -> new String[3])[field] = key;
-        }
-        for (Map.Entry<String, String[]> e : sni.entrySet()) {
-            String[] keys = e.getValue();
-            if (keys[0] == null || keys[1] == null) {
-                String missing = "sni." + e.getKey() + (keys[0] == null ? ".certificateFile" : ".keyFile");
-                return invalidTls(source, missing, properties, "is missing", outcome);
-            }
-            tls.sni(e.getKey(), new TlsSettings.SniCertificate(file(properties, keys[0]), file(properties, keys[1]),
-                    keys[2] == null ? null : optional(properties, keys[2])));
-        }
-        try {
-            return Optional.of(tls.build());
-        } catch (TlsConfigurationException e) {
             LOG.error("Invalid configuration {}: {}; {}", source, e.getMessage(), outcome);
             return Optional.empty();
         }
@@ -429,17 +343,6 @@ public final class WsTransportComponent {
         return value == null || value.toString().isBlank() ? null : value.toString().strip();
     }
 
-    /** A file key's value, relative to {@code cairn.home} (the working directory when unset). */
-    private static Path file(Map<String, Object> properties, String key) {
-        String value = optional(properties, key);
-        if (value == null) {
-            return null;
-        }
-        String home = System.getProperty("cairn.home");
-        Path base = home == null || home.isBlank() ? Path.of("") : Path.of(home);
-        return base.toAbsolutePath().resolve(value).normalize();
-    }
-
     private static String text(Map<String, Object> properties, String key) {
         Object value = properties.get(key);
         return value == null ? "" : value.toString();
@@ -450,12 +353,6 @@ public final class WsTransportComponent {
         Object raw = properties.get(key);
         LOG.error("Invalid configuration {}: key {}{} {}; {}", source, key,
                 raw == null ? "" : " = '" + raw + "'", problem, outcome);
-        return Optional.empty();
-    }
-
-    private static Optional<TlsSettings> invalidTls(String source, String key, Map<String, Object> properties,
-                                                    String problem, String outcome) {
-        invalid(source, key, properties, problem, outcome);
         return Optional.empty();
     }
 

@@ -145,6 +145,12 @@ public @interface WsTransportConfiguration {
             description = "wss: TLS handshake time limit (default 10000).")
     String handshakeTimeoutMillis();
 
+    /** Which name of a verified client certificate replaces the CONNECT's user name. */
+    @AttributeDefinition(name = "User name from certificate", required = false, description = "none (default):"
+            + " the client's own user name; cn: the client certificate's common name; san: its first subject"
+            + " alternative name (DNS name, else e-mail, else URI). A client without a certificate keeps its own.")
+    String usernameFrom();
+
     /** How long the socket waits for the next version of this bundle when the bundle stops (an update). */
     @AttributeDefinition(name = "Handover wait (ms)", min = "1", description = "When the transport bundle stops, as"
             + " it does when it is updated, the socket stays open this long for the next version to take over;"
