@@ -56,7 +56,8 @@ class DistributionIT {
 
         Bundle[] bundles = cairn.framework().getBundleContext().getBundles();
         assertThat(Arrays.stream(bundles).map(Bundle::getSymbolicName)).contains("io.cairn.api", "io.cairn.kernel",
-                "io.cairn.transport.tcp", "io.cairn.persistence.mem", "org.apache.felix.scr",
+                "io.cairn.transport.tcp", "io.cairn.transport.tls", "io.cairn.transport.ws", "io.cairn.persistence.mem",
+                "io.netty.tcnative-classes", "io.netty.tcnative-boringssl-static", "io.netty.codec-http", "org.apache.felix.scr",
                 "org.apache.felix.fileinstall", "org.apache.felix.configadmin", "ch.qos.logback.classic");
         for (Bundle bundle : bundles) {
             boolean fragment = bundle.getHeaders("").get("Fragment-Host") != null;
@@ -64,7 +65,7 @@ class DistributionIT {
                     .isEqualTo(fragment ? Bundle.RESOLVED : Bundle.ACTIVE);
         }
         Startup startup = cairn.awaitStartup(Duration.ZERO);
-        assertThat(startup.summary()).matches("Cairn \\S+ ready \\(2 plugins, 1 listener\\) in \\d+\\.\\d s");
+        assertThat(startup.summary()).matches("Cairn \\S+ ready \\(4 plugins, 1 listener\\) in \\d+\\.\\d s");
         assertThat(startup.listeners()).containsExactly("mqtt://127.0.0.1:" + port);
         assertThat(Runtimes.isOpen(port)).isTrue();
     }
@@ -173,7 +174,7 @@ class DistributionIT {
             Startup startup = cairn.awaitStartup(STARTUP);
 
             assertThat(startup.problems()).isEmpty();
-            assertThat(startup.summary()).contains("ready (2 plugins, 0 listeners)");
+            assertThat(startup.summary()).contains("ready (4 plugins, 0 listeners)");
             Path cfg = home.resolve("etc/io.cairn.transport.tcp-default.cfg");
             assertThat(Files.readAllLines(home.resolve("log/cairn.log"))).anyMatch(line -> line.contains("ERROR")
                     && line.contains(cfg.toString()) && line.contains("127.0.0.1:" + taken.getLocalPort())

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import javax.net.SocketFactory;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.MqttCallback;
 import org.eclipse.paho.client.mqttv3.MqttClient;
@@ -22,9 +23,20 @@ final class PahoClient implements MqttCallback, AutoCloseable {
     private final MqttClient client;
     private final BlockingQueue<Received> received = new LinkedBlockingQueue<>();
 
+    private final SocketFactory socketFactory;
+
     PahoClient(int port, String clientId) throws MqttException {
-        client = new MqttClient("tcp://127.0.0.1:" + port, clientId, new MemoryPersistence());
+        this("tcp://127.0.0.1:" + port, clientId, null);
+    }
+
+    /**
+     * A client of {@code uri} ({@code ssl://}, {@code ws://}, ...), connecting through {@code socketFactory} when
+     * it is not {@code null} (for TLS: one that trusts the broker's certificate).
+     */
+    PahoClient(String uri, String clientId, SocketFactory socketFactory) throws MqttException {
+        client = new MqttClient(uri, clientId, new MemoryPersistence());
         client.setCallback(this);
+        this.socketFactory = socketFactory;
     }
 
     /** Connects with MQTT 3.1.1 and the given clean-session flag; returns the CONNACK's session-present flag. */
@@ -46,6 +58,9 @@ final class PahoClient implements MqttCallback, AutoCloseable {
         options.setAutomaticReconnect(false);
         options.setConnectionTimeout(10);
         options.setKeepAliveInterval(30);
+        if (socketFactory != null) {
+            options.setSocketFactory(socketFactory);
+        }
         return client.connectWithResult(options).getSessionPresent();
     }
 

@@ -7,7 +7,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.lang.reflect.Method;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -46,8 +45,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.osgi.framework.BundleContext;
-import org.osgi.framework.ServiceReference;
 
 /**
  * The transport-tcp bundle replaced by a new build in {@code deploy/} of a running broker (a real Felix), while 200
@@ -331,43 +328,14 @@ class TransportHotSwapIT {
         }
     }
 
-    // ------------------------------------------------------------------ the broker service, by reflection
-    // (the API bundle is not on this test's class path: inside Felix it must be the only copy)
-
-    private Object listenerStatus(String name) throws Exception {
-        BundleContext ctx = cairn.framework().getBundleContext();
-        ServiceReference<?> ref = ctx.getServiceReference("io.cairn.api.broker.Broker");
-        if (ref == null) {
-            return null;
-        }
-        Object broker = ctx.getService(ref);
-        try {
-            Class<?> type = broker.getClass().getClassLoader().loadClass("io.cairn.api.broker.Broker");
-            for (Object status : (List<?>) type.getMethod("listenerStatus").invoke(broker)) {
-                Object listener = call(status, "listener");
-                if (name.equals(call(listener, "name"))) {
-                    return status;
-                }
-            }
-            return null;
-        } finally {
-            ctx.ungetService(ref);
-        }
-    }
-
+    /** What serves the listener {@code name} while it is open, or {@code null}. */
     private String provider(String name) throws Exception {
-        Object status = listenerStatus(name);
-        return status == null || !"OPEN".equals(call(status, "state").toString()) ? null
-                : (String) call(status, "provider");
+        BrokerService.Listener l = new BrokerService(cairn).listener(name);
+        return l == null || !l.state().equals("OPEN") ? null : l.provider();
     }
 
     private int connections(String name) throws Exception {
-        Object status = listenerStatus(name);
-        return status == null ? 0 : (Integer) call(status, "connections");
-    }
-
-    private static Object call(Object target, String accessor) throws Exception {
-        Method m = target.getClass().getMethod(accessor);
-        return m.invoke(target);
+        BrokerService.Listener l = new BrokerService(cairn).listener(name);
+        return l == null ? 0 : l.connections();
     }
 }

@@ -183,9 +183,20 @@ public final class Kernel implements SessionHost, AutoCloseable {
         return listenerSockets;
     }
 
-    /** The transport context for the transport bundle {@code provider} (symbolic name and version). */
-    public TransportContext transportContext(String provider) {
-        return transportContext.forProvider(provider);
+    /**
+     * The transport context for the transport bundle {@code providerId}, shown as {@code provider} (symbolic name and
+     * version).
+     */
+    public TransportContext transportContext(long providerId, String provider) {
+        return transportContext.forProvider(providerId, provider);
+    }
+
+    /**
+     * The transport bundle {@code providerId} was uninstalled: no next version will adopt the sockets it handed
+     * over, so they close now instead of after their wait.
+     */
+    public void transportProviderUninstalled(long providerId) {
+        listenerSockets.providerUninstalled(providerId);
     }
 
     Collection<MqttConnection> clients() {

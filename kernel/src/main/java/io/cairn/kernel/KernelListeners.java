@@ -104,7 +104,7 @@ final class KernelListeners {
     }
 
     /** Binds a listener socket, or adopts the one a previous version of its transport handed over. */
-    synchronized ListenerRegistration bind(String provider, ListenerInfo requested, int backlog,
+    synchronized ListenerRegistration bind(long providerId, String provider, ListenerInfo requested, int backlog,
                                            ListenerSecurity security, FrontHandlers front) throws BindException {
         Objects.requireNonNull(requested, "requested");
         Objects.requireNonNull(security, "security");
@@ -119,7 +119,7 @@ final class KernelListeners {
         Bound previous = bound.get(name);
         if (previous != null && previous.isWaiting()) {
             if (previous.serves(requested)) {
-                return previous.adopt(provider, requested.scheme(), security, front);
+                return previous.adopt(providerId, provider, requested.scheme(), security, front);
             }
             previous.closeSocket("its transport came back for " + address(requested) + " instead");
         }
@@ -128,7 +128,7 @@ final class KernelListeners {
             throw new BindException("Listener " + name + " cannot bind " + address(requested) + ": unknown host "
                     + requested.host());
         }
-        Bound b = new Bound(name, requested.host(), requested.port(), provider, front);
+        Bound b = new Bound(name, requested.host(), requested.port(), providerId, provider, front);
         ChannelFuture future = kernel.transportContext().newServerBootstrap()
                 .option(ChannelOption.SO_BACKLOG, backlog)
                 .childHandler(b.acceptor)
@@ -161,6 +161,15 @@ final class KernelListeners {
         return b.new Registration(info);
     }
 
+    /** Closes the sockets the uninstalled transport bundle {@code providerId} handed over: nobody will adopt them. */
+    synchronized void providerUninstalled(long providerId) {
+        for (Bound b : List.copyOf(bound.values())) {
+            if (b.providerId == providerId && b.isWaiting()) {
+                b.closeSocket("its transport bundle was uninstalled");
+            }
+        }
+    }
+
     /** Closes every socket, waiting or not: the kernel stops. */
     synchronized void closeAll() {
         for (Bound b : List.copyOf(bound.values())) {
@@ -186,6 +195,7 @@ final class KernelListeners {
         };
         volatile Channel server;
         volatile ListenerInfo info;
+        volatile long providerId;
         volatile String provider;
         /** The transport's handlers; null while the socket waits for the next transport (guarded by this). */
         private FrontHandlers front;
@@ -194,10 +204,12 @@ final class KernelListeners {
         private ScheduledFuture<?> expiry;
         private Duration drain = Duration.ZERO;
 
-        Bound(String name, String requestedHost, int requestedPort, String provider, FrontHandlers front) {
+        Bound(String name, String requestedHost, int requestedPort, long providerId, String provider,
+              FrontHandlers front) {
             this.name = name;
             this.requestedHost = requestedHost;
             this.requestedPort = requestedPort;
+            this.providerId = providerId;
             this.provider = provider;
             this.front = front;
         }
@@ -264,7 +276,8 @@ final class KernelListeners {
         }
 
         /** A transport binds the same name and address: it serves the socket from now on. */
-        ListenerRegistration adopt(String by, String scheme, ListenerSecurity security, FrontHandlers next) {
+        ListenerRegistration adopt(long byId, String by, String scheme, ListenerSecurity security,
+                                   FrontHandlers next) {
             InetSocketAddress local = (InetSocketAddress) server.localAddress();
             ListenerInfo adopted = new ListenerInfo(name, scheme, local.getAddress().getHostAddress(), local.getPort());
             register(adopted, security, by);
@@ -283,6 +296,7 @@ final class KernelListeners {
                     before = open == null ? List.of() : List.copyOf(open);
                 }
                 info = adopted;
+                providerId = byId;
                 provider = by;
                 front = next;
                 waiting = held;

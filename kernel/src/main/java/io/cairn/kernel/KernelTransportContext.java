@@ -38,23 +38,26 @@ final class KernelTransportContext implements TransportContext {
     static final String EMBEDDED = "embedded";
 
     private final Kernel kernel;
+    private final long providerId;
     private final String provider;
 
     KernelTransportContext(Kernel kernel) {
-        this(kernel, EMBEDDED);
+        this(kernel, -1, EMBEDDED);
     }
 
-    private KernelTransportContext(Kernel kernel, String provider) {
+    private KernelTransportContext(Kernel kernel, long providerId, String provider) {
         this.kernel = kernel;
+        this.providerId = providerId;
         this.provider = provider;
     }
 
     /**
      * The context for one transport bundle: listeners it binds or registers are shown as served by
-     * {@code provider}, for example {@code io.cairn.transport.tcp 0.1.0.SNAPSHOT}.
+     * {@code provider}, for example {@code io.cairn.transport.tcp 0.1.0.SNAPSHOT}, and the sockets it hands over are
+     * closed at once when the bundle {@code providerId} is uninstalled rather than updated.
      */
-    public KernelTransportContext forProvider(String provider) {
-        return new KernelTransportContext(kernel, provider);
+    public KernelTransportContext forProvider(long providerId, String provider) {
+        return new KernelTransportContext(kernel, providerId, provider);
     }
 
     @Override
@@ -143,6 +146,6 @@ final class KernelTransportContext implements TransportContext {
     @Override
     public ListenerRegistration bind(ListenerInfo requested, int backlog, ListenerSecurity security,
                                      FrontHandlers front) throws BindException {
-        return kernel.listenerSockets().bind(provider, requested, backlog, security, front);
+        return kernel.listenerSockets().bind(providerId, provider, requested, backlog, security, front);
     }
 }

@@ -20,6 +20,8 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleEvent;
+import org.osgi.framework.BundleListener;
 import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceFactory;
 import org.osgi.framework.ServiceRegistration;
@@ -59,6 +61,8 @@ public final class KernelComponent {
     private Kernel kernel;
     private ServiceRegistration<Broker> brokerRegistration;
     private ServiceRegistration<TransportContext> contextRegistration;
+    /** Closes the sockets an uninstalled transport bundle handed over (an update keeps them for the next version). */
+    private BundleListener uninstalls;
     private SessionStore sessionStoreInUse;
     private RetainedStore retainedStoreInUse;
 
@@ -119,12 +123,19 @@ public final class KernelComponent {
         Dictionary<String, Object> props = new Hashtable<>();
         props.put(Constants.SERVICE_DESCRIPTION, "Cairn MQTT kernel " + Kernel.VERSION);
         brokerRegistration = context.registerService(Broker.class, kernel.broker(), props);
-        // one context per transport bundle, so the broker service can tell which bundle version serves a listener
         Kernel serving = kernel;
+        uninstalls = event -> {
+            if (event.getType() == BundleEvent.UNINSTALLED) {
+                serving.transportProviderUninstalled(event.getBundle().getBundleId());
+            }
+        };
+        context.addBundleListener(uninstalls);
+        // one context per transport bundle, so the broker service can tell which bundle version serves a listener
         contextRegistration = context.registerService(TransportContext.class, new ServiceFactory<>() {
             @Override
             public TransportContext getService(Bundle bundle, ServiceRegistration<TransportContext> registration) {
-                return serving.transportContext(bundle.getSymbolicName() + ' ' + bundle.getVersion());
+                return serving.transportContext(bundle.getBundleId(),
+                        bundle.getSymbolicName() + ' ' + bundle.getVersion());
             }
 
             @Override
@@ -138,6 +149,7 @@ public final class KernelComponent {
     private void stop() {
         // transports stop first: their reference to the context is static and mandatory
         contextRegistration.unregister();
+        context.removeBundleListener(uninstalls);
         brokerRegistration.unregister();
         kernel.close();
         kernel = null;
