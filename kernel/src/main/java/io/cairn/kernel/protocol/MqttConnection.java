@@ -47,6 +47,7 @@ import io.netty.handler.codec.mqtt.MqttUnacceptableProtocolVersionException;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttVersion;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
@@ -59,6 +60,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLPeerUnverifiedException;
 
 /**
@@ -328,8 +330,40 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         }
     }
 
+    /**
+     * A failed TLS handshake (a transport's SslHandler in front) goes to the event log with the client's address,
+     * the listener and the reason, so an operator sees refused certificates, not only the client; the connection
+     * closes.
+     */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof SslHandshakeCompletionEvent handshake && !handshake.isSuccess()) {
+            EventLog.AUTH.info("TLS handshake from {} on {} failed: {}", remoteAddress(), listener,
+                    tlsReason(handshake.cause()));
+            ctx.close();
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    /** The innermost message of a TLS failure: what the peer or the certificate check said. */
+    private static String tlsReason(Throwable cause) {
+        Throwable t = cause;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        String text = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        return t == cause ? text : text + " (" + cause.getClass().getSimpleName() + ")";
+    }
+
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof SSLException || cause.getCause() instanceof SSLException) {
+            // reported by the handshake event (or, after it, a broken TLS record): not a broker bug
+            EventLog.CLIENTS.debug("TLS error on the connection of client '{}' from {}: {}", clientId,
+                    remoteAddress(), tlsReason(cause));
+            ctx.close();
+            return;
+        }
         if (cause instanceof IOException) {
             // the network failed under us (reset, broken pipe): an abnormal close, the will goes out
             EventLog.CLIENTS.debug("Connection of client '{}' failed: {}", clientId, cause.getMessage());

@@ -17,6 +17,7 @@ import io.cairn.api.transport.CertificateUsername;
 import io.cairn.kernel.embedded.EmbeddedBroker;
 import io.cairn.persistence.mem.MemoryRetainedStore;
 import io.cairn.persistence.mem.MemorySessionStore;
+import io.cairn.transport.tls.testsupport.ErrorLog;
 import io.cairn.transport.tls.testsupport.Pki;
 import io.cairn.transport.tls.testsupport.TlsClients;
 import io.netty.bootstrap.Bootstrap;
@@ -285,8 +286,13 @@ class TlsBrokerTest {
         };
         SSLContext tls = TlsClients.context("TLSv1.3", ca.trustManagers(), cert == null ? null : cert.keyManagers());
 
-        assertThatThrownBy(() -> new Paho("bad-" + which.replace(' ', '-'), port, tls))
-                .isInstanceOf(MqttException.class);
+        try (ErrorLog log = new ErrorLog()) {
+            assertThatThrownBy(() -> new Paho("bad-" + which.replace(' ', '-'), port, tls))
+                    .isInstanceOf(MqttException.class);
+            await("the failed handshake in the event log").atMost(Duration.ofSeconds(10))
+                    .until(() -> log.lines().stream().anyMatch(line -> line.contains("event.auth")
+                            && line.contains("TLS handshake from 127.0.0.1:") && line.contains(" on tls failed: ")));
+        }
         assertThat(seen).as("no CONNECT reached the authenticators").isEmpty();
         assertThat(broker.broker().clients()).isEmpty();
     }

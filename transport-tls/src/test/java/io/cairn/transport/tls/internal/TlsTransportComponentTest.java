@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.cairn.api.auth.ListenerSecurity;
 import io.cairn.transport.tls.TlsTransport;
 import io.cairn.api.transport.testing.FakeTransportContext;
+import io.cairn.transport.tls.testsupport.ErrorLog;
 import io.cairn.transport.tls.testsupport.Pki;
 import io.cairn.transport.tls.testsupport.TlsClients;
 import java.io.BufferedReader;

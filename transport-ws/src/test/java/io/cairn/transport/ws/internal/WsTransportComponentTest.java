@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.cairn.api.auth.ListenerSecurity;
 import io.cairn.api.transport.testing.FakeTransportContext;
 import io.cairn.kernel.netty.WebSocketFrames;
+import io.cairn.transport.tls.testsupport.ErrorLog;
 import io.cairn.transport.ws.WsTransport;
 import io.cairn.transport.tls.testsupport.Pki;
 import io.cairn.transport.ws.testsupport.RawWebSocket;

@@ -1,4 +1,4 @@
-package io.cairn.transport.ws.internal;
+package io.cairn.transport.tls.testsupport;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -7,22 +7,28 @@ import java.util.List;
 
 /**
  * Captures what slf4j-simple writes (it writes to the current {@code System.err}) while a test runs, and gives
- * back the ERROR lines.
+ * back the ERROR lines, or every line.
  */
-final class ErrorLog implements AutoCloseable {
+public final class ErrorLog implements AutoCloseable {
 
     private final PrintStream original = System.err;
     private final ByteArrayOutputStream captured = new ByteArrayOutputStream();
 
-    ErrorLog() {
+    public ErrorLog() {
         System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
     }
 
+    /** Every line written so far. */
+    public List<String> lines() {
+        return captured.toString(StandardCharsets.UTF_8).lines().toList();
+    }
+
     /** The ERROR lines written so far. */
-    List<String> errors() {
+    public List<String> errors() {
         return captured.toString(StandardCharsets.UTF_8).lines().filter(line -> line.contains(" ERROR ")).toList();
     }
 
+    /** Stops capturing and writes what was captured to the original stream. */
     @Override
     public void close() {
         System.setErr(original);
