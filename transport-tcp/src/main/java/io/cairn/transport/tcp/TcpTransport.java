@@ -27,6 +27,9 @@ public final class TcpTransport implements Transport {
     /** The URI scheme this transport registers its listener with. */
     public static final String SCHEME = "mqtt";
 
+    /** The IANA port of MQTT. */
+    public static final int DEFAULT_PORT = 1883;
+
     /** The accept queue length used when none is given. */
     public static final int DEFAULT_BACKLOG = 1024;
 

@@ -1,13 +1,11 @@
 package io.cairn.transport.tcp.internal;
 
-import io.cairn.api.auth.ListenerSecurity;
+import io.cairn.api.transport.InvalidConfigurationException;
+import io.cairn.api.transport.ListenerConfiguration;
 import io.cairn.api.transport.TransportContext;
 import io.cairn.transport.tcp.TcpTransport;
 import java.net.BindException;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import org.osgi.service.component.ComponentConstants;
@@ -38,7 +36,6 @@ public final class TcpTransportComponent {
     public static final String PID = "io.cairn.transport.tcp";
 
     private static final Logger LOG = LoggerFactory.getLogger(TcpTransportComponent.class);
-    private static final String FILEINSTALL_FILENAME = "felix.fileinstall.filename";
 
     @Reference
     private TransportContext context;
@@ -46,13 +43,7 @@ public final class TcpTransportComponent {
     /** The listener bound now, or null. */
     private TcpTransport transport;
     /** The configuration {@link #transport} was created from (its port may be 0 where the transport's is not). */
-    private TcpTransport configured;
-    /** How the listener's socket is handed to the next version of this bundle. */
-    private Duration handoverWait = Duration.ofMillis(30_000);
-    private Duration drain = Duration.ZERO;
-    /** The handover settings of the configuration being applied, set by {@link #validate}. */
-    private Duration pendingWait;
-    private Duration pendingDrain;
+    private ListenerConfiguration configured;
 
     /** Used by Declarative Services. */
     public TcpTransportComponent() {
@@ -63,13 +54,13 @@ public final class TcpTransportComponent {
     }
 
     @Activate
-    private void activate(TcpTransportConfiguration config, Map<String, Object> properties) {
-        apply(config, properties);
+    private void activate(Map<String, Object> properties) {
+        apply(properties);
     }
 
     @Modified
-    private void modified(TcpTransportConfiguration config, Map<String, Object> properties) {
-        apply(config, properties);
+    private void modified(Map<String, Object> properties) {
+        apply(properties);
     }
 
     @Deactivate
@@ -81,23 +72,31 @@ public final class TcpTransportComponent {
         }
     }
 
-    /** Validates {@code config} and binds the listener it describes, replacing the one bound now if it differs. */
-    synchronized void apply(TcpTransportConfiguration config, Map<String, Object> properties) {
-        String source = source(properties);
+    /**
+     * Validates a configuration (the keys {@link TcpTransportConfiguration} describes) and binds the listener it
+     * describes, replacing the one bound now if it differs.
+     */
+    synchronized void apply(Map<String, Object> properties) {
+        String source = ListenerConfiguration.source(PID, properties);
         TcpTransport previous = transport;
-        Optional<TcpTransport> wanted = validate(config, properties, source, previous);
-        if (wanted.isEmpty()) {
+        String outcome = previous == null ? "listener not started"
+                : "listener " + previous.name() + " keeps running on " + previous.host() + ':'
+                + previous.localAddress().getPort();
+        ListenerConfiguration next;
+        try {
+            next = ListenerConfiguration.read(PID, properties, TcpTransport.DEFAULT_PORT);
+        } catch (InvalidConfigurationException e) {
+            LOG.error("Invalid configuration {}: {}; {}", source, e.getMessage(), outcome);
             return;
         }
-        TcpTransport next = wanted.get();
-        handoverWait = pendingWait;
-        drain = pendingDrain;
-        if (previous != null && sameSettings(configured, next)) {
-            if (!configured.security().equals(next.security())) {
+        ListenerConfiguration was = configured;
+        configured = next;
+        if (previous != null && was.sameSocket(next)) {
+            if (!was.security().equals(next.security())) {
                 try {
                     previous.updateSecurity(next.security());
-                    configured = next;
                 } catch (IllegalArgumentException e) {
+                    configured = was;
                     LOG.error("Invalid configuration {}: key {}; listener {} keeps its previous security", source,
                             e.getMessage(), previous.name());
                 }
@@ -109,12 +108,13 @@ public final class TcpTransportComponent {
             previous.stop();
             transport = null;
         }
+        TcpTransport started = new TcpTransport(next.name(), next.host(), next.port(), next.backlog(),
+                next.security());
         try {
-            next.start(context);
-            transport = next;
-            configured = next;
+            started.start(context);
+            transport = started;
         } catch (BindException | RuntimeException e) {
-            LOG.error("Configuration {}: {}{}", source, e.getMessage(), restore(previous, previousAddress));
+            LOG.error("Configuration {}: {}{}", source, e.getMessage(), restore(previous, previousAddress, was));
         }
     }
 
@@ -124,7 +124,7 @@ public final class TcpTransportComponent {
      */
     synchronized void handOver() {
         if (transport != null) {
-            transport.handOver(handoverWait, drain);
+            transport.handOver(configured.handoverWait(), configured.drain());
             transport = null;
             configured = null;
         }
@@ -144,8 +144,11 @@ public final class TcpTransportComponent {
         return transport == null ? Optional.empty() : Optional.of(transport.localAddress());
     }
 
-    /** Binds the address {@code previous} had (its actual port, when it was configured with port 0) again. */
-    private String restore(TcpTransport previous, InetSocketAddress previousAddress) {
+    /**
+     * Binds the address {@code previous} had (its actual port, when it was configured with port 0) again, with the
+     * configuration {@code was} it had.
+     */
+    private String restore(TcpTransport previous, InetSocketAddress previousAddress, ListenerConfiguration was) {
         if (previous == null) {
             configured = null;
             return "; listener not started";
@@ -155,149 +158,11 @@ public final class TcpTransportComponent {
         try {
             again.start(context);
             transport = again;
+            configured = was;
             return "; listener " + previous.name() + " kept on " + previous.host() + ':' + previousAddress.getPort();
         } catch (BindException | RuntimeException e) {
             configured = null;
             return "; the previous address could not be bound again either: " + e.getMessage();
         }
-    }
-
-    private Optional<TcpTransport> validate(TcpTransportConfiguration config, Map<String, Object> properties,
-                                                   String source, TcpTransport previous) {
-        String outcome = previous == null ? "listener not started"
-                : "listener " + previous.name() + " keeps running on " + previous.host() + ':'
-                + previous.localAddress().getPort();
-        String name;
-        String host;
-        int port;
-        int backlog;
-        try {
-            name = properties.containsKey("name") ? config.name() : factoryName(properties);
-        } catch (RuntimeException e) {
-            return invalid(source, "name", properties, "is not a string", outcome);
-        }
-        if (name == null || name.isBlank()) {
-            return invalid(source, "name", properties, "must not be empty", outcome);
-        }
-        try {
-            host = config.host();
-        } catch (RuntimeException e) {
-            return invalid(source, "host", properties, "is not a string", outcome);
-        }
-        if (host == null || host.isBlank()) {
-            return invalid(source, "host", properties, "must not be empty", outcome);
-        }
-        try {
-            port = config.port();
-        } catch (RuntimeException e) {
-            return invalid(source, "port", properties, "is not a number", outcome);
-        }
-        if (port < 0 || port > 65535) {
-            return invalid(source, "port", properties, "is outside 0..65535", outcome);
-        }
-        try {
-            backlog = config.backlog();
-        } catch (RuntimeException e) {
-            return invalid(source, "backlog", properties, "is not a number", outcome);
-        }
-        if (backlog < 1) {
-            return invalid(source, "backlog", properties, "must be at least 1", outcome);
-        }
-        long waitMillis;
-        long drainMillis;
-        try {
-            waitMillis = config.handoverMillis();
-        } catch (RuntimeException e) {
-            return invalid(source, "handoverMillis", properties, "is not a number", outcome);
-        }
-        if (waitMillis < 1) {
-            return invalid(source, "handoverMillis", properties, "must be at least 1", outcome);
-        }
-        try {
-            drainMillis = config.drainMillis();
-        } catch (RuntimeException e) {
-            return invalid(source, "drainMillis", properties, "is not a number", outcome);
-        }
-        if (drainMillis < 0) {
-            return invalid(source, "drainMillis", properties, "must not be negative", outcome);
-        }
-        pendingWait = Duration.ofMillis(waitMillis);
-        pendingDrain = Duration.ofMillis(drainMillis);
-        Object anonymous = properties.get("allowAnonymous");
-        boolean allowAnonymous;
-        if (anonymous == null) {
-            allowAnonymous = false;
-        } else if (anonymous instanceof Boolean b) {
-            allowAnonymous = b;
-        } else if (anonymous.toString().strip().equalsIgnoreCase("true")
-                || anonymous.toString().strip().equalsIgnoreCase("false")) {
-            allowAnonymous = Boolean.parseBoolean(anonymous.toString().strip());
-        } else {
-            return invalid(source, "allowAnonymous", properties, "is neither true nor false", outcome);
-        }
-        ListenerSecurity security = new ListenerSecurity(allowAnonymous, text(properties, "authenticators"),
-                text(properties, "authorizers"));
-        return Optional.of(new TcpTransport(name.strip(), host.strip(), port, backlog, security));
-    }
-
-    private static String text(Map<String, Object> properties, String key) {
-        Object value = properties.get(key);
-        return value == null ? "" : value.toString();
-    }
-
-    private static <T> Optional<T> invalid(String source, String key, Map<String, Object> properties,
-                                           String problem, String outcome) {
-        Object raw = properties.get(key);
-        LOG.error("Invalid configuration {}: key {}{} {}; {}", source, key,
-                raw == null ? "" : " = '" + raw + "'", problem, outcome);
-        return Optional.empty();
-    }
-
-    private static boolean sameSettings(TcpTransport a, TcpTransport b) {
-        return a.name().equals(b.name()) && a.host().equals(b.host()) && a.port() == b.port()
-                && a.backlog() == b.backlog();
-    }
-
-    /**
-     * The name of a factory configuration: {@code default} for {@code io.cairn.transport.tcp~default} or for the
-     * file {@code io.cairn.transport.tcp-default.cfg}; {@code null} when neither tells.
-     */
-    private static String factoryName(Map<String, Object> properties) {
-        Object pid = properties.get("service.pid");
-        if (pid instanceof String s && s.startsWith(PID + '~')) {
-            return s.substring(PID.length() + 1);
-        }
-        Object file = properties.get(FILEINSTALL_FILENAME);
-        if (file != null) {
-            String fileName = fileName(file.toString());
-            String prefix = PID + '-';
-            if (fileName.startsWith(prefix) && fileName.endsWith(".cfg") && fileName.length() > prefix.length() + 4) {
-                return fileName.substring(prefix.length(), fileName.length() - 4);
-            }
-        }
-        return null;
-    }
-
-    /** The configuration file as a path when FileInstall created the configuration, else its PID. */
-    static String source(Map<String, Object> properties) {
-        Object file = properties.get(FILEINSTALL_FILENAME);
-        if (file != null) {
-            String location = file.toString();
-            if (location.startsWith("file:")) {
-                try {
-                    return Path.of(URI.create(location)).toString();
-                } catch (IllegalArgumentException e) {
-                    return location;
-                }
-            }
-            return location;
-        }
-        Object pid = properties.get("service.pid");
-        return pid == null ? PID : pid.toString();
-    }
-
-    private static String fileName(String location) {
-        int slash = Math.max(location.lastIndexOf('/'), location.lastIndexOf('\\'));
-        return location.substring(slash + 1);
     }
 }

@@ -1,9 +1,9 @@
 package io.cairn.transport.tcp.internal;
 
-import static io.cairn.transport.tcp.internal.Configurations.fromFile;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cairn.api.transport.testing.FakeTransportContext;
+import io.cairn.api.transport.testing.ListenerFiles;
 import io.cairn.transport.tcp.Sockets;
 import io.cairn.transport.tcp.TcpTransport;
 import java.util.Map;
@@ -27,7 +27,7 @@ class TcpTransportComponentTest {
     }
 
     private void apply(Map<String, Object> properties) {
-        component.apply(Configurations.of(properties), properties);
+        component.apply(properties);
     }
 
     private int boundPort() {
@@ -37,7 +37,7 @@ class TcpTransportComponentTest {
     @Test
     @DisplayName("a configuration file binds a listener with its name, host and port")
     void bindsTheConfiguredListener() throws Exception {
-        apply(fromFile(FILE, "name", "default", "host", "127.0.0.1", "port", "0"));
+        apply(ListenerFiles.fromFile(TcpTransportComponent.PID, FILE, "name", "default", "host", "127.0.0.1", "port", "0"));
 
         assertThat(context.listeners()).containsOnlyKeys("default");
         try (Sockets.Client client = Sockets.connect(boundPort())) {
@@ -49,7 +49,7 @@ class TcpTransportComponentTest {
     @Test
     @DisplayName("without a name key the listener is named after its configuration file")
     void nameDefaultsToTheFactoryName() {
-        apply(fromFile("/etc/io.cairn.transport.tcp-edge.cfg", "port", "0"));
+        apply(ListenerFiles.fromFile(TcpTransportComponent.PID, "/etc/io.cairn.transport.tcp-edge.cfg", "port", "0"));
         assertThat(context.listeners()).containsOnlyKeys("edge");
         assertThat(context.listeners().get("edge").host()).isEqualTo("127.0.0.1");
     }
@@ -57,7 +57,7 @@ class TcpTransportComponentTest {
     @Test
     @DisplayName("a port outside 0..65535 logs one error naming the file and the key, and no listener starts")
     void portOutOfRange() {
-        apply(fromFile(FILE, "name", "default", "port", "70000"));
+        apply(ListenerFiles.fromFile(TcpTransportComponent.PID, FILE, "name", "default", "port", "70000"));
 
         assertThat(context.listeners()).isEmpty();
         assertThat(component.localAddress()).isEmpty();
@@ -68,7 +68,7 @@ class TcpTransportComponentTest {
     @Test
     @DisplayName("a port that is not a number logs one error naming the file and the key")
     void portNotANumber() {
-        apply(fromFile(FILE, "name", "default", "port", "18x3"));
+        apply(ListenerFiles.fromFile(TcpTransportComponent.PID, FILE, "name", "default", "port", "18x3"));
 
         assertThat(context.listeners()).isEmpty();
         assertThat(log.errors()).singleElement().satisfies(line -> assertThat(line)
@@ -78,8 +78,8 @@ class TcpTransportComponentTest {
     @Test
     @DisplayName("an empty host or name logs one error naming the file and the key")
     void emptyHostAndName() {
-        apply(fromFile(FILE, "name", "default", "host", " ", "port", "0"));
-        apply(fromFile(FILE, "name", "", "port", "0"));
+        apply(ListenerFiles.fromFile(TcpTransportComponent.PID, FILE, "name", "default", "host", " ", "port", "0"));
+        apply(ListenerFiles.fromFile(TcpTransportComponent.PID, FILE, "name", "", "port", "0"));
 
         assertThat(context.listeners()).isEmpty();
         assertThat(log.errors()).hasSize(2);
@@ -90,7 +90,7 @@ class TcpTransportComponentTest {
     @Test
     @DisplayName("a backlog below 1 logs one error naming the file and the key")
     void backlogBelowOne() {
-        apply(fromFile(FILE, "port", "0", "backlog", "0"));
+        apply(ListenerFiles.fromFile(TcpTransportComponent.PID, FILE, "port", "0", "backlog", "0"));
 
         assertThat(context.listeners()).isEmpty();
         assertThat(log.errors()).singleElement().satisfies(line -> assertThat(line)
@@ -114,7 +114,7 @@ class TcpTransportComponentTest {
             holder.start(other);
             try {
                 int taken = holder.localAddress().getPort();
-                apply(fromFile(FILE, "name", "default", "port", String.valueOf(taken)));
+                apply(ListenerFiles.fromFile(TcpTransportComponent.PID, FILE, "name", "default", "port", String.valueOf(taken)));
 
                 assertThat(context.listeners()).isEmpty();
                 assertThat(log.errors()).singleElement().satisfies(line -> assertThat(line)
@@ -129,11 +129,11 @@ class TcpTransportComponentTest {
     @Test
     @DisplayName("a changed port rebinds: the old port closes and the new one opens")
     void modifiedPortRebinds() throws Exception {
-        apply(fromFile(FILE, "name", "default", "port", "0"));
+        apply(ListenerFiles.fromFile(TcpTransportComponent.PID, FILE, "name", "default", "port", "0"));
         int oldPort = boundPort();
         int newPort = Sockets.freePort();
 
-        apply(fromFile(FILE, "name", "default", "port", String.valueOf(newPort)));
+        apply(ListenerFiles.fromFile(TcpTransportComponent.PID, FILE, "name", "default", "port", String.valueOf(newPort)));
 
         assertThat(boundPort()).isEqualTo(newPort);
         Sockets.awaitClosed(oldPort);
@@ -148,10 +148,10 @@ class TcpTransportComponentTest {
     @Test
     @DisplayName("an unchanged configuration does not rebind")
     void unchangedConfigurationKeepsTheSocket() {
-        apply(fromFile(FILE, "name", "default", "port", "0", "host", "127.0.0.1"));
+        apply(ListenerFiles.fromFile(TcpTransportComponent.PID, FILE, "name", "default", "port", "0", "host", "127.0.0.1"));
         int port = boundPort();
 
-        apply(fromFile(FILE, "name", "default", "port", "0", "host", "127.0.0.1"));
+        apply(ListenerFiles.fromFile(TcpTransportComponent.PID, FILE, "name", "default", "port", "0", "host", "127.0.0.1"));
 
         assertThat(boundPort()).isEqualTo(port);
         assertThat(context.events()).containsExactly("open mqtt://127.0.0.1:" + port);
@@ -160,10 +160,10 @@ class TcpTransportComponentTest {
     @Test
     @DisplayName("an invalid change is rejected and the running listener keeps its address")
     void invalidChangeKeepsTheOldListener() throws Exception {
-        apply(fromFile(FILE, "name", "default", "port", "0"));
+        apply(ListenerFiles.fromFile(TcpTransportComponent.PID, FILE, "name", "default", "port", "0"));
         int port = boundPort();
 
-        apply(fromFile(FILE, "name", "default", "port", "99999"));
+        apply(ListenerFiles.fromFile(TcpTransportComponent.PID, FILE, "name", "default", "port", "99999"));
 
         assertThat(boundPort()).isEqualTo(port);
         assertThat(log.errors()).singleElement().satisfies(line -> assertThat(line)
@@ -176,7 +176,7 @@ class TcpTransportComponentTest {
     @Test
     @DisplayName("a change to a port in use is logged and the previous address is bound again")
     void changeToPortInUseRestoresTheOldAddress() throws Exception {
-        apply(fromFile(FILE, "name", "default", "port", "0"));
+        apply(ListenerFiles.fromFile(TcpTransportComponent.PID, FILE, "name", "default", "port", "0"));
         int port = boundPort();
         int registrations = context.events().size();
         try (FakeTransportContext other = new FakeTransportContext()) {
@@ -184,7 +184,7 @@ class TcpTransportComponentTest {
             holder.start(other);
             try {
                 int taken = holder.localAddress().getPort();
-                apply(fromFile(FILE, "name", "default", "port", String.valueOf(taken)));
+                apply(ListenerFiles.fromFile(TcpTransportComponent.PID, FILE, "name", "default", "port", String.valueOf(taken)));
 
                 assertThat(log.errors()).singleElement().satisfies(line -> assertThat(line)
                         .contains(FILE).contains("Address already in use").contains("kept on"));
@@ -203,7 +203,7 @@ class TcpTransportComponentTest {
     @Test
     @DisplayName("close unregisters the listener and releases the port")
     void closeReleasesThePort() {
-        apply(fromFile(FILE, "name", "default", "port", "0"));
+        apply(ListenerFiles.fromFile(TcpTransportComponent.PID, FILE, "name", "default", "port", "0"));
         int port = boundPort();
 
         component.close();

@@ -1,14 +1,13 @@
 package io.cairn.transport.tls.internal;
 
-import io.cairn.api.auth.ListenerSecurity;
+import io.cairn.api.transport.InvalidConfigurationException;
+import io.cairn.api.transport.ListenerConfiguration;
 import io.cairn.api.transport.TransportContext;
 import io.cairn.transport.tls.TlsConfigurationException;
 import io.cairn.transport.tls.TlsSettings;
 import io.cairn.transport.tls.TlsTransport;
 import java.net.BindException;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -41,7 +40,6 @@ public final class TlsTransportComponent {
     public static final String PID = "io.cairn.transport.tls";
 
     private static final Logger LOG = LoggerFactory.getLogger(TlsTransportComponent.class);
-    private static final String FILEINSTALL_FILENAME = "felix.fileinstall.filename";
 
     @Reference
     private TransportContext context;
@@ -49,10 +47,7 @@ public final class TlsTransportComponent {
     /** The listener bound now, or null. */
     private TlsTransport transport;
     /** The configuration {@link #transport} was created from (its port may be 0 where the transport's is not). */
-    private TlsTransport configured;
-    /** How the listener's socket is handed to the next version of this bundle. */
-    private Duration handoverWait = Duration.ofMillis(30_000);
-    private Duration drain = Duration.ZERO;
+    private ListenerConfiguration configured;
 
     /** Used by Declarative Services. */
     public TlsTransportComponent() {
@@ -63,13 +58,13 @@ public final class TlsTransportComponent {
     }
 
     @Activate
-    private void activate(TlsTransportConfiguration config, Map<String, Object> properties) {
-        apply(config, properties);
+    private void activate(Map<String, Object> properties) {
+        apply(properties);
     }
 
     @Modified
-    private void modified(TlsTransportConfiguration config, Map<String, Object> properties) {
-        apply(config, properties);
+    private void modified(Map<String, Object> properties) {
+        apply(properties);
     }
 
     @Deactivate
@@ -81,27 +76,33 @@ public final class TlsTransportComponent {
         }
     }
 
-    /** Validates {@code config} and binds the listener it describes, replacing the one bound now if it differs. */
-    synchronized void apply(TlsTransportConfiguration config, Map<String, Object> properties) {
-        String source = source(properties);
+    /**
+     * Validates a configuration (the keys {@link TlsTransportConfiguration} describes) and binds the listener it
+     * describes, replacing the one bound now if it differs.
+     */
+    synchronized void apply(Map<String, Object> properties) {
+        String source = ListenerConfiguration.source(PID, properties);
         TlsTransport previous = transport;
         String outcome = previous == null ? "listener not started"
                 : "listener " + previous.name() + " keeps running on " + previous.host() + ':'
                 + previous.localAddress().getPort() + " with its previous certificate";
-        Optional<TlsTransport> wanted = validate(config, properties, source, outcome);
-        Optional<Duration[]> handover = handover(config, properties, source, outcome);
-        if (wanted.isEmpty() || handover.isEmpty()) {
+        ListenerConfiguration next;
+        TlsSettings tls;
+        try {
+            next = ListenerConfiguration.read(PID, properties, TlsTransport.DEFAULT_PORT);
+            tls = TlsSettings.fromProperties(source, properties);
+        } catch (InvalidConfigurationException | TlsConfigurationException e) {
+            LOG.error("Invalid configuration {}: {}; {}", source, e.getMessage(), outcome);
             return;
         }
-        handoverWait = handover.get()[0];
-        drain = handover.get()[1];
-        TlsTransport next = wanted.get();
-        if (previous != null && sameSettings(configured, next)) {
-            if (!configured.security().equals(next.security())) {
+        ListenerConfiguration was = configured;
+        if (previous != null && was.sameSocket(next) && previous.tls().equals(tls)) {
+            configured = next;
+            if (!was.security().equals(next.security())) {
                 try {
                     previous.updateSecurity(next.security());
-                    configured = next;
                 } catch (IllegalArgumentException e) {
+                    configured = was;
                     LOG.error("Invalid configuration {}: key {}; listener {} keeps its previous security", source,
                             e.getMessage(), previous.name());
                 }
@@ -111,7 +112,7 @@ public final class TlsTransportComponent {
         if (previous != null) {
             // check the new files before giving up the running listener
             try {
-                TlsContexts.load(next.tls());
+                TlsContexts.load(tls);
             } catch (TlsConfigurationException e) {
                 LOG.error("Invalid configuration {}: {}; {}", source, e.getMessage(), outcome);
                 return;
@@ -119,22 +120,24 @@ public final class TlsTransportComponent {
         }
         InetSocketAddress previousAddress = previous == null ? null : previous.localAddress();
         if (previous != null) {
-            if (sameSocket(configured, next)) {
+            if (was.sameSocket(next)) {
                 // new TLS files or settings on the same socket: the next transport adopts it, nobody is refused
-                previous.handOver(handoverWait, Duration.ZERO);
+                previous.handOver(was.handoverWait(), Duration.ZERO);
             } else {
                 previous.stop();
             }
             transport = null;
         }
+        configured = next;
+        TlsTransport started = new TlsTransport(next.name(), next.host(), next.port(), next.backlog(),
+                next.security(), tls);
         try {
-            next.start(context);
-            transport = next;
-            configured = next;
+            started.start(context);
+            transport = started;
         } catch (TlsConfigurationException e) {
-            LOG.error("Invalid configuration {}: {}{}", source, e.getMessage(), restore(previous, previousAddress));
+            LOG.error("Invalid configuration {}: {}{}", source, e.getMessage(), restore(previous, previousAddress, was));
         } catch (BindException | RuntimeException e) {
-            LOG.error("Configuration {}: {}{}", source, e.getMessage(), restore(previous, previousAddress));
+            LOG.error("Configuration {}: {}{}", source, e.getMessage(), restore(previous, previousAddress, was));
         }
     }
 
@@ -144,34 +147,10 @@ public final class TlsTransportComponent {
      */
     synchronized void handOver() {
         if (transport != null) {
-            transport.handOver(handoverWait, drain);
+            transport.handOver(configured.handoverWait(), configured.drain());
             transport = null;
             configured = null;
         }
-    }
-
-    /** The handover wait and drain of {@code config}, or empty after logging the bad key. */
-    private static Optional<Duration[]> handover(TlsTransportConfiguration config, Map<String, Object> properties,
-                                                 String source, String outcome) {
-        long waitMillis;
-        long drainMillis;
-        try {
-            waitMillis = config.handoverMillis();
-        } catch (RuntimeException e) {
-            return invalid(source, "handoverMillis", properties, "is not a number", outcome);
-        }
-        if (waitMillis < 1) {
-            return invalid(source, "handoverMillis", properties, "must be at least 1", outcome);
-        }
-        try {
-            drainMillis = config.drainMillis();
-        } catch (RuntimeException e) {
-            return invalid(source, "drainMillis", properties, "is not a number", outcome);
-        }
-        if (drainMillis < 0) {
-            return invalid(source, "drainMillis", properties, "must not be negative", outcome);
-        }
-        return Optional.of(new Duration[] {Duration.ofMillis(waitMillis), Duration.ofMillis(drainMillis)});
     }
 
     /** Unbinds the listener, if one is bound. */
@@ -188,8 +167,11 @@ public final class TlsTransportComponent {
         return Optional.ofNullable(transport);
     }
 
-    /** Binds the address {@code previous} had (its actual port, when it was configured with port 0) again. */
-    private String restore(TlsTransport previous, InetSocketAddress previousAddress) {
+    /**
+     * Starts the listener {@code previous} was (on its actual port, when it was configured with port 0) again, with
+     * the configuration {@code was} it had.
+     */
+    private String restore(TlsTransport previous, InetSocketAddress previousAddress, ListenerConfiguration was) {
         if (previous == null) {
             configured = null;
             return "; listener not started";
@@ -199,135 +181,11 @@ public final class TlsTransportComponent {
         try {
             again.start(context);
             transport = again;
+            configured = was;
             return "; listener " + previous.name() + " kept on " + previous.host() + ':' + previousAddress.getPort();
         } catch (Exception e) {
             configured = null;
             return "; the previous listener could not be started again either: " + e.getMessage();
         }
-    }
-
-    private static Optional<TlsTransport> validate(TlsTransportConfiguration config, Map<String, Object> properties,
-                                                   String source, String outcome) {
-        String name;
-        String host;
-        int port;
-        int backlog;
-        try {
-            name = properties.containsKey("name") ? config.name() : factoryName(properties);
-        } catch (RuntimeException e) {
-            return invalid(source, "name", properties, "is not a string", outcome);
-        }
-        if (name == null || name.isBlank()) {
-            return invalid(source, "name", properties, "must not be empty", outcome);
-        }
-        try {
-            host = config.host();
-        } catch (RuntimeException e) {
-            return invalid(source, "host", properties, "is not a string", outcome);
-        }
-        if (host == null || host.isBlank()) {
-            return invalid(source, "host", properties, "must not be empty", outcome);
-        }
-        try {
-            port = config.port();
-        } catch (RuntimeException e) {
-            return invalid(source, "port", properties, "is not a number", outcome);
-        }
-        if (port < 0 || port > 65535) {
-            return invalid(source, "port", properties, "is outside 0..65535", outcome);
-        }
-        try {
-            backlog = config.backlog();
-        } catch (RuntimeException e) {
-            return invalid(source, "backlog", properties, "is not a number", outcome);
-        }
-        if (backlog < 1) {
-            return invalid(source, "backlog", properties, "must be at least 1", outcome);
-        }
-        Object anonymous = properties.get("allowAnonymous");
-        boolean allowAnonymous;
-        if (anonymous == null) {
-            allowAnonymous = false;
-        } else if (anonymous instanceof Boolean b) {
-            allowAnonymous = b;
-        } else if (anonymous.toString().strip().equalsIgnoreCase("true")
-                || anonymous.toString().strip().equalsIgnoreCase("false")) {
-            allowAnonymous = Boolean.parseBoolean(anonymous.toString().strip());
-        } else {
-            return invalid(source, "allowAnonymous", properties, "is neither true nor false", outcome);
-        }
-        ListenerSecurity security = new ListenerSecurity(allowAnonymous, text(properties, "authenticators"),
-                text(properties, "authorizers"));
-
-        try {
-            return Optional.of(new TlsTransport(name.strip(), host.strip(), port, backlog, security,
-                    TlsSettings.fromProperties(source, properties)));
-        } catch (TlsConfigurationException e) {
-            LOG.error("Invalid configuration {}: {}; {}", source, e.getMessage(), outcome);
-            return Optional.empty();
-        }
-    }
-
-    private static String text(Map<String, Object> properties, String key) {
-        Object value = properties.get(key);
-        return value == null ? "" : value.toString();
-    }
-
-    private static <T> Optional<T> invalid(String source, String key, Map<String, Object> properties,
-                                           String problem, String outcome) {
-        Object raw = properties.get(key);
-        LOG.error("Invalid configuration {}: key {}{} {}; {}", source, key,
-                raw == null ? "" : " = '" + raw + "'", problem, outcome);
-        return Optional.empty();
-    }
-
-    /** Whether {@code b} listens where {@code a} does, so it can adopt {@code a}'s socket. */
-    private static boolean sameSocket(TlsTransport a, TlsTransport b) {
-        return a.name().equals(b.name()) && a.host().equals(b.host()) && a.port() == b.port()
-                && a.backlog() == b.backlog();
-    }
-
-    private static boolean sameSettings(TlsTransport a, TlsTransport b) {
-        return a.name().equals(b.name()) && a.host().equals(b.host()) && a.port() == b.port()
-                && a.backlog() == b.backlog() && a.tls().equals(b.tls());
-    }
-
-    /**
-     * The name of a factory configuration: {@code default} for {@code io.cairn.transport.tls~default} or for the
-     * file {@code io.cairn.transport.tls-default.cfg}; {@code null} when neither tells.
-     */
-    private static String factoryName(Map<String, Object> properties) {
-        Object pid = properties.get("service.pid");
-        if (pid instanceof String s && s.startsWith(PID + '~')) {
-            return s.substring(PID.length() + 1);
-        }
-        Object file = properties.get(FILEINSTALL_FILENAME);
-        if (file != null) {
-            String location = file.toString();
-            String fileName = location.substring(Math.max(location.lastIndexOf('/'), location.lastIndexOf('\\')) + 1);
-            String prefix = PID + '-';
-            if (fileName.startsWith(prefix) && fileName.endsWith(".cfg") && fileName.length() > prefix.length() + 4) {
-                return fileName.substring(prefix.length(), fileName.length() - 4);
-            }
-        }
-        return null;
-    }
-
-    /** The configuration file as a path when FileInstall created the configuration, else its PID. */
-    static String source(Map<String, Object> properties) {
-        Object file = properties.get(FILEINSTALL_FILENAME);
-        if (file != null) {
-            String location = file.toString();
-            if (location.startsWith("file:")) {
-                try {
-                    return Path.of(URI.create(location)).toString();
-                } catch (IllegalArgumentException e) {
-                    return location;
-                }
-            }
-            return location;
-        }
-        Object pid = properties.get("service.pid");
-        return pid == null ? PID : pid.toString();
     }
 }

@@ -1,12 +1,12 @@
 package io.cairn.transport.tls.internal;
 
-import static io.cairn.transport.tls.internal.Configurations.fromFile;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.cairn.api.auth.ListenerSecurity;
 import io.cairn.transport.tls.TlsTransport;
 import io.cairn.api.transport.testing.FakeTransportContext;
+import io.cairn.api.transport.testing.ListenerFiles;
 import io.cairn.transport.tls.testsupport.ErrorLog;
 import io.cairn.transport.tls.testsupport.Pki;
 import io.cairn.transport.tls.testsupport.TlsClients;
@@ -72,8 +72,8 @@ class TlsTransportComponentTest {
     private void apply(Object... keysAndValues) {
         List<Object> all = new ArrayList<>(List.of("port", "0"));
         all.addAll(List.of(keysAndValues));
-        Map<String, Object> properties = fromFile(CFG, all.toArray());
-        component.apply(Configurations.of(properties), properties);
+        Map<String, Object> properties = ListenerFiles.fromFile(TlsTransportComponent.PID, CFG, all.toArray());
+        component.apply(properties);
     }
 
     /** The serial of the certificate a fresh TLS connection to the listener is shown. */

@@ -1,10 +1,10 @@
 package io.cairn.transport.ws.internal;
 
-import static io.cairn.transport.ws.internal.Configurations.fromFile;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cairn.api.auth.ListenerSecurity;
 import io.cairn.api.transport.testing.FakeTransportContext;
+import io.cairn.api.transport.testing.ListenerFiles;
 import io.cairn.kernel.netty.WebSocketFrames;
 import io.cairn.transport.tls.testsupport.ErrorLog;
 import io.cairn.transport.ws.WsTransport;
@@ -50,8 +50,8 @@ class WsTransportComponentTest {
     private void apply(Object... keysAndValues) {
         List<Object> all = new ArrayList<>(List.of("port", "0"));
         all.addAll(List.of(keysAndValues));
-        Map<String, Object> properties = fromFile(CFG, all.toArray());
-        component.apply(Configurations.of(properties), properties);
+        Map<String, Object> properties = ListenerFiles.fromFile(WsTransportComponent.PID, CFG, all.toArray());
+        component.apply(properties);
     }
 
     private int upgrade(String path, String origin) throws Exception {
