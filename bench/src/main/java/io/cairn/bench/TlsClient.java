@@ -10,14 +10,13 @@ import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import java.nio.file.Files;
 import java.security.cert.CertificateException;
 import java.util.List;
-import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLException;
 
 /**
  * The client side of {@code --tls}: one {@link SslContext} per run, and a fresh {@link SslHandler} per connection.
  *
- * <p><b>Every connection makes a full handshake.</b> The handler's engine gets the broker's host (for SNI and the
- * host name check) but no port, and both providers keep a client session for resumption only under host and
+ * <p><b>Every connection makes a full handshake.</b> The handler's engine gets the broker's host, or the
+ * {@code --sni} name (for SNI and the host name check), but no port, and both providers keep a client session for resumption only under host and
  * port (the JDK's {@code SSLSessionContextImpl}, Netty's {@code OpenSslClientSessionCache}): no session id and no
  * ticket is ever offered, so the {@code conns} rate counts full handshakes. Thread-safe.
  */
@@ -29,11 +28,13 @@ final class TlsClient {
     private final SslContext context;
     private final SslProvider provider;
     private final boolean verifying;
+    private final String sni;
 
-    private TlsClient(SslContext context, SslProvider provider, boolean verifying) {
+    private TlsClient(SslContext context, SslProvider provider, boolean verifying, String sni) {
         this.context = context;
         this.provider = provider;
         this.verifying = verifying;
+        this.sni = sni;
     }
 
     /**
@@ -56,10 +57,7 @@ final class TlsClient {
                 // --insecure: any certificate, for any name
                 b.trustManager(InsecureTrustManagerFactory.INSTANCE).endpointIdentificationAlgorithm(null);
             }
-            if (options.sni != null) {
-                b.serverName(new SNIHostName(options.sni));
-            }
-            return new TlsClient(b.build(), provider, options.caFile != null);
+            return new TlsClient(b.build(), provider, options.caFile != null, options.sni);
         } catch (SSLException | IllegalArgumentException e) {
             String where = options.caFile != null ? "--cafile " + options.caFile + ": " : "--tls: ";
             throw new BenchException(BenchException.USAGE, where + rootMessage(e), e);
@@ -91,9 +89,13 @@ final class TlsClient {
         return verifying;
     }
 
-    /** A handler for one new connection to {@code host}: a fresh engine, no session to resume (see above). */
+    /**
+     * A handler for one new connection to {@code host}: a fresh engine, no session to resume (see above). The
+     * engine's peer host is the {@code --sni} name when there is one: it is sent as SNI (a host name, not an
+     * address) and the certificate must name it; the TCP connection still goes to {@code host}.
+     */
     SslHandler newHandler(ByteBufAllocator alloc, String host) {
-        return context.newHandler(alloc, host, -1);
+        return context.newHandler(alloc, sni != null ? sni : host, -1);
     }
 
     /**
