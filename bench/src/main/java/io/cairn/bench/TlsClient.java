@@ -2,6 +2,7 @@ package io.cairn.bench;
 
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.OpenSslSessionContext;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
@@ -15,10 +16,10 @@ import javax.net.ssl.SSLException;
 /**
  * The client side of {@code --tls}: one {@link SslContext} per run, and a fresh {@link SslHandler} per connection.
  *
- * <p><b>Every connection makes a full handshake.</b> The handler's engine gets the broker's host, or the
- * {@code --sni} name (for SNI and the host name check), but no port, and both providers keep a client session for resumption only under host and
- * port (the JDK's {@code SSLSessionContextImpl}, Netty's {@code OpenSslClientSessionCache}): no session id and no
- * ticket is ever offered, so the {@code conns} rate counts full handshakes. Thread-safe.
+ * <p><b>Every connection makes a full handshake</b>, so that the {@code conns} rate counts full handshakes: no
+ * session id and no ticket is ever offered. The JDK keeps a client session for resumption only under host and
+ * port, and the handler's engine gets the broker's host, or the {@code --sni} name (for SNI and the host name
+ * check), but no port; the OpenSSL context's session cache is switched off. Thread-safe.
  */
 final class TlsClient {
 
@@ -57,7 +58,12 @@ final class TlsClient {
                 // --insecure: any certificate, for any name
                 b.trustManager(InsecureTrustManagerFactory.INSTANCE).endpointIdentificationAlgorithm(null);
             }
-            return new TlsClient(b.build(), provider, options.caFile != null, options.sni);
+            SslContext context = b.build();
+            if (context.sessionContext() instanceof OpenSslSessionContext openSsl) {
+                // Netty's OpenSSL client keeps sessions under host and port even without a port (4.2: "host:-1")
+                openSsl.setSessionCacheEnabled(false);
+            }
+            return new TlsClient(context, provider, options.caFile != null, options.sni);
         } catch (SSLException | IllegalArgumentException e) {
             String where = options.caFile != null ? "--cafile " + options.caFile + ": " : "--tls: ";
             throw new BenchException(BenchException.USAGE, where + rootMessage(e), e);
