@@ -22,6 +22,13 @@
 # CAIRN_ACL=<file> installs the file authorization plugin (plugins/cairn-auth-file) into Cairn with that ACL file
 # (Mosquitto syntax; bench/make-acl.sh writes one of N rules): run once with and once without it to see what an
 # authorization check costs on the publish path.
+# TRANSPORT=tls runs the matrix over TLS (default tcp): Cairn gets a TLS listener (the transport-tls bundle in
+# deploy/ of its copy, etc/io.cairn.transport.tls-bench.cfg with provider TLS_PROVIDER, OPENSSL (default) or JDK),
+# Mosquitto a listener with certfile/keyfile, both with a P-256 certificate made by openssl in the run's work
+# folder; the load tool connects with --tls --cafile and CLIENT_TLS_PROVIDER (auto, jdk or openssl; default auto).
+# TRANSPORT=ws or wss: MQTT over WebSocket (--ws /mqtt); Cairn has no WebSocket listener yet, so these need
+# BROKERS=mosquitto. Over TLS the conns cell opens CONNS=2000 connections unless CONNS says otherwise (each is a
+# full handshake). bench/tls.sh compares TLS with TCP and the two TLS providers in one run.
 # Environment: DURATION, WARMUP (seconds per run), REPEAT (A B pairs per cell), CONNS (idle connections for
 # the conns cell), CONNS_REPEAT (its A B pairs; REPEAT + 1, as its rate varies more from run to run), SOURCES
 # (loopback source addresses for it), OUT (result folder), BROKER_CPU, LOAD_CPU, CAIRN_PORT, MOSQUITTO_PORT,
@@ -36,7 +43,9 @@ fi
 DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-3}
 REPEAT=${REPEAT:-2}
-CONNS=${CONNS:-19000}
+TRANSPORT=${TRANSPORT:-tcp}
+TLS_PROVIDER=${TLS_PROVIDER:-OPENSSL}
+if [[ $TRANSPORT == tcp ]]; then CONNS=${CONNS:-19000}; else CONNS=${CONNS:-2000}; fi
 CONNS_REPEAT=${CONNS_REPEAT:-$((REPEAT + 1))}
 SOURCES=${SOURCES:-4}
 BROKER_CPU=${BROKER_CPU:-0}
@@ -62,6 +71,11 @@ for b in $BROKERS; do
 done
 [[ -n "${BROKERS// /}" ]] || fail "BROKERS is empty"
 with() { [[ " $BROKERS " == *" $1 "* ]]; }
+[[ $TRANSPORT == tcp || $TRANSPORT == tls || $TRANSPORT == ws || $TRANSPORT == wss ]] \
+  || fail "TRANSPORT: $TRANSPORT is none of tcp, tls, ws, wss"
+[[ $TRANSPORT == tcp || $TRANSPORT == tls ]] || ! with cairn \
+  || fail "TRANSPORT=$TRANSPORT: Cairn has no WebSocket listener yet; BROKERS=mosquitto runs Mosquitto alone"
+[[ $TLS_PROVIDER == OPENSSL || $TLS_PROVIDER == JDK ]] || fail "TLS_PROVIDER: $TLS_PROVIDER is neither OPENSSL nor JDK"
 ! with mosquitto || [[ -x "$MOSQUITTO" ]] || fail "mosquitto not found: install it with 'apt-get install mosquitto'"
 command -v taskset >/dev/null || fail "taskset not found (package util-linux)"
 command -v node >/dev/null || fail "node not found: it formats the table"
@@ -80,6 +94,14 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+# shellcheck source=bench/listeners.sh
+source "$root/bench/listeners.sh"
+CERT_DIR=$work/tls
+if [[ $TRANSPORT != tcp ]]; then
+  mkdir -p "$CERT_DIR"
+  make_cert "$CERT_DIR"
+fi
+read -r -a client_opts <<<"$(client_options "$TRANSPORT")"
 
 await_port() {
   for _ in $(seq 150); do
@@ -101,6 +123,12 @@ if with cairn; then
     printf 'aclFile = etc/bench.acl\n' >"$work/cairn/etc/io.cairn.auth.file-bench.cfg"
     cp "$work"/cairn/plugins/cairn-auth-file-*.jar "$work/cairn/deploy/"
   fi
+  if [[ $TRANSPORT == tls ]]; then
+    # the TLS listener takes CAIRN_PORT; the TCP listener moves out of the way
+    sed -i "s/^port = .*/port = 0/" "$work/cairn/etc/io.cairn.transport.tcp-default.cfg"
+    cairn_install_tls "$root" "$work/cairn"
+    cairn_tls_listener "$work/cairn" bench "$CAIRN_PORT" "$TLS_PROVIDER"
+  fi
   (cd "$work/cairn" && exec taskset -c "$BROKER_CPU" bin/cairn) >"$OUT/cairn.log" 2>&1 &
   cairn_pid=$!
   pids+=("$cairn_pid")
@@ -108,8 +136,13 @@ fi
 
 mosquitto_pid=none
 if with mosquitto; then
+  # user root: Mosquitto started as root reads the key after dropping to its own user, who cannot read $work;
+  # over WebSocket an unused plain listener too: Mosquitto 2.0.11 exits ("Unable to start any listening sockets")
+  # when all its listeners are websockets ones
   cat >"$work/mosquitto.conf" <<CONF
-listener $MOSQUITTO_PORT 127.0.0.1
+$(mosquitto_listener "$TRANSPORT" "$MOSQUITTO_PORT")
+$([[ $TRANSPORT == tcp ]] || echo "user root")
+$([[ $TRANSPORT != ws* ]] || echo "listener $((MOSQUITTO_PORT + 1)) 127.0.0.1")
 allow_anonymous true
 persistence false
 set_tcp_nodelay true
@@ -123,7 +156,10 @@ CONF
   pids+=("$mosquitto_pid")
 fi
 
+tls_note=
+[[ $TRANSPORT != tls ]] || tls_note="(Cairn's TLS provider $TLS_PROVIDER, the load tool's ${CLIENT_TLS_PROVIDER:-auto})"
 ! with cairn || await_port "$CAIRN_PORT"
+! with cairn || [[ $TRANSPORT != tls ]] || cairn_await_tls "$OUT/cairn.log" bench "$TLS_PROVIDER"
 if with cairn && [[ -n "${CAIRN_ACL:-}" ]]; then
   for _ in $(seq 150); do
     if grep -q "ACL file .*bench.acl loaded" "$OUT/cairn.log"; then break; fi
@@ -135,7 +171,8 @@ fi
 ! with mosquitto || await_port "$MOSQUITTO_PORT"
 echo "matrix: Cairn pid $cairn_pid on port $CAIRN_PORT, Mosquitto pid $mosquitto_pid on port $MOSQUITTO_PORT," \
   "both on core $BROKER_CPU; load on core $LOAD_CPU; ${DURATION}s runs after ${WARMUP}s warm-up, $REPEAT x A B;" \
-  "protocol level(s) $PROTOCOLS${PROTOCOL_CELLS:+ (beyond the first: $PROTOCOL_CELLS only)}"
+  "protocol level(s) $PROTOCOLS${PROTOCOL_CELLS:+ (beyond the first: $PROTOCOL_CELLS only)}; transport" \
+  "$TRANSPORT${tls_note:+ $tls_note}"
 echo "matrix: results in $OUT"
 
 failures=0
@@ -144,7 +181,7 @@ bench() { # broker-label port pid protocol-level scenario args...
   shift 4
   local log
   log=$(taskset -c "$LOAD_CPU" java -Xms1g -Xmx1g -jar "$jar" "$@" --protocol "$level" --port "$port" \
-        --broker-pid "$pid" --label "$label" 2>>"$OUT/bench-stderr.log") \
+        --broker-pid "$pid" --label "$label" "${client_opts[@]}" 2>>"$OUT/bench-stderr.log") \
     || { failures=$((failures + 1)); echo "  ($label: run failed)"; }
   grep -v '^{' <<<"$log" | sed "s/^/  $label: /" || true
   grep '^{' <<<"$log" >>"$results" || true

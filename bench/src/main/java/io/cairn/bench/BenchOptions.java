@@ -1,5 +1,6 @@
 package io.cairn.bench;
 
+import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
 /** The options every scenario accepts; {@link ScenarioCommand} checks them before a run. */
@@ -89,6 +90,52 @@ final class BenchOptions {
             description = "conns: most CONNECTs waiting for CONNACK at once (default: ${DEFAULT-VALUE}).")
     int connectConcurrency;
 
+    @Option(names = "--tls", description = "Connect over TLS (1.3 or 1.2). Needs --cafile or --insecure. Every"
+            + " connection makes a full handshake: the tool keeps no TLS session to resume (no session id, no"
+            + " ticket), so conns measures full TLS handshakes per second.")
+    boolean tls;
+
+    @Option(names = "--cafile", paramLabel = "PEM", description = "--tls: trust the CA certificates in this PEM"
+            + " file; the broker's certificate must also name --host (or --sni).")
+    Path caFile;
+
+    @Option(names = "--insecure", description = "--tls without --cafile: accept any certificate for any name.")
+    boolean insecure;
+
+    @Option(names = "--tls-provider", paramLabel = "auto|jdk|openssl", defaultValue = "auto",
+            description = "--tls: the client's TLS implementation; auto = OpenSSL (netty-tcnative-boringssl-static)"
+                    + " when it loads, else the JDK's. The run's result names the one used (default: ${DEFAULT-VALUE}).")
+    TlsClient.ProviderChoice tlsProvider;
+
+    @Option(names = "--tls-protocol", paramLabel = "TLSv1.3|TLSv1.2",
+            description = "--tls: allow only this protocol version (default: both).")
+    String tlsProtocol;
+
+    @Option(names = "--sni", paramLabel = "NAME", description = "--tls: the server name to send (SNI) and to check"
+            + " the certificate against (default: --host when it is a name).")
+    String sni;
+
+    @Option(names = "--ws", paramLabel = "PATH", description = "MQTT over WebSocket on this path, e.g. /mqtt: binary"
+            + " frames, subprotocol mqtt; with --tls it is wss.")
+    String wsPath;
+
+    private Endpoint endpoint;
+
+    /** Adds what the run's front was to its JSON result: transport, TLS provider and negotiated protocol. */
+    void putTransport(java.util.Map<String, Object> json) {
+        Front front = endpoint().front();
+        json.put("transport", front.transport());
+        if (front.tls() != null) {
+            json.put("tls_provider", front.tls().provider());
+            json.put("tls_protocol", front.negotiatedProtocols());
+            json.put("tls_verified", front.tls().verifying());
+        }
+        if (wsPath != null) {
+            json.put("ws_path", wsPath);
+        }
+        json.put("io", NettyTransport.name());
+    }
+
     /** The number of clients, with the scenario's default. */
     int clients(Scenario scenario) {
         if (clients != null) {
@@ -102,9 +149,16 @@ final class BenchOptions {
         return threads != null ? threads : Runtime.getRuntime().availableProcessors();
     }
 
-    /** The connection settings. */
+    /**
+     * The connection settings, made once: with {@code --tls} the run's one TLS context.
+     *
+     * @throws BenchException {@link BenchException#USAGE} if the TLS settings cannot be used
+     */
     Endpoint endpoint() {
-        return new Endpoint(host, port, protocol, username, password, keepAlive);
+        if (endpoint == null) {
+            endpoint = new Endpoint(host, port, protocol, username, password, keepAlive, Front.of(this));
+        }
+        return endpoint;
     }
 
     /**
@@ -167,8 +221,38 @@ final class BenchOptions {
             return "--password needs --username below --protocol 5 (MQTT 3.1 and 3.1.1 send no password without a"
                     + " user name)";
         }
+        String tlsProblem = tlsProblem();
+        if (tlsProblem != null) {
+            return tlsProblem;
+        }
+        if (wsPath != null && !wsPath.startsWith("/")) {
+            return "--ws " + wsPath + " must be a path starting with /, e.g. --ws /mqtt";
+        }
         if (scenario != Scenario.CONNS && (withPair || sources != 1)) {
             return (withPair ? "--with-pair" : "--sources") + " applies to the conns scenario only";
+        }
+        return null;
+    }
+
+    private String tlsProblem() {
+        if (!tls) {
+            String tlsOnly = caFile != null ? "--cafile" : insecure ? "--insecure" : tlsProtocol != null
+                    ? "--tls-protocol" : sni != null ? "--sni" : tlsProvider != TlsClient.ProviderChoice.AUTO
+                    ? "--tls-provider" : null;
+            return tlsOnly == null ? null : tlsOnly + " applies with --tls only";
+        }
+        if (caFile == null && !insecure) {
+            return "--tls needs --cafile PEM to check the broker's certificate, or --insecure to accept any"
+                    + " certificate without checking it";
+        }
+        if (caFile != null && insecure) {
+            return "--cafile and --insecure exclude each other: --insecure checks no certificate";
+        }
+        if (tlsProtocol != null && !tlsProtocol.equals("TLSv1.3") && !tlsProtocol.equals("TLSv1.2")) {
+            return "--tls-protocol " + tlsProtocol + " must be TLSv1.3 or TLSv1.2";
+        }
+        if (sni != null && (sni.isBlank() || sni.matches("[0-9.]+") || sni.contains(":"))) {
+            return "--sni " + sni + " must be a host name, not an address";
         }
         return null;
     }

@@ -67,8 +67,8 @@ final class ConnsRun {
             Bootstrap bootstrap = NettyTransport.bootstrap(group);
             warmedUp = warmUp(bootstrap, remote, source, prefix, run, n);
             rssBefore = broker != null ? broker.rssKib() : -1;
-            LOG.info("conns: opening {} connections to {} from {} source address(es), {} at once", n,
-                    remote, options.sources, options.connectConcurrency);
+            LOG.info("conns: opening {} connections to {} over {} from {} source address(es), {} at once", n,
+                    remote, Runs.describe(options), options.sources, options.connectConcurrency);
             launcher = new Launcher(bootstrap, remote, connections, source, options.connectConcurrency);
             launcher.start();
             if (!launcher.await()) {
@@ -188,7 +188,7 @@ final class ConnsRun {
         json.put("warmup_s", options.warmup);
         json.put("warmup_connections", warmedUp);
         json.put("threads", options.threads());
-        json.put("transport", NettyTransport.name());
+        options.putTransport(json);
         json.put("connections", connected);
         json.put("connect_seconds", seconds);
         json.put("connects_per_s", seconds > 0 ? connected / seconds : 0.0);
@@ -201,8 +201,8 @@ final class ConnsRun {
             json.put("broker_rss_kib", rssAfter);
         }
         StringBuilder human = new StringBuilder(String.format(Locale.ROOT,
-                "conns clients=%d sources=%d mqtt=%s: %s connected in %.2f s (%s conns/s) failed=%d", n,
-                options.sources, options.endpoint().protocolName(),
+                "conns clients=%d sources=%d mqtt=%s%s: %s connected in %.2f s (%s conns/s) failed=%d", n,
+                options.sources, options.endpoint().protocolName(), options.endpoint().front().summary(),
                 Runs.count(connected), seconds, Runs.count(seconds > 0 ? connected / seconds : 0), failed));
         if (options.brokerPid != null) {
             human.append(String.format(Locale.ROOT, " [broker rss %s -> %s KiB, %.2f KiB/conn]",

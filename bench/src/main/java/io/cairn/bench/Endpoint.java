@@ -9,8 +9,15 @@ package io.cairn.bench;
  * @param username      the CONNECT user name, or {@code null}
  * @param password      the CONNECT password, or {@code null}
  * @param keepAlive     the keep-alive in seconds, 0 for none
+ * @param front         TLS and/or WebSocket in front of MQTT, or nothing (plain TCP)
  */
-record Endpoint(String host, int port, int protocolLevel, String username, String password, int keepAlive) {
+record Endpoint(String host, int port, int protocolLevel, String username, String password, int keepAlive,
+                Front front) {
+
+    /** An endpoint over plain TCP. */
+    Endpoint(String host, int port, int protocolLevel, String username, String password, int keepAlive) {
+        this(host, port, protocolLevel, username, password, keepAlive, Front.tcp());
+    }
 
     /** {@code host:port}, for messages. */
     String address() {

@@ -40,8 +40,9 @@ final class FlowRun {
         EventLoopGroup group = NettyTransport.group(options.threads());
         Measurement m;
         try {
-            LOG.info("{}: {} connections to {} ({}, {} threads)", scenario.command(), flow.connections().size(),
-                    options.endpoint().address(), NettyTransport.name(), options.threads());
+            LOG.info("{}: {} connections to {} over {} ({}, {} threads)", scenario.command(),
+                    flow.connections().size(), options.endpoint().address(), Runs.describe(options),
+                    NettyTransport.name(), options.threads());
             flow.connect(NettyTransport.bootstrap(group), Runs.remote(options), options.connectConcurrency);
             LOG.info("{}: warm-up {} s, measuring {} s", scenario.command(), options.warmup, options.duration);
             m = Measurement.of(flow, run, broker, Measurement.millis(options.warmup),
@@ -82,7 +83,7 @@ final class FlowRun {
             json.put("receive_maximum", flow.receiveMaximum());
         }
         json.put("threads", options.threads());
-        json.put("transport", NettyTransport.name());
+        options.putTransport(json);
         json.put("warmup_s", options.warmup);
         json.put("duration_s", m.seconds());
         json.put("rate", options.rate);
@@ -103,7 +104,8 @@ final class FlowRun {
         }
         StringBuilder human = new StringBuilder();
         human.append(String.format(Locale.ROOT, "%s qos=%d clients=%d size=%d mqtt=%s", scenario.command(),
-                options.qos, options.clients(scenario), options.size, options.endpoint().protocolName()));
+                options.qos, options.clients(scenario), options.size, options.endpoint().protocolName()))
+                .append(options.endpoint().front().summary());
         if (scenario == Scenario.LATENCY) {
             Histogram h = flow.latency();
             Map<String, Object> latency = new LinkedHashMap<>();

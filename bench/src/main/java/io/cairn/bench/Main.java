@@ -15,7 +15,9 @@ import picocli.CommandLine.Spec;
  * subscription.
  */
 @Command(name = "cairn-bench", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "MQTT 3.1/3.1.1 load generator: throughput, latency and connection scenarios.")
+        description = {"MQTT 3.1/3.1.1/5.0 load generator: throughput, latency and connection scenarios, over TCP,"
+                + " TLS (--tls), WebSocket (--ws) or both.",
+                "--version also says whether OpenSSL (netty-tcnative) loads for --tls-provider."})
 public final class Main implements Callable<Integer> {
 
     @Spec
@@ -40,6 +42,7 @@ public final class Main implements Callable<Integer> {
             sub.getCommandSpec().usageMessage().description(scenario.description());
             cl.addSubcommand(scenario.command(), sub);
         }
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setOut(out);
         cl.setErr(err);
         return cl.execute(args);
@@ -56,7 +59,7 @@ public final class Main implements Callable<Integer> {
         @Override
         public String[] getVersion() {
             String v = Main.class.getPackage().getImplementationVersion();
-            return new String[] {"cairn-bench " + (v != null ? v : "(development build)")};
+            return new String[] {"cairn-bench " + (v != null ? v : "(development build)"), TlsClient.openSslStatus()};
         }
     }
 }

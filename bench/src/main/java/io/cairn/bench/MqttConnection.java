@@ -5,8 +5,10 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.ConnectException;
 import java.net.SocketAddress;
@@ -53,6 +55,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Frame
     private ByteBuf out;
     private boolean wroteSinceTick;
     private boolean closing;
+    private boolean connectSent;
     private ScheduledFuture<?> keepAlive;
     private ScheduledFuture<?> handshakeTimeout;
     private Receiver receiver;
@@ -117,9 +120,20 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Frame
         return ready;
     }
 
-    /** Opens the TCP connection from {@code local} (any if {@code null}); the rest follows on the event loop. */
+    /**
+     * Opens the TCP connection from {@code local} (any if {@code null}), with the endpoint's {@link Front} (TLS,
+     * WebSocket) in front of this handler; the rest follows on the event loop.
+     */
     ChannelFuture connect(Bootstrap base, SocketAddress remote, SocketAddress local) {
-        ChannelFuture f = base.clone().handler(this).connect(remote, local);
+        Front front = endpoint.front();
+        ChannelHandler handler = front.immediate() ? this : new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                front.addTo(ch.pipeline(), endpoint.host(), endpoint.port());
+                ch.pipeline().addLast("mqtt", MqttConnection.this);
+            }
+        };
+        ChannelFuture f = base.clone().handler(handler).connect(remote, local);
         channel = f.channel();
         f.addListener((ChannelFutureListener) done -> {
             if (!done.isSuccess()) {
@@ -175,17 +189,35 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Frame
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        Packets.connect(out(), endpoint.protocolLevel(), clientId, endpoint.keepAlive(), endpoint.username(),
-                endpoint.password());
-        flush();
         handshakeTimeout = ctx.executor().schedule(() -> {
             if (!ready.isDone()) {
-                fail(endpoint.address() + " did not answer " + (subscription == null ? "CONNECT" : "CONNECT/SUBSCRIBE")
-                        + " of " + clientId + " within " + HANDSHAKE_TIMEOUT_MILLIS / 1000 + " s");
+                fail(endpoint.address() + " did not answer " + (!connectSent ? "the " + endpoint.front().transport()
+                        + " handshake" : subscription == null ? "CONNECT" : "CONNECT/SUBSCRIBE") + " of " + clientId
+                        + " within " + HANDSHAKE_TIMEOUT_MILLIS / 1000 + " s");
                 ctx.close();
             }
         }, HANDSHAKE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+        if (endpoint.front().immediate()) {
+            sendConnect();
+        }
         ctx.fireChannelActive();
+    }
+
+    /** The TLS and WebSocket handshakes are done ({@link Front#READY}): CONNECT goes out now. */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == Front.READY) {
+            sendConnect();
+        } else {
+            ctx.fireUserEventTriggered(evt);
+        }
+    }
+
+    private void sendConnect() {
+        connectSent = true;
+        Packets.connect(out(), endpoint.protocolLevel(), clientId, endpoint.keepAlive(), endpoint.username(),
+                endpoint.password());
+        flush();
     }
 
     @Override
@@ -239,10 +271,14 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Frame
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (!closing) {
             LOG.debug("{}: {}", clientId, cause.toString());
+            String what = !connectSent && !endpoint.front().immediate()
+                    ? endpoint.front().transport() + " handshake of " + clientId + " with " + endpoint.address()
+                            + " failed: " + TlsClient.describe(cause)
+                    : "connection of " + clientId + " to " + endpoint.address() + " failed: " + cause.getMessage();
             if (!ready.isDone()) {
-                fail("connection of " + clientId + " to " + endpoint.address() + " failed: " + cause.getMessage());
+                fail(what);
             } else if (run != null && !ready.isCompletedExceptionally()) {
-                run.fail("connection of " + clientId + " to " + endpoint.address() + " failed: " + cause.getMessage());
+                run.fail(what);
             }
         }
         ctx.close();

@@ -40,6 +40,16 @@ final class Runs {
         return address;
     }
 
+    /** The front of the run's connections for the log: {@code tcp}, or {@code tls (OPENSSL, CA file x.pem)}. */
+    static String describe(BenchOptions options) {
+        Front front = options.endpoint().front();
+        if (front.tls() == null) {
+            return front.transport();
+        }
+        return front.transport() + " (" + front.tls().provider() + ", "
+                + (options.caFile != null ? "CA file " + options.caFile : "any certificate: --insecure") + ")";
+    }
+
     /** Stops the event loops without a quiet period, waiting a bounded time. */
     static void shutdown(EventLoopGroup group) throws InterruptedException {
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS);

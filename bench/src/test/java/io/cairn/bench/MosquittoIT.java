@@ -11,6 +11,8 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -145,6 +147,62 @@ class MosquittoIT {
 
         assertThat(run.exitCode()).as(run.toString()).isZero();
         assertThat(run.json().get("ok").getAsBoolean()).isTrue();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"ws", "wss", "tls"})
+    @DisplayName("pair at QoS 1 over WebSocket (binary frames, subprotocol mqtt), secure WebSocket and TLS against"
+            + " Mosquitto delivers every message once and in order")
+    void pairOverWebSocketAndTls(String transport) throws Exception {
+        Pki.Issued ca = Pki.ca("bench mosquitto CA");
+        Pki.Issued server = ca.server("mosquitto");
+        Path caFile = ca.writeCertificate(temp.resolve("ca-" + transport + ".pem"));
+        Path cert = server.writeCertificate(temp.resolve("server-" + transport + ".pem"));
+        Path key = server.writeKey(temp.resolve("server-" + transport + ".key"));
+        int frontPort = freePort();
+        // Mosquitto reads the key after dropping root to its own user, who cannot read the test's directory:
+        // "user root" keeps it (a Mosquitto not started as root ignores the option)
+        String settings = "user root\nset_tcp_nodelay true\nmax_inflight_messages 0\nmax_queued_messages 10000\n"
+                + "listener " + frontPort + " 127.0.0.1\n"
+                + (transport.startsWith("ws") ? "protocol websockets\n" : "")
+                + (transport.equals("ws") ? "" : "certfile " + cert + "\nkeyfile " + key + "\n");
+        Process front = start("mosquitto-" + transport, freePort(), settings);
+        try {
+            await("mosquitto " + transport + " listening").atMost(Duration.ofSeconds(20))
+                    .pollInterval(Duration.ofMillis(100)).until(() -> listening(frontPort));
+            List<String> args = new ArrayList<>(List.of("pair", "--port", String.valueOf(frontPort), "--qos", "1",
+                    "--clients", "2", "--warmup", "0", "--duration", "1", "--threads", "2"));
+            if (transport.startsWith("ws")) {
+                args.addAll(List.of("--ws", "/mqtt"));
+            }
+            if (!transport.equals("ws")) {
+                args.addAll(List.of("--tls", "--cafile", caFile.toString()));
+            }
+            BenchRun run = BenchRun.of(args.toArray(String[]::new));
+
+            assertThat(run.exitCode()).as(run.toString()).isZero();
+            JsonObject json = run.json();
+            assertThat(json.get("transport").getAsString()).isEqualTo(transport);
+            assertThat(json.get("received").getAsLong()).isPositive().isEqualTo(json.get("published").getAsLong());
+            assertThat(json.get("lost").getAsLong()).isZero();
+            assertThat(json.get("duplicated").getAsLong()).isZero();
+            assertThat(json.get("out_of_order").getAsLong()).isZero();
+            if (!transport.equals("ws")) {
+                assertThat(json.get("tls_protocol").getAsString()).startsWith("TLSv1.");
+            }
+        } finally {
+            stop(front);
+        }
+    }
+
+    @Test
+    @DisplayName("--ws on a plain MQTT port fails the run with the WebSocket handshake's problem")
+    void webSocketOnAnMqttPort() {
+        BenchRun run = BenchRun.of("pair", "--port", String.valueOf(port), "--ws", "/mqtt", "--warmup", "0",
+                "--duration", "1", "--threads", "2");
+
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(BenchException.CONNECT_FAILED);
+        assertThat(run.err()).contains("ws handshake of");
     }
 
     @ParameterizedTest(name = "{0} connections")
