@@ -1,6 +1,6 @@
 # Sourced by bench/matrix.sh and bench/tls.sh: a test certificate, and the TLS and WebSocket listeners of the
-# brokers under test. Needs openssl; OPENSSL listeners in Cairn need netty-tcnative in the local Maven repository
-# (M2_REPO, default ~/.m2/repository) until the distribution ships it.
+# brokers under test. Needs openssl. The distribution ships the TLS and WebSocket transports (deploy/) and
+# netty-tcnative for OPENSSL (system/2/, Linux x86_64): a listener is one configuration file in etc/.
 
 # make_cert DIR: DIR/server.pem and DIR/server.key, a self-signed P-256 certificate for 127.0.0.1 and localhost,
 # valid for two days; the load tool trusts it with --cafile DIR/server.pem
@@ -9,32 +9,6 @@ make_cert() {
   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=cairn-bench \
     -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" -keyout "$1/server.key" -out "$1/server.pem" 2>/dev/null \
     || fail "openssl could not make a certificate in $1"
-}
-
-# cairn_install_tls ROOT HOME: puts the TLS listener bundle into the Cairn copy HOME (deploy/), and netty-tcnative
-# (classes and the linux-x86_64 BoringSSL fragment) into its system/2/ next to netty-handler, so that the OPENSSL
-# provider loads; both only when the distribution does not ship them
-cairn_install_tls() {
-  local root=$1 home=$2 bundle version m2 classes native
-  if ! compgen -G "$home/plugins/cairn-transport-tls-*.jar" >/dev/null; then
-    bundle=$(find "$root/transport-tls/target" -maxdepth 1 -name 'cairn-transport-tls-*.jar' \
-      ! -name '*-tests.jar' ! -name '*-sources.jar' ! -name '*-javadoc.jar' 2>/dev/null | head -1)
-    [[ -n "$bundle" ]] || fail "transport-tls/target has no bundle jar: build first with 'mvn -B -q package -DskipTests'"
-    cp "$bundle" "$home/deploy/"
-  else
-    cp "$home"/plugins/cairn-transport-tls-*.jar "$home/deploy/"
-  fi
-  if ! compgen -G "$home/system/*/netty-tcnative-classes-*.jar" >/dev/null; then
-    version=$(sed -n 's|.*<tcnative.version>\(.*\)</tcnative.version>.*|\1|p' "$root/pom.xml" | head -1)
-    m2=${M2_REPO:-$HOME/.m2/repository}/io/netty
-    classes=$m2/netty-tcnative-classes/$version/netty-tcnative-classes-$version.jar
-    native=$m2/netty-tcnative-boringssl-static/$version/netty-tcnative-boringssl-static-$version-linux-x86_64.jar
-    if [[ -f "$classes" && -f "$native" ]]; then
-      cp "$classes" "$native" "$home/system/2/"
-    else
-      echo "listeners: netty-tcnative $version not in ${M2_REPO:-~/.m2/repository}: Cairn's OPENSSL listeners will not start" >&2
-    fi
-  fi
 }
 
 # cairn_tls_listener HOME NAME PORT PROVIDER: a TLS listener (etc/io.cairn.transport.tls-NAME.cfg) on 127.0.0.1:PORT
@@ -46,6 +20,31 @@ cairn_tls_listener() {
   [[ -f "$home/etc/tls/server.pem" ]] || cp "$CERT_DIR/server.pem" "$CERT_DIR/server.key" "$home/etc/tls/"
   printf 'host = 127.0.0.1\nport = %s\ncertificateFile = etc/tls/server.pem\nkeyFile = etc/tls/server.key\nallowAnonymous = true\nprovider = %s\n' \
     "$port" "$provider" >"$home/etc/io.cairn.transport.tls-$name.cfg"
+}
+
+# cairn_ws_listener HOME NAME PORT SECURE PROVIDER: a WebSocket listener (etc/io.cairn.transport.ws-NAME.cfg) on
+# 127.0.0.1:PORT, path /mqtt; with SECURE true it is wss with provider JDK or OPENSSL and the certificate of make_cert
+cairn_ws_listener() {
+  local home=$1 name=$2 port=$3 secure=$4 provider=$5
+  printf 'host = 127.0.0.1\nport = %s\npath = /mqtt\nallowAnonymous = true\n' "$port" \
+    >"$home/etc/io.cairn.transport.ws-$name.cfg"
+  if [[ $secure == true ]]; then
+    [[ $provider == JDK || $provider == OPENSSL ]] || fail "TLS_PROVIDER: $provider is neither JDK nor OPENSSL"
+    mkdir -p "$home/etc/tls"
+    [[ -f "$home/etc/tls/server.pem" ]] || cp "$CERT_DIR/server.pem" "$CERT_DIR/server.key" "$home/etc/tls/"
+    printf 'tls = true\ncertificateFile = etc/tls/server.pem\nkeyFile = etc/tls/server.key\nprovider = %s\n' \
+      "$provider" >>"$home/etc/io.cairn.transport.ws-$name.cfg"
+  fi
+}
+
+# cairn_await_ws LOG NAME SCHEME: waits until Cairn's log says listener NAME is bound to SCHEME (ws or wss)
+cairn_await_ws() {
+  local log=$1 name=$2 scheme=$3
+  for _ in $(seq 150); do
+    if grep -q "Listener $name bound to $scheme://" "$log"; then return 0; fi
+    sleep 0.2
+  done
+  fail "Cairn's WebSocket listener $name did not start in 30 s (see $log)"
 }
 
 # cairn_await_tls LOG NAME PROVIDER: waits until Cairn's log says listener NAME is bound with PROVIDER

@@ -22,13 +22,14 @@
 # CAIRN_ACL=<file> installs the file authorization plugin (plugins/cairn-auth-file) into Cairn with that ACL file
 # (Mosquitto syntax; bench/make-acl.sh writes one of N rules): run once with and once without it to see what an
 # authorization check costs on the publish path.
-# TRANSPORT=tls runs the matrix over TLS (default tcp): Cairn gets a TLS listener (the transport-tls bundle in
-# deploy/ of its copy, etc/io.cairn.transport.tls-bench.cfg with provider TLS_PROVIDER, OPENSSL (default) or JDK),
+# TRANSPORT=tls runs the matrix over TLS (default tcp): Cairn gets a TLS listener
+# (etc/io.cairn.transport.tls-bench.cfg in its copy, with provider TLS_PROVIDER, OPENSSL (default) or JDK),
 # Mosquitto a listener with certfile/keyfile, both with a P-256 certificate made by openssl in the run's work
 # folder; the load tool connects with --tls --cafile and CLIENT_TLS_PROVIDER (auto, jdk or openssl; default auto).
-# TRANSPORT=ws or wss: MQTT over WebSocket (--ws /mqtt); Cairn has no WebSocket listener yet, so these need
-# BROKERS=mosquitto. Over TLS the conns cell opens CONNS=2000 connections unless CONNS says otherwise (each is a
-# full handshake). bench/tls.sh compares TLS with TCP and the two TLS providers in one run.
+# TRANSPORT=ws or wss: MQTT over WebSocket (--ws /mqtt): Cairn gets etc/io.cairn.transport.ws-bench.cfg (wss with
+# TLS_PROVIDER), Mosquitto a websockets listener. Over TLS the conns cell opens CONNS=2000 connections unless
+# CONNS says otherwise (each is a full handshake). bench/tls.sh compares TLS with TCP and the two TLS providers in
+# one run.
 # Environment: DURATION, WARMUP (seconds per run), REPEAT (A B pairs per cell), CONNS (idle connections for
 # the conns cell), CONNS_REPEAT (its A B pairs; REPEAT + 1, as its rate varies more from run to run), SOURCES
 # (loopback source addresses for it), OUT (result folder), BROKER_CPU, LOAD_CPU, CAIRN_PORT, MOSQUITTO_PORT,
@@ -73,8 +74,6 @@ done
 with() { [[ " $BROKERS " == *" $1 "* ]]; }
 [[ $TRANSPORT == tcp || $TRANSPORT == tls || $TRANSPORT == ws || $TRANSPORT == wss ]] \
   || fail "TRANSPORT: $TRANSPORT is none of tcp, tls, ws, wss"
-[[ $TRANSPORT == tcp || $TRANSPORT == tls ]] || ! with cairn \
-  || fail "TRANSPORT=$TRANSPORT: Cairn has no WebSocket listener yet; BROKERS=mosquitto runs Mosquitto alone"
 [[ $TLS_PROVIDER == OPENSSL || $TLS_PROVIDER == JDK ]] || fail "TLS_PROVIDER: $TLS_PROVIDER is neither OPENSSL nor JDK"
 ! with mosquitto || [[ -x "$MOSQUITTO" ]] || fail "mosquitto not found: install it with 'apt-get install mosquitto'"
 command -v taskset >/dev/null || fail "taskset not found (package util-linux)"
@@ -123,12 +122,15 @@ if with cairn; then
     printf 'aclFile = etc/bench.acl\n' >"$work/cairn/etc/io.cairn.auth.file-bench.cfg"
     cp "$work"/cairn/plugins/cairn-auth-file-*.jar "$work/cairn/deploy/"
   fi
-  if [[ $TRANSPORT == tls ]]; then
-    # the TLS listener takes CAIRN_PORT; the TCP listener moves out of the way
+  if [[ $TRANSPORT != tcp ]]; then
+    # the TLS or WebSocket listener takes CAIRN_PORT; the TCP listener moves out of the way
     sed -i "s/^port = .*/port = 0/" "$work/cairn/etc/io.cairn.transport.tcp-default.cfg"
-    cairn_install_tls "$root" "$work/cairn"
-    cairn_tls_listener "$work/cairn" bench "$CAIRN_PORT" "$TLS_PROVIDER"
   fi
+  case $TRANSPORT in
+    tls) cairn_tls_listener "$work/cairn" bench "$CAIRN_PORT" "$TLS_PROVIDER" ;;
+    ws) cairn_ws_listener "$work/cairn" bench "$CAIRN_PORT" false "$TLS_PROVIDER" ;;
+    wss) cairn_ws_listener "$work/cairn" bench "$CAIRN_PORT" true "$TLS_PROVIDER" ;;
+  esac
   (cd "$work/cairn" && exec taskset -c "$BROKER_CPU" bin/cairn) >"$OUT/cairn.log" 2>&1 &
   cairn_pid=$!
   pids+=("$cairn_pid")
@@ -157,9 +159,11 @@ CONF
 fi
 
 tls_note=
-[[ $TRANSPORT != tls ]] || tls_note="(Cairn's TLS provider $TLS_PROVIDER, the load tool's ${CLIENT_TLS_PROVIDER:-auto})"
+[[ $TRANSPORT != tls && $TRANSPORT != wss ]] \
+  || tls_note="(Cairn's TLS provider $TLS_PROVIDER, the load tool's ${CLIENT_TLS_PROVIDER:-auto})"
 ! with cairn || await_port "$CAIRN_PORT"
 ! with cairn || [[ $TRANSPORT != tls ]] || cairn_await_tls "$OUT/cairn.log" bench "$TLS_PROVIDER"
+! with cairn || [[ $TRANSPORT != ws* ]] || cairn_await_ws "$OUT/cairn.log" bench "$TRANSPORT"
 if with cairn && [[ -n "${CAIRN_ACL:-}" ]]; then
   for _ in $(seq 150); do
     if grep -q "ACL file .*bench.acl loaded" "$OUT/cairn.log"; then break; fi

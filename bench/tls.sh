@@ -8,7 +8,7 @@
 #   bench/tls.sh                                  about 10 minutes (defaults below)
 #   DURATION=2 WARMUP=1 REPEAT=1 CONNS=200 bench/tls.sh    a check that everything runs (about 2 minutes)
 #
-# One Cairn (the distribution under test, with the transport-tls bundle and netty-tcnative added to a copy) serves
+# One Cairn (a copy of the distribution under test, which ships transport-tls and netty-tcnative) serves
 # three listeners: TCP on CAIRN_PORT, TLS with provider OPENSSL on CAIRN_PORT+1 and TLS with provider JDK on
 # CAIRN_PORT+2; one Mosquitto serves TCP on MOSQUITTO_PORT and TLS on MOSQUITTO_PORT+1. Both brokers are pinned to
 # core BROKER_CPU, the load tool to LOAD_CPU. Each cell runs every variant once per repeat, in turn (Cairn TCP,
@@ -17,7 +17,7 @@
 # provider is CLIENT_TLS_PROVIDER (default openssl, the cheaper client, so that the broker side shows).
 # Environment: DURATION, WARMUP (seconds per run), REPEAT (rounds per cell), CONNS (connections per conns run),
 # RUN_TIMEOUT (seconds before one run is killed), OUT, BROKER_CPU, LOAD_CPU, CAIRN_PORT, MOSQUITTO_PORT, MOSQUITTO,
-# BROKERS ("cairn mosquitto"), CLIENT_TLS_PROVIDER, TLS_PROTOCOL, M2_REPO.
+# BROKERS ("cairn mosquitto"), CLIENT_TLS_PROVIDER, TLS_PROTOCOL.
 # Needs: a built project (mvn -B -q package -DskipTests), mosquitto, openssl, taskset, node.
 set -euo pipefail
 
@@ -87,7 +87,6 @@ if with cairn; then
   cp -r "$dist" "$work/cairn"
   sed -i "s/^port = .*/port = $CAIRN_PORT/" "$work/cairn/etc/io.cairn.transport.tcp-default.cfg"
   printf 'maxQueuedMessages = 10000\nmaxInflight = 65535\n' >>"$work/cairn/etc/io.cairn.kernel.cfg"
-  cairn_install_tls "$root" "$work/cairn"
   cairn_tls_listener "$work/cairn" openssl $((CAIRN_PORT + 1)) OPENSSL
   cairn_tls_listener "$work/cairn" jdk $((CAIRN_PORT + 2)) JDK
   (cd "$work/cairn" && exec taskset -c "$BROKER_CPU" bin/cairn) >"$OUT/cairn.log" 2>&1 &
