@@ -71,13 +71,15 @@ public final class WsTransportComponent {
         this.context = context;
     }
 
+    // the configuration type is taken only so that the component description carries its defaults as properties;
+    // the keys are read from the properties, the way every transport reads them (ListenerConfiguration)
     @Activate
-    private void activate(Map<String, Object> properties) {
+    private void activate(WsTransportConfiguration config, Map<String, Object> properties) {
         apply(properties);
     }
 
     @Modified
-    private void modified(Map<String, Object> properties) {
+    private void modified(WsTransportConfiguration config, Map<String, Object> properties) {
         apply(properties);
     }
 
