@@ -108,13 +108,8 @@ public final class ListenerConfiguration {
         return pid == null ? factoryPid : pid.toString();
     }
 
-    /**
-     * A key's text, stripped, or {@code fallback} when it is absent.
-     *
-     * @throws InvalidConfigurationException never for text; declared for symmetry with the other readers
-     */
-    public static String text(Map<String, ?> properties, String key, String fallback)
-            throws InvalidConfigurationException {
+    /** A key's text, stripped, or {@code fallback} when it is absent. */
+    public static String text(Map<String, ?> properties, String key, String fallback) {
         Object value = properties.get(key);
         return value == null ? fallback : value.toString().strip();
     }

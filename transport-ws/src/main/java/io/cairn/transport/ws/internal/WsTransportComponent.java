@@ -109,10 +109,8 @@ public final class WsTransportComponent {
             next = ListenerConfiguration.read(PID, properties,
                     secure ? WsTransport.DEFAULT_SECURE_PORT : WsTransport.DEFAULT_PORT);
             ws = settings(properties, source, secure);
-        } catch (InvalidConfigurationException | TlsConfigurationException e) {
-            LOG.error("Invalid configuration {}: {}; {}", source, e.getMessage(), outcome);
-            return;
-        } catch (IllegalArgumentException e) {
+        } catch (InvalidConfigurationException | TlsConfigurationException | IllegalArgumentException e) {
+            // IllegalArgumentException: a WsSettings value out of range (path, origin pattern, frame size)
             LOG.error("Invalid configuration {}: {}; {}", source, e.getMessage(), outcome);
             return;
         }
