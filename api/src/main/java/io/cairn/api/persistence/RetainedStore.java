@@ -37,4 +37,13 @@ public interface RetainedStore {
     default CompletionStage<Void> sync() {
         return CompletableFuture.completedFuture(null);
     }
+
+    /**
+     * Whether {@link #sync()} waits until changes are on stable storage; see {@link SessionStore#durable()}.
+     *
+     * @since 1.1
+     */
+    default boolean durable() {
+        return false;
+    }
 }

@@ -87,4 +87,17 @@ public interface SessionStore {
     default CompletionStage<Void> sync() {
         return CompletableFuture.completedFuture(null);
     }
+
+    /**
+     * Whether {@link #sync()} waits until changes are on stable storage. When it does, the kernel holds back the
+     * acknowledgements whose promise depends on the store (PUBACK, PUBREC and PUBCOMP to a publisher; the
+     * PUBLISH and PUBREL of a QoS 2 delivery to a subscriber) until the changes they depend on are durable, so
+     * a crash never loses what was acknowledged. A store that is not durable, or durable only periodically,
+     * returns {@code false} and the kernel acknowledges at once.
+     *
+     * @since 1.1
+     */
+    default boolean durable() {
+        return false;
+    }
 }

@@ -9,5 +9,5 @@
  * pass the contract suite published in this module's test-jar ({@code io.cairn.api.persistence.tck}).
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package io.cairn.api.persistence;
