@@ -35,6 +35,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -265,6 +266,26 @@ public final class Kernel implements SessionHost, AutoCloseable {
             retained.update(publication);
         }
         return router.route(publication);
+    }
+
+    /**
+     * Whether acknowledgements to a publisher wait for the stores: the session store in force is durable, or the
+     * message is retained and the retained store is.
+     */
+    public boolean holdsAcks(boolean retain) {
+        return sessionStore.durable() || retain && retained.durable();
+    }
+
+    /**
+     * Completes when every change written so far to the session store (and, for a retained message, to the
+     * retained store) is durable.
+     */
+    public CompletionStage<Void> sync(boolean retain) {
+        CompletionStage<Void> sessions = sessionStore.sync();
+        if (!retain || !retained.durable()) {
+            return sessions;
+        }
+        return sessions.thenCombine(retained.sync(), (a, b) -> null);
     }
 
     /** Publishes a will (MQTT 3.1.1 §3.1.2.5) as its client would have. */

@@ -27,6 +27,7 @@ public final class Publication {
     private final String publisher;
     private volatile Message message;
     private volatile byte[] v5Properties;
+    private volatile Barrier barrier;
 
     /**
      * Wraps {@code payload}, taking over the caller's reference to it.
@@ -75,6 +76,16 @@ public final class Publication {
 
     public String topic() {
         return topic;
+    }
+
+    /** The barrier that counts this message's hand-overs while it is routed, or {@code null}. */
+    public Barrier barrier() {
+        return barrier;
+    }
+
+    /** Sets the barrier for the routing that follows; {@code null} when it is done. */
+    public void barrier(Barrier value) {
+        barrier = value;
     }
 
     /** The topic name in UTF-8; MUST NOT be modified. */

@@ -64,6 +64,16 @@ public final class RetainedMessages {
         return index.size();
     }
 
+    /** Whether the store in force makes changes durable in {@link #sync()}. */
+    public boolean durable() {
+        return store.durable();
+    }
+
+    /** Completes when every change written to the store in force so far is durable. */
+    public java.util.concurrent.CompletionStage<Void> sync() {
+        return store.sync();
+    }
+
     /**
      * Switches to {@code newStore}: messages it holds that the index lacks are loaded, then every indexed message
      * is written to it, so nothing is lost either way.

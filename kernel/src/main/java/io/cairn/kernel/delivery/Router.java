@@ -122,7 +122,11 @@ public final class Router {
             return;
         }
         publication.retainRef();
-        lanes.handOver(home, new HandOver(session, publication, qos, retainFlag, subscriptionIds, group));
+        Barrier barrier = publication.barrier();
+        if (barrier != null && !barrier.enter()) {
+            barrier = null;
+        }
+        lanes.handOver(home, new HandOver(session, publication, qos, retainFlag, subscriptionIds, group, barrier));
     }
 
     /** A delivery in transit to another loop; owns one reference to its publication. */
@@ -133,9 +137,11 @@ public final class Router {
         private final boolean retainFlag;
         private final int[] subscriptionIds;
         private final SharedGroup group;
+        private final Barrier barrier;
 
         HandOver(Session session, Publication publication, QoS qos, boolean retainFlag, int[] subscriptionIds,
-                 SharedGroup group) {
+                 SharedGroup group, Barrier barrier) {
+            this.barrier = barrier;
             this.session = session;
             this.publication = publication;
             this.qos = qos;
@@ -156,6 +162,9 @@ public final class Router {
                 session.offer(publication, qos, retainFlag, subscriptionIds, group);
             } finally {
                 publication.release();
+                if (barrier != null) {
+                    barrier.leave(); // the session has written the message to the store
+                }
             }
         }
     }

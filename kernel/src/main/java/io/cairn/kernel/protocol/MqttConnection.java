@@ -55,6 +55,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -94,6 +95,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     State state = State.AWAIT_CONNECT;
     private boolean closing;
     private boolean dirty;
+    /** Acknowledgements waiting for the store, in the order they are due; {@code null} until the first. */
+    private ArrayDeque<HeldAck> heldAcks;
     private static final int MIN_BATCH = 256;
     private static final int MAX_BATCH = 16 * 1024;
     private ByteBuf batch;
@@ -220,8 +223,14 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                 case PUBREL -> {
                     int id = packetId(m);
                     boolean known = session.releaseQos2(id);
-                    // MQTT 5: 0x92 tells the client the id was not held (MQTT 5.0 §3.7.2.1); 3.1.1 has no code
-                    writeAck(Acks.PUBCOMP, id, known ? 0 : ReasonCode.PACKET_IDENTIFIER_NOT_FOUND.code());
+                    if (known && session.isPersistent() && kernel.holdsAcks(false)) {
+                        // the freed id must be on disk first: a restarted broker that still held it would take
+                        // the client's next message under that id for a re-sent one and drop it
+                        holdAck(Acks.PUBCOMP, id, false).leave();
+                    } else {
+                        // MQTT 5: 0x92 tells the client the id was not held (MQTT 5.0 §3.7.2.1); 3.1.1 has none
+                        writeAck(Acks.PUBCOMP, id, known ? 0 : ReasonCode.PACKET_IDENTIFIER_NOT_FOUND.code());
+                    }
                 }
                 case PUBCOMP -> session.onPubcomp(packetId(m));
                 case SUBSCRIBE -> SubscribeFlow.subscribe(this, (MqttSubscribeMessage) m);
@@ -914,9 +923,50 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         Acks.ack(batch(Acks.ACK_SIZE), type, packetId);
     }
 
-    /** Writes a PUBACK, PUBREC, PUBREL or PUBCOMP with an MQTT 5 reason code; 3.1/3.1.1 get none. */
+    /**
+     * Writes a PUBACK, PUBREC, PUBREL or PUBCOMP with an MQTT 5 reason code; 3.1/3.1.1 get none. While
+     * acknowledgements to this client wait for the store, a PUBACK, PUBREC or PUBCOMP queues up behind them.
+     */
     void writeAck(int type, int packetId, int reason) {
+        if (type != Acks.PUBREL && heldAcks != null && !heldAcks.isEmpty()) {
+            heldAcks.addLast(HeldAck.ready(this, type, packetId, reason));
+            return;
+        }
         Acks.ack(batch(Acks.ACK_SIZE), type, packetId, protocolLevel >= 5 ? reason : 0);
+    }
+
+    /**
+     * Holds an acknowledgement until the stores have made durable every change made before the returned barrier
+     * is reached; the caller routes the message through it, sets its reason and leaves it.
+     */
+    HeldAck holdAck(int type, int packetId, boolean retain) {
+        HeldAck ack = new HeldAck(this, type, packetId, 0, retain);
+        if (heldAcks == null) {
+            heldAcks = new ArrayDeque<>();
+        }
+        heldAcks.addLast(ack);
+        return ack;
+    }
+
+    /** Forgets {@code ack}, whose message was not routed; those behind it go out when ready. */
+    void abandonHeldAck(HeldAck ack) {
+        heldAcks.remove(ack);
+        releaseHeldAcks(ack);
+    }
+
+    /** On the loop: {@code synced} is ready; writes every acknowledgement at the head that is. */
+    void releaseHeldAcks(HeldAck synced) {
+        if (synced.failure() != null) {
+            org.slf4j.LoggerFactory.getLogger(MqttConnection.class).error("Session store could not make a message of client '{}' durable ({}); closing the "
+                    + "connection unacknowledged, so the client sends it again", clientId, synced.failure().toString());
+            heldAcks.clear();
+            closeByServer(ReasonCode.UNSPECIFIED_ERROR, "session store failure");
+            return;
+        }
+        while (!heldAcks.isEmpty() && heldAcks.peekFirst().isReady()) {
+            HeldAck ack = heldAcks.pollFirst();
+            Acks.ack(batch(Acks.ACK_SIZE), ack.type, ack.packetId, protocolLevel >= 5 ? ack.reason : 0);
+        }
     }
 
     /**

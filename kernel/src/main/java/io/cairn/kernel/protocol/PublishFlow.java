@@ -76,6 +76,26 @@ final class PublishFlow {
         return subscribers == 0 ? ReasonCode.NO_MATCHING_SUBSCRIBERS.code() : 0;
     }
 
+    /**
+     * Routes {@code publication} and acknowledges it only when every session it went to (on whichever event
+     * loop) has taken it and the stores have made that durable: a crash after the acknowledgement loses nothing.
+     */
+    private static void publishDurably(MqttConnection c, Publication publication, int ackType, int packetId) {
+        HeldAck ack = c.holdAck(ackType, packetId, publication.retain());
+        publication.barrier(ack);
+        int subscribers;
+        try {
+            subscribers = c.kernel.publish(publication);
+        } catch (RuntimeException e) {
+            c.abandonHeldAck(ack); // not routed: no acknowledgement, and none held behind it forever
+            throw e;
+        } finally {
+            publication.barrier(null);
+        }
+        ack.reason = reason(subscribers);
+        ack.leave();
+    }
+
     /** Flag bit of {@code flags}: the PUBLISH is a re-delivery. */
     static final int DUP = 0x08;
     /** Flag bit of {@code flags}: the PUBLISH is to be retained. */
@@ -137,13 +157,21 @@ final class PublishFlow {
             c.kernel.countReceived();
             switch (qos) {
                 case AT_MOST_ONCE -> c.kernel.publish(publication);
-                case AT_LEAST_ONCE -> c.writeAck(Acks.PUBACK, packetId, reason(c.kernel.publish(publication)));
-                case EXACTLY_ONCE -> {
-                    int reason = 0;
-                    if (c.session.receiveQos2(packetId)) {
-                        reason = reason(c.kernel.publish(publication));
+                case AT_LEAST_ONCE -> {
+                    if (c.kernel.holdsAcks(publication.retain())) {
+                        publishDurably(c, publication, Acks.PUBACK, packetId);
+                    } else {
+                        c.writeAck(Acks.PUBACK, packetId, reason(c.kernel.publish(publication)));
                     }
-                    c.writeAck(Acks.PUBREC, packetId, reason);
+                }
+                case EXACTLY_ONCE -> {
+                    if (!c.session.receiveQos2(packetId)) {
+                        c.writeAck(Acks.PUBREC, packetId, 0); // a re-sent PUBLISH: not routed again
+                    } else if (c.kernel.holdsAcks(publication.retain())) {
+                        publishDurably(c, publication, Acks.PUBREC, packetId);
+                    } else {
+                        c.writeAck(Acks.PUBREC, packetId, reason(c.kernel.publish(publication)));
+                    }
                 }
             }
         } finally {

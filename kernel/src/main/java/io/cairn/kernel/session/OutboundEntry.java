@@ -24,6 +24,12 @@ final class OutboundEntry {
     Publication publication;
     int packetId;
     OutboundState state = OutboundState.QUEUED;
+    /**
+     * QoS 2 with a durable store: the state this entry is in is not yet known to be on disk, so its PUBLISH or
+     * PUBREL waits (a crash would otherwise make the broker send it again under another id, or send the PUBLISH
+     * again after the subscriber completed it: a duplicate).
+     */
+    boolean awaitingSync;
 
     OutboundEntry(long sequence, Publication publication, QoS qos, boolean retainFlag) {
         this.sequence = sequence;

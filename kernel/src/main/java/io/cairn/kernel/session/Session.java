@@ -2,6 +2,7 @@ package io.cairn.kernel.session;
 
 import io.cairn.api.broker.SessionInfo;
 import io.cairn.api.message.QoS;
+import io.cairn.api.message.ReasonCode;
 import io.cairn.api.persistence.OutboundMessage;
 import io.cairn.api.persistence.OutboundState;
 import io.cairn.api.persistence.SessionState;
@@ -194,6 +195,9 @@ public final class Session {
             List<OutboundEntry> resend = new ArrayList<>(inflight.values());
             resend.sort(Comparator.comparingLong(e -> e.sequence));
             for (OutboundEntry e : resend) {
+                if (e.awaitingSync) {
+                    continue; // goes out when the store has it on disk (writeSynced)
+                }
                 if (e.state == OutboundState.RELEASED) {
                     connection.writePubrel(e.packetId, true);
                 } else {
@@ -499,9 +503,15 @@ public final class Session {
         e.subscriptionIds = subscriptionIds;
         e.group = group;
         if (o != null && queue.isEmpty() && inflight.size() < maxInflight(o) && o.isWritable()) {
-            send(o, e);
-            if (isPersistent()) {
+            if (holdsForSync(e)) {
+                assign(e);
                 host.store().addOutbound(clientId, e.toStored());
+                writeWhenSynced(List.of(e));
+            } else {
+                send(o, e);
+                if (isPersistent()) {
+                    host.store().addOutbound(clientId, e.toStored());
+                }
             }
         } else if (enqueue(e) && isPersistent()) {
             host.store().addOutbound(clientId, e.toStored());
@@ -556,12 +566,70 @@ public final class Session {
     }
 
     private void send(Outlet o, OutboundEntry e) {
+        assign(e);
+        o.writePublish(e.publication, e.qos, e.packetId, e.retainFlag, false, e.subscriptionIds);
+        host.countSent();
+    }
+
+    /** Puts {@code e} in flight under a new packet id, without writing it. */
+    private void assign(OutboundEntry e) {
         int id = allocatePacketId();
         e.packetId = id;
         e.state = OutboundState.SENT;
         inflight.put(id, e);
-        o.writePublish(e.publication, e.qos, id, e.retainFlag, false, e.subscriptionIds);
-        host.countSent();
+    }
+
+    /**
+     * Whether the PUBLISH of {@code e} must wait until the store has its packet id on disk: a QoS 2 delivery of
+     * a persistent session on a durable store. Otherwise a crash after the subscriber received it would make the
+     * restarted broker send it again under another id (or after the subscriber completed it), and the
+     * subscriber would deliver it twice.
+     */
+    private boolean holdsForSync(OutboundEntry e) {
+        return e.qos == QoS.EXACTLY_ONCE && isPersistent() && host.store().durable();
+    }
+
+    /**
+     * Writes the PUBLISH (state SENT) or PUBREL (state RELEASED) of {@code entries}, in order, once every change
+     * made to the store so far is durable. Written to the connection attached then; while none is, the next
+     * attach re-sends them. If the store fails, they stay unsent and the connection is closed, so the client
+     * comes back and gets them from what the store holds.
+     */
+    private void writeWhenSynced(List<OutboundEntry> entries) {
+        for (OutboundEntry e : entries) {
+            e.awaitingSync = true;
+        }
+        host.store().sync().whenComplete((v, failure) -> home.execute(() -> writeSynced(entries, failure)));
+    }
+
+    private void writeSynced(List<OutboundEntry> entries, Throwable failure) {
+        Outlet o = outlet;
+        if (failure != null) {
+            LOG.error("Session store could not make the delivery state of client '{}' durable ({}); closing its "
+                    + "connection", clientId, failure.toString());
+            for (OutboundEntry e : entries) {
+                e.awaitingSync = false;
+            }
+            if (o != null) {
+                o.closeByServer(ReasonCode.UNSPECIFIED_ERROR, "session store failure");
+            }
+            return;
+        }
+        for (OutboundEntry e : entries) {
+            if (!e.awaitingSync || inflight.get(e.packetId) != e) {
+                continue; // completed, dropped or re-sent meanwhile
+            }
+            e.awaitingSync = false;
+            if (o == null || destroyed) {
+                continue; // offline: the next attach re-sends it
+            }
+            if (e.state == OutboundState.RELEASED) {
+                o.writePubrel(e.packetId, true);
+            } else {
+                o.writePublish(e.publication, e.qos, e.packetId, e.retainFlag, false, e.subscriptionIds);
+                host.countSent();
+            }
+        }
     }
 
     private int allocatePacketId() {
@@ -584,6 +652,7 @@ public final class Session {
         }
         int maxInflight = maxInflight(o);
         long now = System.currentTimeMillis();
+        List<OutboundEntry> held = null;
         while (!queue.isEmpty() && o.isWritable()) {
             OutboundEntry head = queue.peekFirst();
             boolean expired = head.publication.expired(now);
@@ -610,13 +679,24 @@ public final class Session {
                 head.releasePayload();
             } else if (inflight.size() < maxInflight) {
                 queue.pollFirst();
-                send(o, head);
+                if (holdsForSync(head)) {
+                    assign(head);
+                    if (held == null) {
+                        held = new ArrayList<>();
+                    }
+                    held.add(head);
+                } else {
+                    send(o, head);
+                }
                 if (isPersistent()) {
                     host.store().updateOutbound(clientId, head.sequence, head.packetId, OutboundState.SENT);
                 }
             } else {
                 break;
             }
+        }
+        if (held != null) {
+            writeWhenSynced(held);
         }
         updateCounts();
     }
@@ -649,6 +729,12 @@ public final class Session {
             e.state = OutboundState.RELEASED;
             if (isPersistent()) {
                 host.store().updateOutbound(clientId, e.sequence, packetId, OutboundState.RELEASED);
+                if (holdsForSync(e)) {
+                    // PUBREL frees the id at the subscriber: were RELEASED not on disk, a restarted broker would
+                    // send the PUBLISH again and the subscriber would take it for a new message
+                    writeWhenSynced(List.of(e));
+                    return;
+                }
             }
         } else if (e == null) {
             LOG.debug("Client '{}' sent PUBREC for unknown packet id {}", clientId, packetId);
