@@ -77,6 +77,8 @@ public final class Kernel implements SessionHost, AutoCloseable {
     private final String clientIdPrefix = "cairn-" + Long.toHexString(System.nanoTime() & 0xFFFFFF) + '-';
 
     private volatile SessionStore sessionStore = NoSessionStore.INSTANCE;
+    /** Whether a session store was ever in force: the first one is restored from, later ones are written to. */
+    private boolean hadSessionStore;
     private final Security security = new Security(this::policyChanged);
     private volatile AuthPlugins authPlugins = AuthPlugins.NONE;
 
@@ -340,11 +342,30 @@ public final class Kernel implements SessionHost, AutoCloseable {
      */
     public void useSessionStore(SessionStore store) {
         int[] restored = new int[1];
-        store.forEach(state -> {
-            if (sessions.restore(state, loops.child())) {
-                restored[0]++;
+        if (!hadSessionStore) {
+            // the kernel's first store: what it holds is the broker's state from before this start
+            store.forEach(state -> {
+                if (sessions.restore(state, loops.child())) {
+                    restored[0]++;
+                }
+            });
+        } else {
+            // a switch: the kernel's sessions are the truth; what else the new store holds is stale (from an
+            // earlier time it was in force) and must not come back
+            List<String> stale = new ArrayList<>();
+            store.forEach(state -> {
+                Session held = sessions.get(state.clientId());
+                if (held == null || !held.isPersistent()) {
+                    stale.add(state.clientId());
+                }
+            });
+            stale.forEach(store::remove);
+            if (!stale.isEmpty()) {
+                LOG.info("Removed {} sessions from {} that it held from an earlier time and the broker no longer has",
+                        stale.size(), store);
             }
-        });
+        }
+        hadSessionStore = true;
         sessionStore = store;
         CountDownLatch copied = new CountDownLatch(sessions.size());
         for (Session s : sessions.all()) {

@@ -20,6 +20,7 @@ public final class RetainedMessages {
 
     private final RetainedIndex<Publication> index = new RetainedIndex<>();
     private volatile RetainedStore store = NoRetainedStore.INSTANCE;
+    private boolean hadStore;
 
     /**
      * Applies a PUBLISH with retain 1: a payload replaces the topic's retained message (MQTT-3.3.1-5), an empty
@@ -75,17 +76,31 @@ public final class RetainedMessages {
     }
 
     /**
-     * Switches to {@code newStore}: messages it holds that the index lacks are loaded, then every indexed message
-     * is written to it, so nothing is lost either way.
+     * Switches to {@code newStore}. The first store is loaded from (messages it holds that the index lacks); at
+     * a later switch the index is the truth and messages only the new store holds are removed from it. Then every
+     * indexed message is written to it, so nothing is lost either way.
      */
-    public void useStore(RetainedStore newStore) {
+    public synchronized void useStore(RetainedStore newStore) {
         int[] loaded = new int[1];
-        newStore.forEach(m -> {
-            if (index.get(m.topic()) == null) {
-                index.put(m.topic(), Publication.of(m, System.currentTimeMillis()));
-                loaded[0]++;
-            }
-        });
+        if (!hadStore) {
+            // the first store: it holds the retained messages from before this start
+            newStore.forEach(m -> {
+                if (index.get(m.topic()) == null) {
+                    index.put(m.topic(), Publication.of(m, System.currentTimeMillis()));
+                    loaded[0]++;
+                }
+            });
+        } else {
+            // a switch: the index is the truth; topics only the new store has are stale
+            List<String> stale = new ArrayList<>();
+            newStore.forEach(m -> {
+                if (index.get(m.topic()) == null) {
+                    stale.add(m.topic());
+                }
+            });
+            stale.forEach(newStore::remove);
+        }
+        hadStore = true;
         store = newStore;
         index.forEach(p -> newStore.put(p.toMessage()));
         LOG.info("Retained messages now kept by {} ({} loaded from it, {} held)", newStore, loaded[0], index.size());

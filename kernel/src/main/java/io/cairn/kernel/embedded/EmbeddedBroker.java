@@ -85,6 +85,17 @@ public final class EmbeddedBroker implements AutoCloseable {
         kernel.authProviders(List.copyOf(authenticators), List.copyOf(authorizers));
     }
 
+    /**
+     * Moves the broker's sessions and retained messages to other stores while it runs: connected clients stay
+     * connected, and every persistent session (with its queued and in-flight messages) and retained message is
+     * written to the new stores, which from then on get every change. Whatever else the new stores held (from an
+     * earlier time they were in force) is removed from them. The old stores are no longer written to.
+     */
+    public synchronized void switchStores(SessionStore sessions, RetainedStore retained) {
+        kernel.useSessionStore(Objects.requireNonNull(sessions, "sessions"));
+        kernel.useRetainedStore(Objects.requireNonNull(retained, "retained"));
+    }
+
     /** A builder with the default settings, no transport and no store. */
     public static Builder builder() {
         return new Builder();

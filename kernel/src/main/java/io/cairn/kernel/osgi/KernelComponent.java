@@ -40,8 +40,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The kernel as a Declarative Services component: starts the engine, registers the {@link Broker} and
- * {@link TransportContext} services, and follows the store plugins as they come and go (the store with the
- * highest {@code service.ranking} is in force). A valid change of the kernel's configuration restarts the
+ * {@link TransportContext} services, and follows the store plugins as they come and go: the store named by the
+ * {@code persistence} key (service property {@code cairn.store}) is in force, or without the key the one with the
+ * highest {@code service.ranking}; changing the key switches stores while the broker runs. A valid change of the kernel's configuration restarts the
  * engine, as its limits are fixed for its life; an invalid one is refused with a log line naming file and key.
  */
 @Component(name = "io.cairn.kernel", configurationPid = "io.cairn.kernel",
@@ -51,8 +52,8 @@ public final class KernelComponent {
 
     private static final Logger LOG = LoggerFactory.getLogger(KernelComponent.class);
 
-    private final List<Ranked<SessionStore>> sessionStores = new CopyOnWriteArrayList<>();
-    private final List<Ranked<RetainedStore>> retainedStores = new CopyOnWriteArrayList<>();
+    private final List<Store<SessionStore>> sessionStores = new CopyOnWriteArrayList<>();
+    private final List<Store<RetainedStore>> retainedStores = new CopyOnWriteArrayList<>();
     private final List<Provider<EnhancedAuthenticator>> authenticators = new CopyOnWriteArrayList<>();
     private final List<Ranked<ServerRedirector>> redirectors = new CopyOnWriteArrayList<>();
     private final List<Provider<Authenticator>> passwordAuthenticators = new CopyOnWriteArrayList<>();
@@ -66,6 +67,21 @@ public final class KernelComponent {
     private SessionStore sessionStoreInUse;
     private RetainedStore retainedStoreInUse;
 
+    /** A store service with its ranking and its name (service property {@value #STORE_NAME}). */
+    private record Store<T>(T service, int ranking, long id, String name) {
+        static final Comparator<Store<?>> BEST_FIRST = Comparator.<Store<?>>comparingInt(Store::ranking)
+                .reversed().thenComparingLong(Store::id);
+    }
+
+    /** The service property naming a store, matched against the kernel's {@code persistence} key. */
+    static final String STORE_NAME = "cairn.store";
+
+    /** The store the configuration asks for ({@code persistence}); empty: the best ranked one. */
+    private String persistence = "";
+    private String configSource = "io.cairn.kernel";
+    /** The kernel that {@link #openListeners()} last opened the listeners of. */
+    private Kernel listening;
+
     private record Ranked<T>(T service, int ranking, long id) {
         static final Comparator<Ranked<?>> BEST_FIRST = Comparator.<Ranked<?>>comparingInt(Ranked::ranking)
                 .reversed().thenComparingLong(Ranked::id);
@@ -75,6 +91,12 @@ public final class KernelComponent {
     private synchronized void activate(BundleContext context, Map<String, Object> properties) {
         this.context = context;
         warnUnknownKeys(properties);
+        configSource = source(properties);
+        persistence = persistence(properties);
+        if (!persistence.isEmpty()) {
+            LOG.info("Listeners open once the store '{}' is available (persistence = {} in {})", persistence,
+                    persistence, configSource);
+        }
         BrokerSettings settings;
         try {
             settings = KernelSettings.from(properties);
@@ -94,6 +116,14 @@ public final class KernelComponent {
     @Modified
     private synchronized void modified(Map<String, Object> properties) {
         warnUnknownKeys(properties);
+        configSource = source(properties);
+        String wanted = persistence(properties);
+        if (!wanted.equals(persistence)) {
+            persistence = wanted;
+            LOG.info("Configuration {}: persistence = {}; switching stores while the broker runs", configSource,
+                    wanted.isEmpty() ? "(the best ranked store)" : wanted);
+            chooseStores();
+        }
         BrokerSettings settings;
         try {
             settings = KernelSettings.from(properties);
@@ -123,6 +153,23 @@ public final class KernelComponent {
         Dictionary<String, Object> props = new Hashtable<>();
         props.put(Constants.SERVICE_DESCRIPTION, "Cairn MQTT kernel " + Kernel.VERSION);
         brokerRegistration = context.registerService(Broker.class, kernel.broker(), props);
+        if (persistence.isEmpty() || sessionStoreInUse != null) {
+            openListeners();
+        }
+    }
+
+    /**
+     * Registers the {@link TransportContext}: transports bind their listeners and clients come in. With a
+     * {@code persistence} key this waits for that store, so that no client gets a fresh session while its stored
+     * one is still on its way.
+     */
+    private void openListeners() {
+        if (listening == kernel) {
+            return;
+        }
+        listening = kernel;
+        Dictionary<String, Object> props = new Hashtable<>();
+        props.put(Constants.SERVICE_DESCRIPTION, "Cairn MQTT kernel " + Kernel.VERSION);
         Kernel serving = kernel;
         uninstalls = event -> {
             if (event.getType() == BundleEvent.UNINSTALLED) {
@@ -148,9 +195,14 @@ public final class KernelComponent {
 
     private void stop() {
         // transports stop first: their reference to the context is static and mandatory
-        contextRegistration.unregister();
-        context.removeBundleListener(uninstalls);
+        if (contextRegistration != null) {
+            contextRegistration.unregister();
+            contextRegistration = null;
+            context.removeBundleListener(uninstalls);
+        }
+        listening = null;
         brokerRegistration.unregister();
+        brokerRegistration = null;
         kernel.close();
         kernel = null;
         sessionStoreInUse = null;
@@ -171,7 +223,7 @@ public final class KernelComponent {
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     synchronized void bindSessionStore(SessionStore store, Map<String, Object> props) {
-        sessionStores.add(new Ranked<>(store, ranking(props), id(props)));
+        sessionStores.add(new Store<>(store, ranking(props), id(props), storeName(props)));
         chooseStores();
     }
 
@@ -187,7 +239,7 @@ public final class KernelComponent {
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     synchronized void bindRetainedStore(RetainedStore store, Map<String, Object> props) {
-        retainedStores.add(new Ranked<>(store, ranking(props), id(props)));
+        retainedStores.add(new Store<>(store, ranking(props), id(props), storeName(props)));
         chooseStores();
     }
 
@@ -291,22 +343,46 @@ public final class KernelComponent {
                 redirectors.stream().sorted(Ranked.BEST_FIRST).map(Ranked::service).toList()));
     }
 
+    /**
+     * Puts the right stores in force: those named by {@code persistence}, or else the best ranked. The kernel
+     * moves its state to a new store while clients stay connected ({@link Kernel#useSessionStore}).
+     */
     private void chooseStores() {
         if (kernel == null) {
             return;
         }
-        SessionStore bestSessions = sessionStores.stream().sorted(Ranked.BEST_FIRST).map(Ranked::service)
-                .findFirst().orElse(null);
-        if (bestSessions != null && bestSessions != sessionStoreInUse) {
-            kernel.useSessionStore(bestSessions);
-            sessionStoreInUse = bestSessions;
+        SessionStore sessions = pick(sessionStores);
+        if (sessions != null && sessions != sessionStoreInUse) {
+            kernel.useSessionStore(sessions);
+            sessionStoreInUse = sessions;
+        } else if (sessions == null && !persistence.isEmpty() && listening == kernel) {
+            LOG.warn("No session store named '{}' (persistence in {}) is available; sessions stay with {}",
+                    persistence, configSource, sessionStoreInUse != null ? sessionStoreInUse : "the kernel's memory");
         }
-        RetainedStore bestRetained = retainedStores.stream().sorted(Ranked.BEST_FIRST).map(Ranked::service)
-                .findFirst().orElse(null);
-        if (bestRetained != null && bestRetained != retainedStoreInUse) {
-            kernel.useRetainedStore(bestRetained);
-            retainedStoreInUse = bestRetained;
+        RetainedStore retained = pick(retainedStores);
+        if (retained != null && retained != retainedStoreInUse) {
+            kernel.useRetainedStore(retained);
+            retainedStoreInUse = retained;
         }
+        if (sessionStoreInUse != null && brokerRegistration != null) {
+            openListeners();
+        }
+    }
+
+    private <T> T pick(List<Store<T>> stores) {
+        return stores.stream()
+                .filter(s -> persistence.isEmpty() || persistence.equals(s.name()))
+                .sorted(Store.BEST_FIRST).map(Store::service).findFirst().orElse(null);
+    }
+
+    private static String persistence(Map<String, Object> properties) {
+        Object value = properties.get("persistence");
+        return value == null ? "" : String.valueOf(value).trim();
+    }
+
+    private static String storeName(Map<String, Object> props) {
+        Object name = props.get(STORE_NAME);
+        return name == null ? "" : String.valueOf(name);
     }
 
     private static int ranking(Map<String, Object> props) {

@@ -54,4 +54,9 @@ public @interface KernelConfiguration {
             options = {@Option(value = "unsubscribe", label = "remove the subscription"),
                     @Option(value = "disconnect", label = "disconnect the client (MQTT 5: 0x87)")})
     String revokedSubscriptions() default "unsubscribe";
+
+    @AttributeDefinition(description = "The store that keeps sessions and retained messages: the value of its "
+            + "cairn.store service property (memory, file); empty: the one with the highest service.ranking. "
+            + "When set, listeners open only once that store is there; a change switches stores live.")
+    String persistence() default "";
 }

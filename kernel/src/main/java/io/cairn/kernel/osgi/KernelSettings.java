@@ -17,7 +17,7 @@ final class KernelSettings {
     private static final Set<String> KEYS = Set.of("maxPacketSize", "maxInflight", "maxQueuedMessages",
             "maxTopicLength", "maxTopicLevels", "maxClientIdLength", "keepAliveGrace", "connectTimeoutSeconds",
             "ioThreads", "maxConnections", "receiveMaximum", "topicAliasMaximum", "maxKeepAlive", "responseInformation",
-            "revokedSubscriptions");
+            "revokedSubscriptions", "persistence");
 
     private KernelSettings() {
     }

@@ -132,4 +132,58 @@ class StoreWriteThroughTest {
             kernel.close();
         }
     }
+
+    @Test
+    void aSwitchUnderTrafficMovesEveryQueuedMessageAndDropsWhatTheNewStoreHeldFromEarlier() throws Exception {
+        MemorySessionStore next = new MemorySessionStore();
+        MemoryRetainedStore nextRetained = new MemoryRetainedStore();
+        next.save(SessionState.empty("ghost", SessionState.NEVER_EXPIRES)); // left from an earlier time
+        nextRetained.put(io.cairn.api.message.Message.of("old/news", new byte[] {1},
+                io.cairn.api.message.QoS.AT_MOST_ONCE, true));
+        int messages = 600;
+        try (EmbeddedBroker broker = start()) {
+            MqttClient subscriber = new MqttClient(uri(broker), "keeper", new MemoryPersistence());
+            subscriber.connect(persistent());
+            subscriber.subscribe("orders/#", 1);
+            subscriber.disconnect();
+            subscriber.close();
+
+            MqttClient publisher = new MqttClient(uri(broker), "writer", new MemoryPersistence());
+            publisher.connect();
+            publisher.publish("status/line", "up".getBytes(StandardCharsets.UTF_8), 1, true);
+            for (int i = 0; i < messages; i++) {
+                if (i == messages / 2) {
+                    broker.switchStores(next, nextRetained); // clients stay connected; traffic goes on
+                }
+                publisher.publish("orders/" + i, ("m" + i).getBytes(StandardCharsets.UTF_8), 1, false);
+            }
+            publisher.disconnect();
+            publisher.close();
+
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                    assertThat(next.load("keeper").orElseThrow().outbound()).hasSize(messages));
+            assertThat(next.load("ghost")).as("a session the broker does not have is not resurrected").isEmpty();
+            assertThat(nextRetained.get("old/news")).isEmpty();
+            assertThat(nextRetained.get("status/line")).isPresent();
+        }
+
+        try (EmbeddedBroker restarted = EmbeddedBroker.builder().transport(new TcpTransport("test", "127.0.0.1", 0,
+                        TcpTransport.DEFAULT_BACKLOG, ListenerSecurity.allProviders(true)))
+                .sessionStore(next).retainedStore(nextRetained).start()) {
+            List<String> received = new CopyOnWriteArrayList<>();
+            MqttClient subscriber = new MqttClient(uri(restarted), "keeper", new MemoryPersistence());
+            subscriber.setCallback(new org.eclipse.paho.client.mqttv3.MqttCallback() {
+                @Override public void connectionLost(Throwable cause) { }
+                @Override public void messageArrived(String topic, org.eclipse.paho.client.mqttv3.MqttMessage m) {
+                    received.add(topic);
+                }
+                @Override public void deliveryComplete(org.eclipse.paho.client.mqttv3.IMqttDeliveryToken t) { }
+            });
+            assertThat(subscriber.connectWithResult(persistent()).getSessionPresent()).isTrue();
+            await().atMost(Duration.ofSeconds(10)).until(() -> received.size() >= messages);
+            assertThat(received).doesNotHaveDuplicates().hasSize(messages);
+            subscriber.disconnect();
+            subscriber.close();
+        }
+    }
 }

@@ -22,7 +22,7 @@ import org.osgi.service.component.annotations.ConfigurationPolicy;
  * not of this bundle.
  */
 @Component(service = RetainedStore.class, immediate = true, configurationPolicy = ConfigurationPolicy.IGNORE,
-        property = "service.ranking:Integer=0")
+        property = {"service.ranking:Integer=0", "cairn.store=memory"})
 public final class MemoryRetainedStore implements RetainedStore {
 
     private final ConcurrentHashMap<String, Message> messages = new ConcurrentHashMap<>();

@@ -36,7 +36,7 @@ import org.osgi.service.component.annotations.ConfigurationPolicy;
  * the service at the moment. Sessions thus survive a restart of the kernel bundle, but not of this bundle.
  */
 @Component(service = SessionStore.class, immediate = true, configurationPolicy = ConfigurationPolicy.IGNORE,
-        property = "service.ranking:Integer=0")
+        property = {"service.ranking:Integer=0", "cairn.store=memory"})
 public final class MemorySessionStore implements SessionStore {
 
     private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
