@@ -30,6 +30,8 @@
 # TLS_PROVIDER), Mosquitto a websockets listener. Over TLS the conns cell opens CONNS=2000 connections unless
 # CONNS says otherwise (each is a full handshake). bench/tls.sh compares TLS with TCP and the two TLS providers in
 # one run.
+# CAIRN_STORE=file runs Cairn on its durable store (default memory, like Mosquitto's 'persistence false' here;
+# bench/persistence.sh compares the stores with persistent sessions).
 # Environment: DURATION, WARMUP (seconds per run), REPEAT (A B pairs per cell), CONNS (idle connections for
 # the conns cell), CONNS_REPEAT (its A B pairs; REPEAT + 1, as its rate varies more from run to run), SOURCES
 # (loopback source addresses for it), OUT (result folder), BROKER_CPU, LOAD_CPU, CAIRN_PORT, MOSQUITTO_PORT,
@@ -54,6 +56,7 @@ LOAD_CPU=${LOAD_CPU:-1}
 CAIRN_PORT=${CAIRN_PORT:-21883}
 MOSQUITTO_PORT=${MOSQUITTO_PORT:-21884}
 MOSQUITTO=${MOSQUITTO:-$(command -v mosquitto || echo /usr/sbin/mosquitto)}
+CAIRN_STORE=${CAIRN_STORE:-memory}
 PROTOCOLS=${PROTOCOLS:-${PROTOCOL:-4}}
 BROKERS=${BROKERS:-cairn mosquitto}
 OUT=${OUT:-$root/bench/target/matrix-$(date +%Y%m%d-%H%M%S)}
@@ -116,6 +119,9 @@ if with cairn; then
   cp -r "$dist" "$work/cairn"
   sed -i "s/^port = .*/port = $CAIRN_PORT/" "$work/cairn/etc/io.cairn.transport.tcp-default.cfg"
   printf 'maxQueuedMessages = 10000\nmaxInflight = 65535\n' >>"$work/cairn/etc/io.cairn.kernel.cfg"
+  # like Mosquitto's 'persistence false' below: clean sessions and no store on disk (bench/persistence.sh
+  # measures the stores)
+  sed -i "s/^persistence = .*/persistence = $CAIRN_STORE/" "$work/cairn/etc/io.cairn.kernel.cfg"
   if [[ -n "${CAIRN_ACL:-}" ]]; then
     [[ -f "$CAIRN_ACL" ]] || fail "CAIRN_ACL: $CAIRN_ACL is not a file"
     cp "$CAIRN_ACL" "$work/cairn/etc/bench.acl"

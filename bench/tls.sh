@@ -87,6 +87,7 @@ if with cairn; then
   cp -r "$dist" "$work/cairn"
   sed -i "s/^port = .*/port = $CAIRN_PORT/" "$work/cairn/etc/io.cairn.transport.tcp-default.cfg"
   printf 'maxQueuedMessages = 10000\nmaxInflight = 65535\n' >>"$work/cairn/etc/io.cairn.kernel.cfg"
+  sed -i "s/^persistence = .*/persistence = memory/" "$work/cairn/etc/io.cairn.kernel.cfg" # as Mosquitto below
   cairn_tls_listener "$work/cairn" openssl $((CAIRN_PORT + 1)) OPENSSL
   cairn_tls_listener "$work/cairn" jdk $((CAIRN_PORT + 2)) JDK
   (cd "$work/cairn" && exec taskset -c "$BROKER_CPU" bin/cairn) >"$OUT/cairn.log" 2>&1 &

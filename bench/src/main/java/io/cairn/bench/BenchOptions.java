@@ -119,6 +119,13 @@ final class BenchOptions {
             + " frames, subprotocol mqtt; with --tls it is wss.")
     String wsPath;
 
+    @Option(names = "--persistent", description = "Persistent sessions, kept by the broker's store: clean session 0"
+            + " (MQTT 5: Clean Start with a Session Expiry Interval of 300 s). Client ids are unique per run.")
+    boolean persistent;
+
+    /** The Session Expiry Interval that {@code --persistent} asks for at MQTT 5. */
+    static final long PERSISTENT_EXPIRY_SECONDS = 300;
+
     private Endpoint endpoint;
 
     /** Adds what the run's front was to its JSON result: transport, TLS provider and negotiated protocol. */
@@ -134,6 +141,7 @@ final class BenchOptions {
             json.put("ws_path", wsPath);
         }
         json.put("io", NettyTransport.name());
+        json.put("persistent", persistent);
     }
 
     /** The number of clients, with the scenario's default. */
@@ -156,7 +164,8 @@ final class BenchOptions {
      */
     Endpoint endpoint() {
         if (endpoint == null) {
-            endpoint = new Endpoint(host, port, protocol, username, password, keepAlive, Front.of(this));
+            endpoint = new Endpoint(host, port, protocol, username, password, keepAlive, Front.of(this),
+                    persistent ? PERSISTENT_EXPIRY_SECONDS : 0);
         }
         return endpoint;
     }

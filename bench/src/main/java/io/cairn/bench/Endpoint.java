@@ -10,13 +10,15 @@ package io.cairn.bench;
  * @param password      the CONNECT password, or {@code null}
  * @param keepAlive     the keep-alive in seconds, 0 for none
  * @param front         TLS and/or WebSocket in front of MQTT, or nothing (plain TCP)
+ * @param sessionExpiry 0 for clean sessions; otherwise persistent sessions: MQTT 3.1/3.1.1 connect with clean
+ *                      session 0, MQTT 5 with Clean Start and this Session Expiry Interval in seconds
  */
 record Endpoint(String host, int port, int protocolLevel, String username, String password, int keepAlive,
-                Front front) {
+                Front front, long sessionExpiry) {
 
-    /** An endpoint over plain TCP. */
+    /** An endpoint over plain TCP with clean sessions. */
     Endpoint(String host, int port, int protocolLevel, String username, String password, int keepAlive) {
-        this(host, port, protocolLevel, username, password, keepAlive, Front.tcp());
+        this(host, port, protocolLevel, username, password, keepAlive, Front.tcp(), 0);
     }
 
     /** {@code host:port}, for messages. */

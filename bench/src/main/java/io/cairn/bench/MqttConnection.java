@@ -215,8 +215,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Frame
 
     private void sendConnect() {
         connectSent = true;
-        Packets.connect(out(), endpoint.protocolLevel(), clientId, endpoint.keepAlive(), endpoint.username(),
-                endpoint.password());
+        Packets.connect(out(), endpoint.protocolLevel(), clientId, endpoint.keepAlive(), endpoint.sessionExpiry(),
+                endpoint.username(), endpoint.password());
         flush();
     }
 

@@ -70,13 +70,24 @@ final class Packets {
      */
     static void connect(ByteBuf out, int protocolLevel, String clientId, int keepAliveSeconds, String username,
                         String password) {
+        connect(out, protocolLevel, clientId, keepAliveSeconds, 0, username, password);
+    }
+
+    /**
+     * A CONNECT; {@code sessionExpiry} 0 asks for a clean session, more for a persistent one (MQTT 3.1/3.1.1: clean
+     * session 0; MQTT 5: Clean Start with that Session Expiry Interval).
+     */
+    static void connect(ByteBuf out, int protocolLevel, String clientId, int keepAliveSeconds, long sessionExpiry,
+                        String username, String password) {
         byte[] name = (protocolLevel == MQTT_3_1 ? "MQIsdp" : "MQTT").getBytes(StandardCharsets.US_ASCII);
         byte[] id = clientId.getBytes(StandardCharsets.UTF_8);
         byte[] user = username == null ? null : username.getBytes(StandardCharsets.UTF_8);
         byte[] pass = password == null ? null : password.getBytes(StandardCharsets.UTF_8);
         boolean v5 = protocolLevel == MQTT_5;
-        int remaining = 2 + name.length + 1 + 1 + 2 + (v5 ? 1 : 0) + 2 + id.length;
-        int flags = 0x02; // clean session (MQTT 5: clean start)
+        boolean expiry = v5 && sessionExpiry > 0;
+        int remaining = 2 + name.length + 1 + 1 + 2 + (v5 ? 1 : 0) + (expiry ? 5 : 0) + 2 + id.length;
+        // clean session (MQTT 5: clean start); MQTT 3.1.1 keeps its session only without it
+        int flags = sessionExpiry > 0 && !v5 ? 0 : 0x02;
         if (user != null) {
             flags |= 0x80;
             remaining += 2 + user.length;
@@ -91,7 +102,9 @@ final class Packets {
         out.writeByte(protocolLevel);
         out.writeByte(flags);
         out.writeShort(keepAliveSeconds);
-        if (v5) {
+        if (expiry) {
+            out.writeByte(5).writeByte(0x11).writeInt((int) sessionExpiry); // Session Expiry Interval
+        } else if (v5) {
             out.writeByte(0); // property length: no properties
         }
         out.writeShort(id.length).writeBytes(id);

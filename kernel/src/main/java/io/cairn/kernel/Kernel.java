@@ -92,7 +92,7 @@ public final class Kernel implements SessionHost, AutoCloseable {
         this.settings = settings;
         this.loops = EventLoops.start(settings.ioThreads());
         this.lanes = new Lanes(loops.child());
-        this.router = new Router(subscriptions, shared, lanes);
+        this.router = new Router(subscriptions, shared, lanes, () -> sessionStore);
         this.sessions = new SessionRegistry(this);
         this.transportContext = new KernelTransportContext(this);
         this.broker = new KernelBroker(this);

@@ -64,6 +64,32 @@ public interface SessionStore {
     void addOutbound(String clientId, OutboundMessage message);
 
     /**
+     * Records the routing of one incoming QoS 1/2 message as one change: the publisher's incoming QoS 2 packet
+     * identifier (as {@link #addInboundQos2} would, when {@code publisher} is not {@code null} and
+     * {@code inboundPacketId} is above 0) and a copy for each persistent session it goes to (as
+     * {@link #addOutbound} would, for each delivery in turn). Sessions the store does not hold are skipped.
+     *
+     * <p>A durable store MUST apply it atomically: after a crash it holds all of it or none of it. This is what
+     * makes QoS 2 exactly once across a crash: were the packet identifier durable without a copy, the
+     * publisher's re-sent PUBLISH would be taken for a duplicate and the copy lost; were a copy durable without
+     * the identifier, the re-sent PUBLISH would be routed again and delivered twice.
+     *
+     * <p>Unlike the other methods, this one is called on the publisher's thread, so it may overlap calls for the
+     * receiving clients (which only ever name messages added before). The default makes the individual calls,
+     * which suits a store that is not durable.
+     *
+     * @since 1.1
+     */
+    default void addDeliveries(String publisher, int inboundPacketId, java.util.List<Delivery> deliveries) {
+        if (publisher != null && inboundPacketId > 0) {
+            addInboundQos2(publisher, inboundPacketId);
+        }
+        for (Delivery d : deliveries) {
+            addOutbound(d.clientId(), d.message());
+        }
+    }
+
+    /**
      * Moves the outgoing message with {@code sequence} to {@code state} under {@code packetId}.
      */
     void updateOutbound(String clientId, long sequence, int packetId, OutboundState state);

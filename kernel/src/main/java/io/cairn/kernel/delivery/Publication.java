@@ -27,7 +27,8 @@ public final class Publication {
     private final String publisher;
     private volatile Message message;
     private volatile byte[] v5Properties;
-    private volatile Barrier barrier;
+    /** Set by the publisher's thread around its routing only; never read elsewhere. */
+    private StoredRouting storedRouting;
 
     /**
      * Wraps {@code payload}, taking over the caller's reference to it.
@@ -78,14 +79,14 @@ public final class Publication {
         return topic;
     }
 
-    /** The barrier that counts this message's hand-overs while it is routed, or {@code null}. */
-    public Barrier barrier() {
-        return barrier;
+    /** How the router is to store this message's copies while it routes it, or {@code null}. */
+    public StoredRouting storedRouting() {
+        return storedRouting;
     }
 
-    /** Sets the barrier for the routing that follows; {@code null} when it is done. */
-    public void barrier(Barrier value) {
-        barrier = value;
+    /** Sets {@link #storedRouting()} for the routing that follows; {@code null} when it is done. */
+    public void storedRouting(StoredRouting value) {
+        storedRouting = value;
     }
 
     /** The topic name in UTF-8; MUST NOT be modified. */

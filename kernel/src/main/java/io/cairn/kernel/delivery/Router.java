@@ -1,11 +1,19 @@
 package io.cairn.kernel.delivery;
 
+import io.cairn.api.message.Message;
 import io.cairn.api.message.QoS;
+import io.cairn.api.persistence.Delivery;
+import io.cairn.api.persistence.OutboundMessage;
+import io.cairn.api.persistence.OutboundState;
+import io.cairn.api.persistence.SessionStore;
 import io.cairn.api.persistence.Subscription;
 import io.cairn.kernel.routing.TopicTree;
 import io.cairn.kernel.session.Session;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.FastThreadLocal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Routes a message to the sessions whose subscriptions match its topic. Callable from any thread.
@@ -20,6 +28,7 @@ public final class Router {
     private final TopicTree<Session, Subscription> subscriptions;
     private final SharedSubscriptions shared;
     private final Lanes lanes;
+    private final Supplier<SessionStore> store;
     private final FastThreadLocal<Targets> targets = new FastThreadLocal<>() {
         @Override
         protected Targets initialValue() {
@@ -34,7 +43,9 @@ public final class Router {
         }
     };
 
-    public Router(TopicTree<Session, Subscription> subscriptions, SharedSubscriptions shared, Lanes lanes) {
+    public Router(TopicTree<Session, Subscription> subscriptions, SharedSubscriptions shared, Lanes lanes,
+                  Supplier<SessionStore> store) {
+        this.store = store;
         this.subscriptions = subscriptions;
         this.shared = shared;
         this.lanes = lanes;
@@ -46,6 +57,9 @@ public final class Router {
      * @return the number of sessions it went to
      */
     public int route(Publication publication) {
+        if (publication.storedRouting() != null) {
+            return routeStored(publication, publication.storedRouting());
+        }
         Targets t = targets.get();
         try {
             t.publisher(publication.publisher());
@@ -63,6 +77,81 @@ public final class Router {
         } finally {
             t.clear();
         }
+    }
+
+    /** A target of a message routed with {@link StoredRouting}. */
+    private record Target(Session session, QoS qos, boolean retainFlag, int[] subscriptionIds, SharedGroup group) {
+    }
+
+    /**
+     * Routes as {@link #route(Publication)} does, but first writes the copies for persistent sessions, with the
+     * publisher's QoS 2 packet id, to the session store in one change, on this thread; each session then gets
+     * its message with the sequence its copy is stored under.
+     */
+    private int routeStored(Publication publication, StoredRouting routing) {
+        List<Target> all = new ArrayList<>();
+        Targets t = targets.get();
+        try {
+            t.publisher(publication.publisher());
+            t.topic(publication.topic());
+            subscriptions.match(publication.topic(), t);
+            QoS published = publication.qos();
+            for (int i = 0; i < t.size(); i++) {
+                all.add(new Target(t.session(i), QoS.min(published, t.qos(i)),
+                        publication.retain() && t.retainAsPublished(i), t.subscriptionIds(i), null));
+            }
+        } finally {
+            t.clear();
+        }
+        if (!shared.isEmpty()) {
+            shared.match(publication.topic(), (name, group) -> {
+                SharedGroup.Member m = group.pick(null);
+                if (m != null) {
+                    Subscription s = m.subscription();
+                    all.add(new Target(m.session(), QoS.min(publication.qos(), s.qos()),
+                            publication.retain() && s.retainAsPublished(),
+                            s.subscriptionIdentifier() > 0 ? new int[] {s.subscriptionIdentifier()} : null, group));
+                }
+            });
+        }
+        long[] sequences = new long[all.size()];
+        List<Delivery> copies = new ArrayList<>(all.size());
+        Message message = null;
+        for (int i = 0; i < all.size(); i++) {
+            Target target = all.get(i);
+            if (target.qos() == QoS.AT_MOST_ONCE || !target.session().isPersistent()
+                    || target.session().isDestroyed()) {
+                continue;
+            }
+            if (message == null) {
+                message = publication.toMessage();
+            }
+            sequences[i] = target.session().reserveSequence();
+            copies.add(new Delivery(target.session().clientId(), new OutboundMessage(sequences[i],
+                    message.withQos(target.qos()).withRetain(target.retainFlag()), 0, OutboundState.QUEUED,
+                    publication.receivedAt(), ids(target.subscriptionIds()))));
+        }
+        if (!copies.isEmpty() || routing.publisher() != null) {
+            store.get().addDeliveries(routing.publisher(), routing.inboundPacketId(), copies);
+            routing.markStored();
+        }
+        for (int i = 0; i < all.size(); i++) {
+            Target target = all.get(i);
+            deliver(target.session(), publication, target.qos(), target.retainFlag(), target.subscriptionIds(),
+                    target.group(), sequences[i]);
+        }
+        return all.size();
+    }
+
+    private static List<Integer> ids(int[] ids) {
+        if (ids == null) {
+            return List.of();
+        }
+        List<Integer> list = new ArrayList<>(ids.length);
+        for (int id : ids) {
+            list.add(id);
+        }
+        return list;
     }
 
     /** Gives {@code publication} to one member of each matching shared subscription; returns how many. */
@@ -116,17 +205,20 @@ public final class Router {
      */
     public void deliver(Session session, Publication publication, QoS qos, boolean retainFlag,
                         int[] subscriptionIds, SharedGroup group) {
+        deliver(session, publication, qos, retainFlag, subscriptionIds, group, 0);
+    }
+
+    /** As above, for a message whose copy the store holds under {@code storedSequence} (0: none). */
+    private void deliver(Session session, Publication publication, QoS qos, boolean retainFlag,
+                         int[] subscriptionIds, SharedGroup group, long storedSequence) {
         EventLoop home = session.home();
         if (home.inEventLoop()) {
-            session.offer(publication, qos, retainFlag, subscriptionIds, group);
+            session.offer(publication, qos, retainFlag, subscriptionIds, group, storedSequence);
             return;
         }
         publication.retainRef();
-        Barrier barrier = publication.barrier();
-        if (barrier != null && !barrier.enter()) {
-            barrier = null;
-        }
-        lanes.handOver(home, new HandOver(session, publication, qos, retainFlag, subscriptionIds, group, barrier));
+        lanes.handOver(home, new HandOver(session, publication, qos, retainFlag, subscriptionIds, group,
+                storedSequence));
     }
 
     /** A delivery in transit to another loop; owns one reference to its publication. */
@@ -137,11 +229,11 @@ public final class Router {
         private final boolean retainFlag;
         private final int[] subscriptionIds;
         private final SharedGroup group;
-        private final Barrier barrier;
+        private final long storedSequence;
 
         HandOver(Session session, Publication publication, QoS qos, boolean retainFlag, int[] subscriptionIds,
-                 SharedGroup group, Barrier barrier) {
-            this.barrier = barrier;
+                 SharedGroup group, long storedSequence) {
+            this.storedSequence = storedSequence;
             this.session = session;
             this.publication = publication;
             this.qos = qos;
@@ -159,12 +251,9 @@ public final class Router {
                 return;
             }
             try {
-                session.offer(publication, qos, retainFlag, subscriptionIds, group);
+                session.offer(publication, qos, retainFlag, subscriptionIds, group, storedSequence);
             } finally {
                 publication.release();
-                if (barrier != null) {
-                    barrier.leave(); // the session has written the message to the store
-                }
             }
         }
     }

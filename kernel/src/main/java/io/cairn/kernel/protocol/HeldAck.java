@@ -1,38 +1,34 @@
 package io.cairn.kernel.protocol;
 
-import io.cairn.kernel.delivery.Barrier;
-
 /**
  * A PUBACK, PUBREC or PUBCOMP to a publisher that waits until the store has made durable what it promises: the
- * message in the queue of every persistent subscriber (and in the retained store), or the packet-identifier
- * state of a QoS 2 flow. As a {@link Barrier} it counts the deliveries still on their way to their sessions;
- * when the last has arrived it asks the stores to sync, and when they have, the connection writes it — after
- * every acknowledgement held before it, so the publisher sees them in the order of its PUBLISH packets.
- * Lives on the connection's event loop except for {@link #reached()}.
+ * copies of the message for every persistent session (written on the publisher's loop while it was routed) and
+ * the retained message, or the packet-identifier state of a QoS 2 flow. {@link #release(boolean)} asks the
+ * stores to sync when something was written; once they have, the connection writes it — after every
+ * acknowledgement held before it, so the publisher sees them in the order of its PUBLISH packets. Lives on the
+ * connection's event loop, except for the store's completion, which hands over to it.
  */
-final class HeldAck extends Barrier implements Runnable {
+final class HeldAck implements Runnable {
 
     final int type;
     final int packetId;
-    /** The MQTT 5 reason code; set before the publisher's routing leaves the barrier. */
+    /** The MQTT 5 reason code. */
     int reason;
     /** Written on the store's thread before the hand-over to the event loop, read on the loop. */
     private Throwable failure;
     private boolean ready;
     private final MqttConnection connection;
-    private final boolean retain;
 
-    HeldAck(MqttConnection connection, int type, int packetId, int reason, boolean retain) {
+    HeldAck(MqttConnection connection, int type, int packetId, int reason) {
         this.connection = connection;
         this.type = type;
         this.packetId = packetId;
         this.reason = reason;
-        this.retain = retain;
     }
 
     /** An acknowledgement that waits for nothing itself, only for those held before it. */
     static HeldAck ready(MqttConnection connection, int type, int packetId, int reason) {
-        HeldAck ack = new HeldAck(connection, type, packetId, reason, false);
+        HeldAck ack = new HeldAck(connection, type, packetId, reason);
         ack.ready = true;
         return ack;
     }
@@ -45,9 +41,17 @@ final class HeldAck extends Barrier implements Runnable {
         return failure;
     }
 
-    @Override
-    protected void reached() {
-        connection.kernel.sync(retain).whenComplete((v, t) -> {
+    /**
+     * Lets the acknowledgement go once what was written to the stores before now is durable: the session store,
+     * and with {@code retained} the retained store too. With {@code stored} false nothing was written and it goes
+     * as soon as those before it have. Call on the connection's loop.
+     */
+    void release(boolean stored, boolean retained) {
+        if (!stored) {
+            run();
+            return;
+        }
+        connection.kernel.sync(retained).whenComplete((v, t) -> {
             failure = t;
             connection.eventLoop().execute(this);
         });

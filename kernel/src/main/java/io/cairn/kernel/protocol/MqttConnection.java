@@ -226,7 +226,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                     if (known && session.isPersistent() && kernel.holdsAcks(false)) {
                         // the freed id must be on disk first: a restarted broker that still held it would take
                         // the client's next message under that id for a re-sent one and drop it
-                        holdAck(Acks.PUBCOMP, id, false).leave();
+                        holdAck(Acks.PUBCOMP, id).release(true, false);
                     } else {
                         // MQTT 5: 0x92 tells the client the id was not held (MQTT 5.0 §3.7.2.1); 3.1.1 has none
                         writeAck(Acks.PUBCOMP, id, known ? 0 : ReasonCode.PACKET_IDENTIFIER_NOT_FOUND.code());
@@ -936,11 +936,11 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     }
 
     /**
-     * Holds an acknowledgement until the stores have made durable every change made before the returned barrier
-     * is reached; the caller routes the message through it, sets its reason and leaves it.
+     * Holds an acknowledgement, in order behind those held before; the caller {@link HeldAck#release releases}
+     * it once it has written what it promises to the store.
      */
-    HeldAck holdAck(int type, int packetId, boolean retain) {
-        HeldAck ack = new HeldAck(this, type, packetId, 0, retain);
+    HeldAck holdAck(int type, int packetId) {
+        HeldAck ack = new HeldAck(this, type, packetId, 0);
         if (heldAcks == null) {
             heldAcks = new ArrayDeque<>();
         }

@@ -5,6 +5,7 @@ import io.cairn.api.message.QoS;
 import io.cairn.api.message.ReasonCode;
 import io.cairn.kernel.embedded.BrokerSettings;
 import io.cairn.kernel.delivery.Publication;
+import io.cairn.kernel.delivery.StoredRouting;
 import io.cairn.kernel.routing.Topics;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
@@ -77,12 +78,15 @@ final class PublishFlow {
     }
 
     /**
-     * Routes {@code publication} and acknowledges it only when every session it went to (on whichever event
-     * loop) has taken it and the stores have made that durable: a crash after the acknowledgement loses nothing.
+     * Routes {@code publication} with a durable store and acknowledges it only when the store has made it durable:
+     * the router writes the copies for persistent sessions, with a QoS 2 publisher's packet id, in one change on
+     * this thread, so the sync that follows covers them all and a crash leaves all or none of it.
      */
     private static void publishDurably(MqttConnection c, Publication publication, int ackType, int packetId) {
-        HeldAck ack = c.holdAck(ackType, packetId, publication.retain());
-        publication.barrier(ack);
+        HeldAck ack = c.holdAck(ackType, packetId);
+        boolean inboundId = ackType == Acks.PUBREC && c.session.isPersistent();
+        StoredRouting routing = new StoredRouting(inboundId ? c.clientId : null, inboundId ? packetId : 0);
+        publication.storedRouting(routing);
         int subscribers;
         try {
             subscribers = c.kernel.publish(publication);
@@ -90,10 +94,11 @@ final class PublishFlow {
             c.abandonHeldAck(ack); // not routed: no acknowledgement, and none held behind it forever
             throw e;
         } finally {
-            publication.barrier(null);
+            publication.storedRouting(null);
         }
         ack.reason = reason(subscribers);
-        ack.leave();
+        boolean retained = publication.retain() && c.kernel.retained().durable();
+        ack.release(routing.stored() || retained, retained);
     }
 
     /** Flag bit of {@code flags}: the PUBLISH is a re-delivery. */
@@ -165,10 +170,11 @@ final class PublishFlow {
                     }
                 }
                 case EXACTLY_ONCE -> {
-                    if (!c.session.receiveQos2(packetId)) {
+                    boolean durably = c.kernel.holdsAcks(publication.retain());
+                    if (!c.session.receiveQos2(packetId, durably)) {
                         c.writeAck(Acks.PUBREC, packetId, 0); // a re-sent PUBLISH: not routed again
-                    } else if (c.kernel.holdsAcks(publication.retain())) {
-                        publishDurably(c, publication, Acks.PUBREC, packetId);
+                    } else if (durably) {
+                        publishDurably(c, publication, Acks.PUBREC, packetId); // stores the packet id with it
                     } else {
                         c.writeAck(Acks.PUBREC, packetId, reason(c.kernel.publish(publication)));
                     }

@@ -6,6 +6,7 @@ import io.cairn.api.message.ReasonCode;
 import io.cairn.api.persistence.OutboundMessage;
 import io.cairn.api.persistence.OutboundState;
 import io.cairn.api.persistence.SessionState;
+import io.cairn.api.persistence.SessionStore;
 import io.cairn.api.persistence.StoredWill;
 import io.cairn.api.persistence.Subscription;
 import io.cairn.kernel.auth.ReceiveCheck;
@@ -22,6 +23,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,7 +57,8 @@ public final class Session {
     private final PacketIdMap<Object> inboundQos2 = new PacketIdMap<>(2);
     private int queuedQos0;
     private int nextPacketId = 1;
-    private long nextSequence = 1;
+    /** Sequences are reserved by the session's loop and, for stored deliveries, by publishers' threads. */
+    private final AtomicLong nextSequence = new AtomicLong(1);
     private StoredWill will;
     private StoredWill pendingWill;
     private ScheduledFuture<?> willTask;
@@ -101,7 +104,7 @@ public final class Session {
             } else {
                 s.inflight.put(e.packetId, e);
             }
-            s.nextSequence = Math.max(s.nextSequence, m.sequence() + 1);
+            s.nextSequence.accumulateAndGet(m.sequence() + 1, Math::max);
         }
         for (int id : state.inboundQos2()) {
             s.inboundQos2.put(id, PRESENT);
@@ -473,6 +476,25 @@ public final class Session {
      */
     public void offer(Publication publication, QoS qos, boolean retainFlag, int[] subscriptionIds,
                       SharedGroup group) {
+        offer(publication, qos, retainFlag, subscriptionIds, group, 0);
+    }
+
+    /**
+     * A sequence number for a QoS 1/2 message to this session, unique in it. Callable from any thread: the
+     * router reserves one when it writes the session's copy to the store on the publisher's thread
+     * ({@link SessionStore#addDeliveries}), and hands it to {@link #offer} with the message.
+     */
+    public long reserveSequence() {
+        return nextSequence.getAndIncrement();
+    }
+
+    /**
+     * As {@link #offer(Publication, QoS, boolean, int[], SharedGroup)}, for a message whose copy the store
+     * already holds under {@code storedSequence} (0: none, the session writes it itself): the session then only
+     * records what becomes of it (sent, or dropped).
+     */
+    public void offer(Publication publication, QoS qos, boolean retainFlag, int[] subscriptionIds,
+                      SharedGroup group, long storedSequence) {
         if (destroyed) {
             if (group != null) {
                 host.passOn(group, publication, this); // the member left while the message was on its way
@@ -482,6 +504,7 @@ public final class Session {
         Outlet o = outlet;
         if (o != null && !o.fits(publication, qos, subscriptionIds)) {
             host.countDrop(); // MQTT-3.1.2-25: too large for this client: dropped, as if delivered
+            forgetStored(storedSequence);
             return;
         }
         if (qos == QoS.AT_MOST_ONCE) {
@@ -499,24 +522,46 @@ public final class Session {
             enqueue(e);
             return;
         }
-        OutboundEntry e = new OutboundEntry(nextSequence++, publication.retainRef(), qos, retainFlag);
+        boolean stored = storedSequence > 0;
+        OutboundEntry e = new OutboundEntry(stored ? storedSequence : nextSequence.getAndIncrement(),
+                publication.retainRef(), qos, retainFlag);
         e.subscriptionIds = subscriptionIds;
         e.group = group;
         if (o != null && queue.isEmpty() && inflight.size() < maxInflight(o) && o.isWritable()) {
             if (holdsForSync(e)) {
                 assign(e);
-                host.store().addOutbound(clientId, e.toStored());
+                record(e, stored);
                 writeWhenSynced(List.of(e));
             } else {
                 send(o, e);
                 if (isPersistent()) {
-                    host.store().addOutbound(clientId, e.toStored());
+                    record(e, stored);
                 }
             }
-        } else if (enqueue(e) && isPersistent()) {
-            host.store().addOutbound(clientId, e.toStored());
+        } else if (enqueue(e)) {
+            if (isPersistent() && !stored) {
+                host.store().addOutbound(clientId, e.toStored());
+            }
+        } else {
+            forgetStored(storedSequence); // the queue is full: dropped
         }
         updateCounts();
+    }
+
+    /** Writes the in-flight state of {@code e} to the store: added, or moved on if the store has it already. */
+    private void record(OutboundEntry e, boolean stored) {
+        if (stored) {
+            host.store().updateOutbound(clientId, e.sequence, e.packetId, e.state);
+        } else {
+            host.store().addOutbound(clientId, e.toStored());
+        }
+    }
+
+    /** Removes a copy the store holds under {@code storedSequence} (if any) of a message this session dropped. */
+    private void forgetStored(long storedSequence) {
+        if (storedSequence > 0) {
+            host.store().removeOutbound(clientId, storedSequence);
+        }
     }
 
     /** QoS 1/2 messages in flight at most: the server's limit, or the client's Receive Maximum if lower. */
@@ -771,11 +816,19 @@ public final class Session {
      * PUBLISH before PUBREL): it MUST NOT be delivered again (MQTT 3.1.1 §4.3.3).
      */
     public boolean receiveQos2(int packetId) {
+        return receiveQos2(packetId, false);
+    }
+
+    /**
+     * As {@link #receiveQos2(int)}; with {@code routedWithIt} the caller writes the packet id to the store itself,
+     * together with the message's copies ({@link SessionStore#addDeliveries}).
+     */
+    public boolean receiveQos2(int packetId, boolean routedWithIt) {
         if (inboundQos2.containsKey(packetId)) {
             return false;
         }
         inboundQos2.put(packetId, PRESENT);
-        if (isPersistent()) {
+        if (isPersistent() && !routedWithIt) {
             host.store().addInboundQos2(clientId, packetId);
         }
         return true;

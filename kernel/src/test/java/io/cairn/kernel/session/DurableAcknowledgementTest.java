@@ -3,6 +3,7 @@ package io.cairn.kernel.session;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.cairn.api.persistence.Delivery;
 import io.cairn.api.persistence.OutboundMessage;
 import io.cairn.api.persistence.OutboundState;
 import io.cairn.api.persistence.tck.ForwardingSessionStore;
@@ -53,6 +54,16 @@ class DurableAcknowledgementTest {
             return true;
         }
 
+        /** The addDeliveries calls: publisher, packet id, the clients the copies were for. */
+        final List<String> routings = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @Override
+        public void addDeliveries(String publisher, int inboundPacketId, List<Delivery> deliveries) {
+            routings.add(publisher + "#" + inboundPacketId + " -> "
+                    + deliveries.stream().map(Delivery::clientId).sorted().toList());
+            super.addDeliveries(publisher, inboundPacketId, deliveries);
+        }
+
         @Override
         public void addOutbound(String clientId, OutboundMessage message) {
             added.incrementAndGet();
@@ -72,6 +83,10 @@ class DurableAcknowledgementTest {
                 waiting.add(f);
             }
             return f;
+        }
+
+        List<String> routings() {
+            return List.copyOf(routings);
         }
 
         synchronized int waiting() {
@@ -231,5 +246,26 @@ class DurableAcknowledgementTest {
         publisher.send(Packets.publish("orders/1", 1, "first").packetId(9).build());
         diskCatchesUp();
         publisher.expectClosed();
+    }
+
+    @Test
+    @DisplayName("a QoS 2 message: the publisher's packet id and every persistent session's copy reach the store as "
+            + "one change, so a crash leaves all or none of them")
+    void packetIdAndCopiesAreOneChange() throws Exception {
+        start(true);
+        for (int i = 0; i < 4; i++) {
+            RawMqttClient s = persistentClient("keeper-" + i);
+            s.subscribe("orders/#", 2);
+            s.disconnect();
+        }
+        RawMqttClient clean = RawMqttClient.open("clean", broker.port());
+        clients.add(clean);
+        clean.connect("clean").subscribe("orders/#", 2);
+        RawMqttClient publisher = persistentClient("writer");
+
+        publisher.publish("orders/1", 2, "once");
+
+        assertThat(store.routings()).containsExactly("writer#1 -> [keeper-0, keeper-1, keeper-2, keeper-3]");
+        assertThat(store.load("writer").orElseThrow().inboundQos2()).as("released by PUBREL").isEmpty();
     }
 }

@@ -149,7 +149,10 @@ class StoreWriteThroughTest {
             subscriber.close();
 
             MqttClient publisher = new MqttClient(uri(broker), "writer", new MemoryPersistence());
-            publisher.connect();
+            MqttConnectOptions options = new MqttConnectOptions();
+            // Paho frees an in-flight slot on its callback thread, a little after publish() returns
+            options.setMaxInflight(messages + 1);
+            publisher.connect(options);
             publisher.publish("status/line", "up".getBytes(StandardCharsets.UTF_8), 1, true);
             for (int i = 0; i < messages; i++) {
                 if (i == messages / 2) {
