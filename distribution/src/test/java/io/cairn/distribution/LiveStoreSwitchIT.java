@@ -88,6 +88,9 @@ class LiveStoreSwitchIT {
         Path fileBundle = Runtimes.jar(home.resolve("deploy"), "cairn-persistence-file-");
         Path parked = Files.move(fileBundle, temp.resolve(fileBundle.getFileName()));
         setPersistence(home, null); // the best ranked store: memory, the only one
+        // every message published while the offline subscribers are away must fit in their queues
+        Files.writeString(home.resolve("etc/io.cairn.kernel.cfg"), "\nmaxQueuedMessages = 1000000\n",
+                java.nio.file.StandardOpenOption.APPEND);
         cairn = Main.launch(home, Map.of());
         cairn.awaitStartup(STARTUP);
         await("listener open").atMost(HOT).until(() -> Runtimes.isOpen(port));

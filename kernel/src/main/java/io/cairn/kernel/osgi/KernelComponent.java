@@ -122,7 +122,7 @@ public final class KernelComponent {
             persistence = wanted;
             LOG.info("Configuration {}: persistence = {}; switching stores while the broker runs", configSource,
                     wanted.isEmpty() ? "(the best ranked store)" : wanted);
-            chooseStores();
+            chooseStores(true);
         }
         BrokerSettings settings;
         try {
@@ -348,6 +348,11 @@ public final class KernelComponent {
      * moves its state to a new store while clients stay connected ({@link Kernel#useSessionStore}).
      */
     private void chooseStores() {
+        chooseStores(false);
+    }
+
+    /** As {@link #chooseStores()}; {@code configChanged}: the persistence key was just changed. */
+    private void chooseStores(boolean configChanged) {
         if (kernel == null) {
             return;
         }
@@ -355,7 +360,7 @@ public final class KernelComponent {
         if (sessions != null && sessions != sessionStoreInUse) {
             kernel.useSessionStore(sessions);
             sessionStoreInUse = sessions;
-        } else if (sessions == null && !persistence.isEmpty() && listening == kernel) {
+        } else if (sessions == null && configChanged) {
             LOG.warn("No session store named '{}' (persistence in {}) is available; sessions stay with {}",
                     persistence, configSource, sessionStoreInUse != null ? sessionStoreInUse : "the kernel's memory");
         }
