@@ -103,8 +103,8 @@ public final class FileRetainedStore implements RetainedStore {
     /** Applies one record read back from the log at open. */
     void replay(byte type, Codec.In in, LogEntry e) {
         if (type == Codec.RETAINED_PUT) {
-            Message message = Codec.message(in);
-            topics.compute(message.topic(), (topic, old) -> replace(old, e));
+            // the message stays on disk: its topic is all the index needs (the checksum covered the rest)
+            topics.compute(in.strNonNull(), (topic, old) -> replace(old, e));
         } else if (type == Codec.RETAINED_REMOVE) {
             LogEntry old = topics.remove(in.strNonNull());
             if (old != null) {

@@ -267,9 +267,15 @@ public final class FileSessionStore implements SessionStore {
     }
 
     private SessionState materialize(Snapshot s, Map<LogEntry, Object> decoded) {
-        List<OutboundMessage> outbound = new ArrayList<>(s.outbound.size());
+        BodyReader reader = new BodyReader(log);
+        List<LogEntry> bodies = new ArrayList<>(s.outbound.size());
         for (Out o : s.outbound) {
-            OutboundMessage body = body(o, decoded);
+            bodies.add(o.body);
+        }
+        List<OutboundMessage> outbound = new ArrayList<>(s.outbound.size());
+        for (int i = 0; i < s.outbound.size(); i++) {
+            Out o = s.outbound.get(i);
+            OutboundMessage body = body(o, decoded, reader, bodies, i);
             outbound.add(new OutboundMessage(o.sequence, body.message(), o.packetId, o.state, body.receivedAt(),
                     body.subscriptionIds()));
         }
@@ -279,11 +285,12 @@ public final class FileSessionStore implements SessionStore {
 
     /** The message of {@code o} as its record holds it (packet id and state as they were when written). */
     @SuppressWarnings("unchecked")
-    private OutboundMessage body(Out o, Map<LogEntry, Object> decoded) {
+    private OutboundMessage body(Out o, Map<LogEntry, Object> decoded, BodyReader reader, List<LogEntry> bodies,
+                                 int index) {
         Object value = decoded.get(o.body);
         if (value == null) {
-            byte[] bytes = log.read(o.body);
-            Codec.In in = new Codec.In(ByteBuffer.wrap(bytes, Codec.HEADER, bytes.length - Codec.HEADER));
+            int span = reader.needsFill(o.body) ? BodyReader.span(bodies, index) : 0;
+            Codec.In in = new Codec.In(reader.read(o.body, span));
             int type = in.u8();
             if (type == Codec.ADD_OUTBOUND) {
                 in.strNonNull();
@@ -412,9 +419,13 @@ public final class FileSessionStore implements SessionStore {
     }
 
     private void addOutbound(String clientId, OutboundMessage m, byte[] record, LogEntry replayed) {
+        addOutbound(clientId, m.sequence(), m.packetId(), m.state(), record, replayed);
+    }
+
+    private void addOutbound(String clientId, long sequence, int packetId, OutboundState state, byte[] record,
+                             LogEntry replayed) {
         change(clientId, record, replayed, ALWAYS, (s, e) -> {
-            Out old = s.outbound.put(m.sequence(),
-                    new Out(m.sequence(), m.packetId(), m.state(), e, -1, e.length));
+            Out old = s.outbound.put(sequence, new Out(sequence, packetId, state, e, -1, e.length));
             if (old != null) {
                 Session.release(old);
             }
@@ -532,8 +543,11 @@ public final class FileSessionStore implements SessionStore {
                 removeSubscription(id, in.strNonNull(), null, e);
             }
             case Codec.ADD_OUTBOUND -> {
+                // the body stays on disk: only what the index holds is decoded (the checksum covered the rest)
                 String id = in.strNonNull();
-                addOutbound(id, Codec.outbound(in), null, e);
+                long sequence = in.i64();
+                int packetId = in.u16();
+                addOutbound(id, sequence, packetId, Codec.state(in.u8()), null, e);
             }
             case Codec.UPDATE_OUTBOUND -> {
                 String id = in.strNonNull();
@@ -576,8 +590,13 @@ public final class FileSessionStore implements SessionStore {
                 bodies = new ArrayList<>(s.outbound.values());
             }
             Map<LogEntry, Object> decoded = new IdentityHashMap<>();
+            BodyReader reader = new BodyReader(log);
+            List<LogEntry> entries = new ArrayList<>(bodies.size());
             for (Out o : bodies) {
-                body(o, decoded);
+                entries.add(o.body);
+            }
+            for (int i = 0; i < bodies.size(); i++) {
+                body(bodies.get(i), decoded, reader, entries, i);
             }
             synchronized (s) {
                 if (s.removed) {
