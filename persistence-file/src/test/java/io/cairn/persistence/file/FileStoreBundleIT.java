@@ -62,7 +62,7 @@ class FileStoreBundleIT {
     }
 
     @Test
-    @DisplayName("the component is declared, needs its configuration io.cairn.persistence.file, and registers services itself")
+    @DisplayName("the component needs its configuration io.cairn.persistence.file and registers its services itself")
     void declaresTheComponent() throws Exception {
         String className = "io.cairn.persistence.file.internal.FileStoreComponent";
         assertThat(clauses(manifest.getValue("Service-Component")))

@@ -12,9 +12,9 @@ import java.util.function.Consumer;
 
 /**
  * The {@link RetainedStore} of a file store: topic to the location of its RETAINED_PUT record. Messages stay on
- * disk (an estimated 80 bytes of heap per topic besides the topic string: map node and record location); {@link #get} and {@link #forEach} read them
- * back. A put or remove appends its record and updates the map inside one atomic map operation on the topic, so
- * the log and the map agree on which of two racing puts came last.
+ * disk (an estimated 80 bytes of heap per topic besides the topic string: map node and record location);
+ * {@link #get} and {@link #forEach} read them back. A put or remove appends its record and updates the map inside
+ * one atomic map operation on the topic, so the log and the map agree on which of two racing puts came last.
  */
 public final class FileRetainedStore implements RetainedStore {
 

@@ -20,8 +20,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Opens a {@link FileStore} for the configuration {@value FileStoreConfig#PID} ({@code etc/io.cairn.persistence.file.cfg})
- * and registers its {@link SessionStore} and {@link RetainedStore} as services, with the configured
+ * Opens a {@link FileStore} for the configuration {@value FileStoreConfig#PID}
+ * ({@code etc/io.cairn.persistence.file.cfg}) and registers its {@link SessionStore} and {@link RetainedStore} as services, with the configured
  * {@code service.ranking} (10 by default, above the memory stores' 0) and {@code cairn.store=file}. Without a
  * configuration the component stays inactive. A changed configuration closes the store and opens it again.
  *
