@@ -18,7 +18,8 @@ import java.io.IOException;
  * background. The directory is locked for as long as the store is open.
  *
  * <p>Thread-safe. Open with {@link #open}, close with {@link #close}: closing writes and forces everything
- * appended, then releases the directory.
+ * appended, then releases the directory. The stages {@code sync()} returns complete on the store's writer
+ * thread: what depends on them should be cheap or move to its own executor, as every further commit waits for it.
  */
 public final class FileStore implements AutoCloseable {
 

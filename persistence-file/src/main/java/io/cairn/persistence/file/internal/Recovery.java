@@ -50,7 +50,7 @@ final class Recovery {
         try (DirectoryStream<Path> stream = Files.newDirectoryStream(directory, "segment-*.log")) {
             for (Path file : stream) {
                 Matcher m = NAME.matcher(file.getFileName().toString());
-                if (m.matches()) {
+                if (m.matches() && Files.isRegularFile(file)) {
                     files.put(Long.parseLong(m.group(1)), file);
                 }
             }
