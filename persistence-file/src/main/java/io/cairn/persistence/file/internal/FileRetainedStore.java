@@ -67,11 +67,16 @@ public final class FileRetainedStore implements RetainedStore {
     @Override
     public void forEach(Consumer<Message> action) {
         Objects.requireNonNull(action, "action");
-        for (Map.Entry<String, LogEntry> e : topics.entrySet()) {
+        for (String topic : topics.keySet()) {
             Message message;
             log.segmentsLock.readLock().lock();
             try {
-                message = read(e.getValue());
+                // looked up under the lock: compaction may have moved the record since the key was listed
+                LogEntry entry = topics.get(topic);
+                if (entry == null) {
+                    continue;
+                }
+                message = read(entry);
             } finally {
                 log.segmentsLock.readLock().unlock();
             }
