@@ -155,6 +155,53 @@ class CompactionTest {
     }
 
     @Test
+    @DisplayName("compacting one segment at a time moves only its live records; every step reopens to the same state")
+    void stepwiseCompactionMovesOnlyLiveRecords() throws Exception {
+        FileStoreSettings settings = FileStoreSettings.defaults(dir).withSegmentBytes(8 * 1024)
+                .withCompactionThreshold(0);
+        try (FileStore store = FileStore.open(settings)) {
+            SessionStore s = store.sessions();
+            s.save(Samples.full("x"));
+            for (long seq = 11; seq <= 60; seq++) {
+                s.addOutbound("x", queued(seq, Message.of("t", Samples.patterned(700), QoS.AT_LEAST_ONCE, false)));
+                if (seq % 3 == 0) {
+                    s.updateOutbound("x", seq, (int) seq, OutboundState.SENT);
+                }
+                if (seq % 5 == 0) {
+                    s.removeOutbound("x", seq);
+                }
+                if (seq % 10 == 0) {
+                    s.putSubscription("x", io.cairn.api.persistence.Subscription.of("s/" + seq, QoS.AT_LEAST_ONCE));
+                    s.updateConnection("x", seq, seq * 10);
+                    s.addInboundQos2("x", (int) seq);
+                }
+            }
+            s.removeOutbound("x", 3);
+            Samples.sync(store);
+        }
+        SessionState expected;
+        try (FileStore store = FileStore.open(settings)) {
+            expected = store.sessions().load("x").orElseThrow();
+        }
+        for (int step = 0; step < 6; step++) {
+            long before;
+            try (FileStore store = FileStore.open(settings)) {
+                assertThat(store.recovery().clean()).as("problems %s", store.recovery().problems()).isTrue();
+                SessionStoreAssert.assertSame(store.sessions().load("x").orElseThrow(), expected);
+                before = store.diskBytes();
+                assertThat(store.compactOldest()).as("step %d compacted a segment", step).isTrue();
+                SessionStoreAssert.assertSame(store.sessions().load("x").orElseThrow(), expected);
+                Samples.sync(store);
+                assertThat(store.diskBytes()).as("step %d: only live records were copied", step)
+                        .isLessThan(before + 2 * 8 * 1024);
+            }
+        }
+        try (FileStore store = FileStore.open(settings)) {
+            SessionStoreAssert.assertSame(store.sessions().load("x").orElseThrow(), expected);
+        }
+    }
+
+    @Test
     @DisplayName("removed sessions and retained messages are reclaimed completely")
     void removalsAreReclaimed() throws Exception {
         FileStoreSettings settings = FileStoreSettings.defaults(dir).withSegmentBytes(SEGMENT)

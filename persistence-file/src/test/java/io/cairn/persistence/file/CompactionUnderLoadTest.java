@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 class CompactionUnderLoadTest {
 
     private static final int WRITERS = 4;
-    private static final int ROUNDS = 400;
+    private static final int ROUNDS = 250;
 
     @TempDir
     Path dir;

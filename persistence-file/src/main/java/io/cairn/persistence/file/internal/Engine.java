@@ -57,6 +57,11 @@ public final class Engine implements AutoCloseable {
             }
         });
         this.recovery = result.report();
+        int dropped = sessions.finishReplay();
+        if (dropped > 0) {
+            LOG.warn("File store {}: {} sessions had changes but no session record (lost in a damaged range); "
+                    + "dropped", settings.directory(), dropped);
+        }
         List<Segment> existing = new ArrayList<>(result.segments());
         Segment active;
         if (!existing.isEmpty() && existing.get(existing.size() - 1).size < settings.segmentBytes()) {
@@ -166,6 +171,14 @@ public final class Engine implements AutoCloseable {
                     return;
                 }
             }
+        }
+    }
+
+    /** Compacts the oldest closed segment, whatever its live ratio; false if there is none or it failed. */
+    public boolean compactOldest() {
+        synchronized (compaction) {
+            List<Segment> closedSegments = log.closedSegments();
+            return !closed && !closedSegments.isEmpty() && compact(closedSegments.get(0));
         }
     }
 
