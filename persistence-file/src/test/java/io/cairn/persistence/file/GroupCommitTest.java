@@ -1,10 +1,12 @@
 package io.cairn.persistence.file;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.cairn.api.message.QoS;
 import io.cairn.persistence.file.FileStoreSettings.Durability;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -81,6 +83,21 @@ class GroupCommitTest {
             assertThat(store.sessions().sync().toCompletableFuture()).isCompleted();
             assertThat(store.sessions().durable()).isFalse();
             assertThat(store.retained().durable()).isFalse();
+        }
+    }
+
+    @Test
+    @DisplayName("in PERIODIC mode the writer forces the log on its own, every fsyncIntervalMillis")
+    void periodicModeForcesOnItsOwn() throws Exception {
+        FileStoreSettings settings = new FileStoreSettings(dir, Durability.PERIODIC, 20, 1 << 20, 0.5);
+        try (FileStore store = FileStore.open(settings)) {
+            long before = store.forces();
+            store.retained().put(Samples.text("a", "b", QoS.AT_LEAST_ONCE));
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> store.forces() > before);
+            long after = store.forces();
+            store.retained().put(Samples.text("a", "c", QoS.AT_LEAST_ONCE));
+            await().atMost(Duration.ofSeconds(30)).until(() -> store.forces() > after);
         }
     }
 
