@@ -6,7 +6,6 @@ import io.cairn.api.persistence.SessionState;
 import io.cairn.api.persistence.SessionStore;
 import io.cairn.api.persistence.StoredWill;
 import io.cairn.api.persistence.Subscription;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;

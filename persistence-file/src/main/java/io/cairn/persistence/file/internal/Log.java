@@ -424,6 +424,7 @@ public final class Log implements AutoCloseable {
     }
 
     private static final class SegmentIOException extends Exception {
+        private static final long serialVersionUID = 1L;
         final Segment segment;
         final IOException cause;
 
