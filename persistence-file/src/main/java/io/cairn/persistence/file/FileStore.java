@@ -18,7 +18,8 @@ import java.io.IOException;
  * background. The directory is locked for as long as the store is open.
  *
  * <p>Thread-safe. Open with {@link #open}, close with {@link #close}: closing writes and forces everything
- * appended, then releases the directory.
+ * appended, then releases the directory. The stages {@code sync()} returns complete on the store's writer
+ * thread: what depends on them should be cheap or move to its own executor, as every further commit waits for it.
  */
 public final class FileStore implements AutoCloseable {
 
@@ -75,6 +76,11 @@ public final class FileStore implements AutoCloseable {
      */
     public void compactNow() {
         engine.compactNow();
+    }
+
+    /** Compacts only the oldest closed segment, as background compaction does one step; for tests. */
+    boolean compactOldest() {
+        return engine.compactOldest();
     }
 
     /** Writes and forces everything appended, stops the threads and releases the directory. Idempotent. */

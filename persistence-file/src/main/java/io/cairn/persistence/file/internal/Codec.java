@@ -47,7 +47,13 @@ public final class Codec {
     public static final byte SET_WILL = 11;
     public static final byte RETAINED_PUT = 12;
     public static final byte RETAINED_REMOVE = 13;
-    static final byte LAST_TYPE = RETAINED_REMOVE;
+    /**
+     * Written by compaction: a session's header, subscriptions, incoming packet identifiers and will, replacing
+     * those it has; its outgoing messages are kept (they come in their own records). Creates the session if the
+     * replay has not seen it, because its SESSION_SAVE went with a compacted segment.
+     */
+    public static final byte SESSION_BASE = 14;
+    static final byte LAST_TYPE = SESSION_BASE;
 
     private static final OutboundState[] STATES = OutboundState.values();
 
@@ -90,7 +96,17 @@ public final class Codec {
     }
 
     public static byte[] sessionSave(SessionState s, int[] itemBytes) {
-        Out out = record(SESSION_SAVE, s.clientId());
+        return session(SESSION_SAVE, s, itemBytes);
+    }
+
+    /** A SESSION_BASE record: the session without its outgoing messages. */
+    public static byte[] sessionBase(SessionState s) {
+        return session(SESSION_BASE, new SessionState(s.clientId(), s.expiryInterval(), s.disconnectedAt(),
+                s.subscriptions(), List.of(), s.inboundQos2(), s.will()), new int[0]);
+    }
+
+    private static byte[] session(byte type, SessionState s, int[] itemBytes) {
+        Out out = record(type, s.clientId());
         out.i64(s.expiryInterval());
         out.i64(s.disconnectedAt());
         out.i32(s.subscriptions().size());

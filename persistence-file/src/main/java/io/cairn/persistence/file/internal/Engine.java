@@ -27,6 +27,8 @@ public final class Engine implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
     private static final long COMPACTION_CHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** How long background compaction pauses after it failed, so a lasting problem is not logged every second. */
+    private static final long COMPACTION_BACKOFF_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     private final FileStoreSettings settings;
     private final FileChannel lockChannel;
@@ -55,6 +57,11 @@ public final class Engine implements AutoCloseable {
             }
         });
         this.recovery = result.report();
+        int dropped = sessions.finishReplay();
+        if (dropped > 0) {
+            LOG.warn("File store {}: {} sessions had changes but no session record (lost in a damaged range); "
+                    + "dropped", settings.directory(), dropped);
+        }
         List<Segment> existing = new ArrayList<>(result.segments());
         Segment active;
         if (!existing.isEmpty() && existing.get(existing.size() - 1).size < settings.segmentBytes()) {
@@ -167,24 +174,49 @@ public final class Engine implements AutoCloseable {
         }
     }
 
+    /** Compacts the oldest closed segment, whatever its live ratio; false if there is none or it failed. */
+    public boolean compactOldest() {
+        synchronized (compaction) {
+            List<Segment> closedSegments = log.closedSegments();
+            return !closed && !closedSegments.isEmpty() && compact(closedSegments.get(0));
+        }
+    }
+
     private void compactLoop() {
         while (!closed && !log.closing()) {
             long rolls = log.rolls();
+            long wait = COMPACTION_CHECK_NANOS;
             try {
+                boolean ok;
                 synchronized (compaction) {
-                    compactWhileNeeded();
+                    ok = compactWhileNeeded();
                 }
-                log.awaitRoll(rolls, COMPACTION_CHECK_NANOS, () -> closed);
+                if (!ok) {
+                    wait = COMPACTION_BACKOFF_NANOS;
+                    rolls = -1;
+                }
+            } catch (RuntimeException e) {
+                LOG.error("File store {}: compaction failed; it is tried again in a minute", settings.directory(), e);
+                wait = COMPACTION_BACKOFF_NANOS;
+                rolls = -1;
+            }
+            try {
+                if (rolls < 0) {
+                    log.awaitClose(wait, () -> closed);
+                } else {
+                    log.awaitRoll(rolls, wait, () -> closed);
+                }
             } catch (InterruptedException e) {
                 return;
-            } catch (RuntimeException e) {
-                LOG.error("File store {}: compaction failed; it is tried again later", settings.directory(), e);
             }
         }
     }
 
-    /** Compacts the oldest closed segment while the closed segments' live ratio is below the threshold. */
-    private void compactWhileNeeded() {
+    /**
+     * Compacts the oldest closed segment while the closed segments' live ratio is below the threshold; false if a
+     * compaction failed.
+     */
+    private boolean compactWhileNeeded() {
         int bound = log.closedSegments().size();
         for (int i = 0; i < bound && !closed; i++) {
             List<Segment> closedSegments = log.closedSegments();
@@ -195,12 +227,13 @@ public final class Engine implements AutoCloseable {
                 live += Math.max(0, s.live.get());
             }
             if (closedSegments.isEmpty() || total == 0 || live >= settings.compactionThreshold() * total) {
-                return;
+                return true;
             }
             if (!compact(closedSegments.get(0))) {
-                return;
+                return false;
             }
         }
+        return true;
     }
 
     /** Moves what is still live in {@code segment} to the end of the log, forces it and deletes the segment. */
@@ -216,8 +249,10 @@ public final class Engine implements AutoCloseable {
             Thread.currentThread().interrupt();
             return false;
         } catch (ExecutionException | IOException e) {
-            LOG.error("File store {}: compaction of {} stopped, the segment is kept: {}", settings.directory(),
-                    segment.file, e.toString());
+            if (!closed) {
+                LOG.error("File store {}: compaction of {} stopped, the segment is kept: {}", settings.directory(),
+                        segment.file, e instanceof ExecutionException ? e.getCause().toString() : e.toString());
+            }
             return false;
         }
         LOG.debug("File store {}: compacted {} ({} bytes; {} sessions and {} retained messages moved) in {} ms",

@@ -12,9 +12,9 @@ import java.util.function.Consumer;
 
 /**
  * The {@link RetainedStore} of a file store: topic to the location of its RETAINED_PUT record. Messages stay on
- * disk (about 100 bytes of heap per topic besides the topic string); {@link #get} and {@link #forEach} read them
- * back. A put or remove appends its record and updates the map inside one atomic map operation on the topic, so
- * the log and the map agree on which of two racing puts came last.
+ * disk (an estimated 80 bytes of heap per topic besides the topic string: map node and record location);
+ * {@link #get} and {@link #forEach} read them back. A put or remove appends its record and updates the map inside
+ * one atomic map operation on the topic, so the log and the map agree on which of two racing puts came last.
  */
 public final class FileRetainedStore implements RetainedStore {
 
@@ -67,11 +67,16 @@ public final class FileRetainedStore implements RetainedStore {
     @Override
     public void forEach(Consumer<Message> action) {
         Objects.requireNonNull(action, "action");
-        for (Map.Entry<String, LogEntry> e : topics.entrySet()) {
+        for (String topic : topics.keySet()) {
             Message message;
             log.segmentsLock.readLock().lock();
             try {
-                message = read(e.getValue());
+                // looked up under the lock: compaction may have moved the record since the key was listed
+                LogEntry entry = topics.get(topic);
+                if (entry == null) {
+                    continue;
+                }
+                message = read(entry);
             } finally {
                 log.segmentsLock.readLock().unlock();
             }
@@ -103,8 +108,8 @@ public final class FileRetainedStore implements RetainedStore {
     /** Applies one record read back from the log at open. */
     void replay(byte type, Codec.In in, LogEntry e) {
         if (type == Codec.RETAINED_PUT) {
-            Message message = Codec.message(in);
-            topics.compute(message.topic(), (topic, old) -> replace(old, e));
+            // the message stays on disk: its topic is all the index needs (the checksum covered the rest)
+            topics.compute(in.strNonNull(), (topic, old) -> replace(old, e));
         } else if (type == Codec.RETAINED_REMOVE) {
             LogEntry old = topics.remove(in.strNonNull());
             if (old != null) {

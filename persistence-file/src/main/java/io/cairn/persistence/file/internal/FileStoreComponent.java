@@ -20,10 +20,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Opens a {@link FileStore} for the configuration {@value FileStoreConfig#PID} ({@code etc/io.cairn.persistence.file.cfg})
- * and registers its {@link SessionStore} and {@link RetainedStore} as services, with the configured
- * {@code service.ranking} (10 by default, above the memory stores' 0) and {@code cairn.store=file}. Without a
- * configuration the component stays inactive. A changed configuration closes the store and opens it again.
+ * Opens a {@link FileStore} for the configuration {@value FileStoreConfig#PID}
+ * ({@code etc/io.cairn.persistence.file.cfg}) and registers its {@link SessionStore} and {@link RetainedStore} as
+ * services, with the configured {@code service.ranking} (10 by default, above the memory stores' 0) and
+ * {@code cairn.store=file}. Without a configuration the component stays inactive. A changed configuration closes
+ * the store and opens it again.
  *
  * <p>An invalid value, or a directory that is locked by another broker or cannot be written, fails activation
  * with one ERROR line naming the configuration file (or the PID), the key and the problem; unknown keys are

@@ -28,6 +28,7 @@ public record FileStoreConfig(FileStoreSettings settings, int ranking) {
 
     /** Thrown for a bad value: names the key. */
     public static final class InvalidKey extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
         private final String key;
 
         InvalidKey(String key, String problem) {

@@ -199,6 +199,18 @@ public final class Log implements AutoCloseable {
         }
     }
 
+    /** Waits, at most {@code nanos}, until the log closes or {@code stop} holds (checked when woken). */
+    void awaitClose(long nanos, java.util.function.BooleanSupplier stop) throws InterruptedException {
+        lock.lock();
+        try {
+            while (!closing && !stop.getAsBoolean() && nanos > 0) {
+                nanos = rolled.awaitNanos(nanos);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Wakes a thread in {@link #awaitRoll} so that it checks its stop condition. */
     void wake() {
         lock.lock();
@@ -412,6 +424,7 @@ public final class Log implements AutoCloseable {
     }
 
     private static final class SegmentIOException extends Exception {
+        private static final long serialVersionUID = 1L;
         final Segment segment;
         final IOException cause;
 

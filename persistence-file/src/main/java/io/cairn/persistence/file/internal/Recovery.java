@@ -50,7 +50,7 @@ final class Recovery {
         try (DirectoryStream<Path> stream = Files.newDirectoryStream(directory, "segment-*.log")) {
             for (Path file : stream) {
                 Matcher m = NAME.matcher(file.getFileName().toString());
-                if (m.matches()) {
+                if (m.matches() && Files.isRegularFile(file)) {
                     files.put(Long.parseLong(m.group(1)), file);
                 }
             }
@@ -117,13 +117,10 @@ final class Recovery {
 
     /** The total length of the valid record that starts at {@code pos}, or -1. */
     private static int validAt(Window window, long pos, long size) throws IOException {
-        if (size - pos < Codec.HEADER + 1) {
+        if (size - pos < Codec.HEADER + 1 || window.at(pos) != Codec.MAGIC) {
             return -1;
         }
         ByteBuffer header = window.get(pos, Codec.HEADER + 1);
-        if (header.get(0) != Codec.MAGIC) {
-            return -1;
-        }
         long length = header.getInt(1) & 0xFFFF_FFFFL;
         if (length < 1 || length > Codec.MAX_LENGTH || length > size - pos - Codec.HEADER
                 || !Codec.knownType(header.get(Codec.HEADER))) {
@@ -144,6 +141,14 @@ final class Recovery {
         Window(FileChannel channel, long size) {
             this.channel = channel;
             this.size = size;
+        }
+
+        /** The byte at {@code pos}, without allocating: the resync scan calls this for every byte it skips. */
+        byte at(long pos) throws IOException {
+            if (pos < start || pos + 1 > start + buffer.limit()) {
+                get(pos, 1);
+            }
+            return buffer.get((int) (pos - start));
         }
 
         /** {@code n} bytes from {@code pos} as a buffer positioned at 0 with limit {@code n}. */
