@@ -517,6 +517,49 @@ public abstract class SessionStoreContract {
         assertThat(loaded("other").subscriptions()).containsExactly(Subscription.of("a", QoS.AT_LEAST_ONCE));
     }
 
+    // routings (addDeliveries)
+
+    @Test
+    @DisplayName("addDeliveries records the publisher's QoS 2 packet id and each copy; sessions not held are skipped")
+    void addDeliveriesRecordsEveryPart() {
+        store.save(SessionState.empty("writer", 60));
+        store.save(SessionState.empty("a", 60));
+        store.save(SessionState.empty("b", 60));
+        store.addOutbound("b", queued(4, text("t", "older", QoS.AT_LEAST_ONCE)));
+        OutboundMessage toA = queued(1, text("orders/1", "m", QoS.EXACTLY_ONCE));
+        OutboundMessage toB = queued(5, text("orders/1", "m", QoS.AT_LEAST_ONCE));
+
+        store.addDeliveries("writer", 42, List.of(new io.cairn.api.persistence.Delivery("a", toA),
+                new io.cairn.api.persistence.Delivery("b", toB),
+                new io.cairn.api.persistence.Delivery("unknown", toA)));
+
+        assertThat(loaded("writer").inboundQos2()).containsExactly(42);
+        assertThat(loaded("a").outbound()).containsExactly(toA);
+        assertThat(loaded("b").outbound()).extracting(OutboundMessage::sequence).containsExactly(4L, 5L);
+        assertThat(store.load("unknown")).isEmpty();
+        assertThat(store.size()).isEqualTo(3);
+    }
+
+    @Test
+    @DisplayName("addDeliveries without a publisher records only the copies; copies are then updated and removed")
+    void addDeliveriesWithoutPublisher() {
+        store.save(SessionState.empty("writer", 60));
+        store.save(SessionState.empty("a", 60));
+        OutboundMessage copy = queued(1, text("orders/1", "m", QoS.AT_LEAST_ONCE));
+
+        store.addDeliveries(null, 0, List.of(new io.cairn.api.persistence.Delivery("a", copy)));
+        store.updateOutbound("a", 1, 17, OutboundState.SENT);
+
+        assertThat(loaded("writer").inboundQos2()).isEmpty();
+        assertThat(loaded("a").outbound()).singleElement().satisfies(m -> {
+            assertThat(m.packetId()).isEqualTo(17);
+            assertThat(m.state()).isEqualTo(OutboundState.SENT);
+            assertSameMessage(m.message(), copy.message());
+        });
+        store.removeOutbound("a", 1);
+        assertThat(loaded("a").outbound()).isEmpty();
+    }
+
     // outgoing messages
 
     @Test

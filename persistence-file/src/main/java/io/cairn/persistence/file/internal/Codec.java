@@ -4,6 +4,7 @@ import io.cairn.api.message.Message;
 import io.cairn.api.message.MessageProperties;
 import io.cairn.api.message.QoS;
 import io.cairn.api.message.UserProperty;
+import io.cairn.api.persistence.Delivery;
 import io.cairn.api.persistence.OutboundMessage;
 import io.cairn.api.persistence.OutboundState;
 import io.cairn.api.persistence.SessionState;
@@ -53,7 +54,12 @@ public final class Codec {
      * replay has not seen it, because its SESSION_SAVE went with a compacted segment.
      */
     public static final byte SESSION_BASE = 14;
-    static final byte LAST_TYPE = SESSION_BASE;
+    /**
+     * The routing of one message (SessionStore.addDeliveries): the publisher's incoming QoS 2 packet id and a copy
+     * for each session, in one record, so a crash leaves all or none of them.
+     */
+    public static final byte DELIVERIES = 15;
+    static final byte LAST_TYPE = DELIVERIES;
 
     private static final OutboundState[] STATES = OutboundState.values();
 
@@ -155,6 +161,46 @@ public final class Codec {
         Out out = record(ADD_OUTBOUND, clientId);
         outbound(out, m);
         return out.finish();
+    }
+
+    /**
+     * A DELIVERIES record: publisher (or null), its packet id (or 0), then per copy the client id and the message.
+     * Fills the encoded size of each copy into {@code itemBytes}.
+     */
+    public static byte[] deliveries(String publisher, int packetId, List<Delivery> deliveries, int[] itemBytes) {
+        Out out = record(DELIVERIES);
+        out.str(publisher);
+        out.u16(packetId);
+        out.i32(deliveries.size());
+        int i = 0;
+        for (Delivery d : deliveries) {
+            int start = out.pos;
+            out.str(d.clientId());
+            outbound(out, d.message());
+            itemBytes[i++] = out.pos - start;
+        }
+        return out.finish();
+    }
+
+    /** A decoded DELIVERIES payload (after the type byte). */
+    record Deliveries(String publisher, int packetId, List<String> clients, List<OutboundMessage> copies,
+                      int[] itemBytes) {
+    }
+
+    static Deliveries deliveries(In in) {
+        String publisher = in.str();
+        int packetId = in.u16();
+        int n = in.count();
+        List<String> clients = new ArrayList<>(n);
+        List<OutboundMessage> copies = new ArrayList<>(n);
+        int[] itemBytes = new int[n];
+        for (int i = 0; i < n; i++) {
+            int start = in.buffer.position();
+            clients.add(in.strNonNull());
+            copies.add(outbound(in));
+            itemBytes[i] = in.buffer.position() - start;
+        }
+        return new Deliveries(publisher, packetId, clients, copies, itemBytes);
     }
 
     public static byte[] updateOutbound(String clientId, long sequence, int packetId, OutboundState state) {

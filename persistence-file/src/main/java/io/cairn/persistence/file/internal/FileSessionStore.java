@@ -1,5 +1,6 @@
 package io.cairn.persistence.file.internal;
 
+import io.cairn.api.persistence.Delivery;
 import io.cairn.api.persistence.OutboundMessage;
 import io.cairn.api.persistence.OutboundState;
 import io.cairn.api.persistence.SessionState;
@@ -345,6 +346,8 @@ public final class FileSessionStore implements SessionStore {
                 value = Codec.outbound(in);
             } else if (type == Codec.SESSION_SAVE) {
                 value = Codec.sessionSave(in, null).outbound();
+            } else if (type == Codec.DELIVERIES) {
+                value = Codec.deliveries(in).copies();
             } else {
                 throw new IllegalStateException("record " + o.body + " holds no message (type " + type + ")");
             }
@@ -485,6 +488,92 @@ public final class FileSessionStore implements SessionStore {
             }
             e.live(e.length);
         });
+    }
+
+    /**
+     * One DELIVERIES record for the publisher's packet id and every copy: appended under the locks of every
+     * session it names (taken in client id order, so two routings never wait for each other in a circle), so that
+     * each session's log order and index order agree, also against calls for those sessions from other threads.
+     * Sessions the store does not hold are skipped; if it holds none of them, nothing is written.
+     */
+    @Override
+    public void addDeliveries(String publisher, int inboundPacketId, List<Delivery> deliveries) {
+        String pub = publisher != null && inboundPacketId > 0 ? publisher : null;
+        int[] itemBytes = new int[deliveries.size()];
+        byte[] record = Codec.deliveries(pub, pub == null ? 0 : inboundPacketId, deliveries, itemBytes);
+        List<String> clients = new ArrayList<>(deliveries.size());
+        long[] sequences = new long[deliveries.size()];
+        for (int i = 0; i < deliveries.size(); i++) {
+            Delivery d = deliveries.get(i);
+            clients.add(d.clientId());
+            sequences[i] = d.message().sequence();
+        }
+        addDeliveries(pub, inboundPacketId, clients, sequences, itemBytes, record, null);
+    }
+
+    private void addDeliveries(String publisher, int packetId, List<String> clients, long[] sequences,
+                               int[] itemBytes, byte[] record, LogEntry replayed) {
+        TreeMap<String, Session> involved = new TreeMap<>();
+        for (String id : clients) {
+            involved.computeIfAbsent(id, k -> sessionFor(k, replayed));
+        }
+        if (publisher != null) {
+            involved.computeIfAbsent(publisher, k -> sessionFor(k, replayed));
+        }
+        involved.values().removeIf(Objects::isNull);
+        if (involved.isEmpty()) {
+            return;
+        }
+        List<Session> locks = new ArrayList<>(involved.values());
+        underLocks(locks, 0, () -> {
+            LogEntry e = replayed != null ? replayed : log.append(record);
+            int items = 0;
+            for (int i = 0; i < itemBytes.length; i++) {
+                items += itemBytes[i];
+            }
+            if (publisher != null) {
+                Session p = involved.get(publisher);
+                if (p != null && !p.removed && !p.inbound.containsKey(packetId)) {
+                    LogEntry part = e.part(e.length - items);
+                    p.inbound.put(packetId, part);
+                    part.live(part.length);
+                }
+            }
+            for (int i = 0; i < clients.size(); i++) {
+                Session s = involved.get(clients.get(i));
+                if (s == null || s.removed) {
+                    continue;
+                }
+                Out old = s.outbound.put(sequences[i],
+                        new Out(sequences[i], 0, OutboundState.QUEUED, e, i, itemBytes[i]));
+                if (old != null) {
+                    Session.release(old);
+                }
+                e.live(itemBytes[i]);
+            }
+        });
+    }
+
+    /** The session of {@code clientId}; in a replay one is made (provisional) if none is held yet. */
+    private Session sessionFor(String clientId, LogEntry replayed) {
+        Session s = sessions.get(clientId);
+        if (s == null && replayed != null) {
+            // a change whose session record was moved to the end of the log by compaction: keep it until then
+            s = new Session(clientId);
+            s.provisional = true;
+            sessions.put(clientId, s);
+        }
+        return s;
+    }
+
+    private static void underLocks(List<Session> sessions, int from, Runnable action) {
+        if (from == sessions.size()) {
+            action.run();
+            return;
+        }
+        synchronized (sessions.get(from)) {
+            underLocks(sessions, from + 1, action);
+        }
     }
 
     @Override
@@ -632,6 +721,14 @@ public final class FileSessionStore implements SessionStore {
             case Codec.SET_WILL -> {
                 String id = in.strNonNull();
                 setWill(id, Codec.will(in), null, e);
+            }
+            case Codec.DELIVERIES -> {
+                Codec.Deliveries d = Codec.deliveries(in);
+                long[] sequences = new long[d.copies().size()];
+                for (int i = 0; i < sequences.length; i++) {
+                    sequences[i] = d.copies().get(i).sequence();
+                }
+                addDeliveries(d.publisher(), d.packetId(), d.clients(), sequences, d.itemBytes(), null, e);
             }
             default -> throw new IllegalArgumentException("not a session record: type " + type);
         }

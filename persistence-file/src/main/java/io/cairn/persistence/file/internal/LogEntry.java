@@ -22,6 +22,14 @@ public final class LogEntry {
         this.pending = pending;
     }
 
+    /**
+     * A part of this record, {@code bytes} long, for state that lives and dies apart from the rest of it (the
+     * publisher's packet id in a DELIVERIES record): it names the same segment, so compaction finds it.
+     */
+    LogEntry part(int bytes) {
+        return new LogEntry(segment, offset, bytes, end, null);
+    }
+
     /** Counts {@code bytes} of this record as live (holding current state). */
     void live(long bytes) {
         segment.live(bytes);
