@@ -346,6 +346,7 @@ public final class Kernel implements SessionHost, AutoCloseable {
             // the kernel's first store: what it holds is the broker's state from before this start
             store.forEach(state -> {
                 if (sessions.restore(state, loops.child())) {
+                    sessions.get(state.clientId()).savedTo(store);
                     restored[0]++;
                 }
             });
@@ -369,14 +370,15 @@ public final class Kernel implements SessionHost, AutoCloseable {
         sessionStore = store;
         CountDownLatch copied = new CountDownLatch(sessions.size());
         for (Session s : sessions.all()) {
-            if (!s.isPersistent()) {
-                copied.countDown();
+            if (!s.isPersistent() || s.savedTo() == store) {
+                copied.countDown(); // nothing to keep, or restored from this very store
                 continue;
             }
             s.home().execute(() -> {
                 try {
                     if (!s.isDestroyed() && sessionStore == store) {
                         store.save(s.snapshot());
+                        s.savedTo(store);
                     }
                 } finally {
                     copied.countDown();

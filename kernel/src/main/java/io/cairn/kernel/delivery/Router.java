@@ -116,11 +116,13 @@ public final class Router {
         }
         long[] sequences = new long[all.size()];
         List<Delivery> copies = new ArrayList<>(all.size());
+        SessionStore current = store.get();
         Message message = null;
         for (int i = 0; i < all.size(); i++) {
             Target target = all.get(i);
             if (target.qos() == QoS.AT_MOST_ONCE || !target.session().isPersistent()
-                    || target.session().isDestroyed()) {
+                    || target.session().isDestroyed() || target.session().savedTo() != current) {
+                // a session the store does not hold whole yet (being copied at a store switch) writes its own
                 continue;
             }
             if (message == null) {
@@ -132,7 +134,7 @@ public final class Router {
                     publication.receivedAt(), ids(target.subscriptionIds()))));
         }
         if (!copies.isEmpty() || routing.publisher() != null) {
-            store.get().addDeliveries(routing.publisher(), routing.inboundPacketId(), copies);
+            current.addDeliveries(routing.publisher(), routing.inboundPacketId(), copies);
             routing.markStored();
         }
         for (int i = 0; i < all.size(); i++) {

@@ -82,9 +82,9 @@ final class PublishFlow {
      * the router writes the copies for persistent sessions, with a QoS 2 publisher's packet id, in one change on
      * this thread, so the sync that follows covers them all and a crash leaves all or none of it.
      */
-    private static void publishDurably(MqttConnection c, Publication publication, int ackType, int packetId) {
+    private static void publishDurably(MqttConnection c, Publication publication, int ackType, int packetId,
+                                       boolean inboundId) {
         HeldAck ack = c.holdAck(ackType, packetId);
-        boolean inboundId = ackType == Acks.PUBREC && c.session.isPersistent();
         StoredRouting routing = new StoredRouting(inboundId ? c.clientId : null, inboundId ? packetId : 0);
         publication.storedRouting(routing);
         int subscribers;
@@ -98,7 +98,9 @@ final class PublishFlow {
         }
         ack.reason = reason(subscribers);
         boolean retained = publication.retain() && c.kernel.retained().durable();
-        ack.release(routing.stored() || retained, retained);
+        // a QoS 2 packet id the session wrote itself (not with the copies) must be durable too
+        boolean ownId = ackType == Acks.PUBREC && !inboundId && c.session.isPersistent();
+        ack.release(routing.stored() || retained || ownId, retained);
     }
 
     /** Flag bit of {@code flags}: the PUBLISH is a re-delivery. */
@@ -164,17 +166,20 @@ final class PublishFlow {
                 case AT_MOST_ONCE -> c.kernel.publish(publication);
                 case AT_LEAST_ONCE -> {
                     if (c.kernel.holdsAcks(publication.retain())) {
-                        publishDurably(c, publication, Acks.PUBACK, packetId);
+                        publishDurably(c, publication, Acks.PUBACK, packetId, false);
                     } else {
                         c.writeAck(Acks.PUBACK, packetId, reason(c.kernel.publish(publication)));
                     }
                 }
                 case EXACTLY_ONCE -> {
                     boolean durably = c.kernel.holdsAcks(publication.retain());
-                    if (!c.session.receiveQos2(packetId, durably)) {
+                    // the packet id goes into the store with the copies, if the store holds this session already
+                    boolean withCopies = durably && c.session.isPersistent()
+                            && c.session.savedTo() == c.kernel.store();
+                    if (!c.session.receiveQos2(packetId, withCopies)) {
                         c.writeAck(Acks.PUBREC, packetId, 0); // a re-sent PUBLISH: not routed again
                     } else if (durably) {
-                        publishDurably(c, publication, Acks.PUBREC, packetId); // stores the packet id with it
+                        publishDurably(c, publication, Acks.PUBREC, packetId, withCopies);
                     } else {
                         c.writeAck(Acks.PUBREC, packetId, reason(c.kernel.publish(publication)));
                     }

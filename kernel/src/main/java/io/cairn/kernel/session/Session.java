@@ -67,6 +67,8 @@ public final class Session {
     private volatile int queuedCount;
     private volatile long dropped;
     private volatile ReceiveCheck receiveCheck;
+    /** The store this session was last written to whole (saved, restored from, or copied to at a switch). */
+    private volatile SessionStore savedTo;
 
     /**
      * Creates an empty session.
@@ -135,6 +137,20 @@ public final class Session {
         return clientId;
     }
 
+    /**
+     * The store that holds this session whole: the one it was saved to, restored from or copied to at a store
+     * switch; {@code null} if none. Only a session the current store holds can have its copies of a message
+     * written by the router ({@link SessionStore#addDeliveries}); any other writes its own, after its copy.
+     */
+    public SessionStore savedTo() {
+        return savedTo;
+    }
+
+    /** Records that {@code store} now holds this session whole. */
+    public void savedTo(SessionStore store) {
+        savedTo = store;
+    }
+
     /** Whether it outlives its connection (a Session Expiry Interval above 0). */
     public boolean isPersistent() {
         return expiryInterval > 0;
@@ -190,7 +206,9 @@ public final class Session {
             if (stored) {
                 host.store().updateConnection(clientId, 0, expiryInterval);
             } else {
-                host.store().save(snapshot()); // a new persistent session: the store learns of it here
+                SessionStore store = host.store();
+                store.save(snapshot()); // a new persistent session: the store learns of it here
+                savedTo = store;
                 stored = true;
             }
         }

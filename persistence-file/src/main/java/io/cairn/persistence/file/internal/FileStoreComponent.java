@@ -80,7 +80,7 @@ public final class FileStoreComponent {
         try {
             return FileStore.open(config.settings());
         } catch (IOException e) {
-            LOG.error("Invalid configuration {}: directory: {}; the file store is not started", source,
+            LOG.error("Configuration {}: directory: {}; the file store is not started", source,
                     describe(e));
             throw e;
         }
