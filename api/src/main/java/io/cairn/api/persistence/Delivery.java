@@ -7,7 +7,8 @@ import java.util.Objects;
  * {@code clientId}'s outgoing messages.
  *
  * @param clientId the session the copy is for
- * @param message  the copy, {@link OutboundState#QUEUED}, with a sequence above every one that session holds
+ * @param message  the copy, {@link OutboundState#QUEUED}, with a sequence unique in that session; as copies are
+ *                 written on the publisher's thread, it may be below a sequence the session already holds
  * @since 1.1
  */
 public record Delivery(String clientId, OutboundMessage message) {

@@ -956,6 +956,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     /** On the loop: {@code synced} is ready; writes every acknowledgement at the head that is. */
     void releaseHeldAcks(HeldAck synced) {
+        if (!ctx.channel().isActive()) {
+            heldAcks.clear(); // gone: the client re-sends what it has no acknowledgement for
+            return;
+        }
         if (synced.failure() != null) {
             org.slf4j.LoggerFactory.getLogger(MqttConnection.class).error("Session store could not make a message of client '{}' durable ({}); closing the "
                     + "connection unacknowledged, so the client sends it again", clientId, synced.failure().toString());
