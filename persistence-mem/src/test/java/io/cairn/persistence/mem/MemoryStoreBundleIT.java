@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.jar.Attributes;
 import java.util.jar.JarFile;
 import java.util.zip.ZipEntry;
@@ -59,10 +60,10 @@ class MemoryStoreBundleIT {
     }
 
     @Test
-    @DisplayName("the bundle imports the persistence API in the consumer range [1.0,2)")
+    @DisplayName("the bundle imports the persistence API in the consumer range [1.1,2), the version it implements")
     void importsTheApiAsConsumer() {
         assertThat(clauses(manifest.getValue("Import-Package")))
-                .contains("io.cairn.api.persistence;version=\"[1.0,2)\"",
+                .contains("io.cairn.api.persistence;version=\"[1.1,2)\"",
                         "io.cairn.api.message;version=\"[1.0,2)\"");
     }
 
@@ -74,7 +75,7 @@ class MemoryStoreBundleIT {
                 "OSGI-INF/io.cairn.persistence.mem.MemoryRetainedStore.xml");
     }
 
-    @ParameterizedTest(name = "{0} is an immediate, configuration-free service at ranking 0")
+    @ParameterizedTest(name = "{0} is an immediate, configuration-free service at ranking 0, named memory")
     @ValueSource(strings = {"MemorySessionStore", "MemoryRetainedStore"})
     void componentIsImmediateServiceAtRankingZero(String simpleName) throws Exception {
         String className = "io.cairn.persistence.mem." + simpleName;
@@ -86,10 +87,12 @@ class MemoryStoreBundleIT {
         assertThat(component.getAttribute("configuration-policy")).isEqualTo("ignore");
         assertThat(attributes(component, "implementation", "class")).containsExactly(className);
         assertThat(attributes(component, "provide", "interface")).containsExactly(service.getName());
-        Element ranking = single(component, "property");
-        assertThat(ranking.getAttribute("name")).isEqualTo("service.ranking");
-        assertThat(ranking.getAttribute("type")).isEqualTo("Integer");
-        assertThat(ranking.getAttribute("value")).isEqualTo("0");
+        Map<String, Element> properties = properties(component);
+        assertThat(properties).containsOnlyKeys("service.ranking", "cairn.store");
+        assertThat(properties.get("service.ranking").getAttribute("type")).isEqualTo("Integer");
+        assertThat(properties.get("service.ranking").getAttribute("value")).isEqualTo("0");
+        // the name the kernel's persistence key selects it by
+        assertThat(properties.get("cairn.store").getAttribute("value")).isEqualTo("memory");
         assertThat(service.isAssignableFrom(Class.forName(className))).isTrue();
         assertThat(Class.forName(className).getConstructor().newInstance()).isInstanceOf(service);
     }
@@ -118,10 +121,14 @@ class MemoryStoreBundleIT {
         return values;
     }
 
-    private static Element single(Element parent, String element) {
-        NodeList nodes = parent.getElementsByTagName(element);
-        assertThat(nodes.getLength()).as("<%s> elements", element).isEqualTo(1);
-        return (Element) nodes.item(0);
+    private static Map<String, Element> properties(Element component) {
+        NodeList nodes = component.getElementsByTagName("property");
+        Map<String, Element> byName = new java.util.HashMap<>();
+        for (int i = 0; i < nodes.getLength(); i++) {
+            Element e = (Element) nodes.item(i);
+            byName.put(e.getAttribute("name"), e);
+        }
+        return byName;
     }
 
     /** Splits a manifest header into its clauses at the commas that are not inside a quoted string. */
