@@ -33,6 +33,11 @@ class StoreBenchTest {
         "queue,    mem,     sync",
         "queue,    mvstore, sync",
         "queue,    mvstore, periodic",
+        "queue,    file,    sync",
+        "queue,    file,    periodic",
+        "fanin,    file,    sync",
+        "retained, file,    sync",
+        "sessions, file,    periodic",
         "fanin,    mem,     sync",
         "fanin,    mvstore, sync",
         "retained, mem,     sync",
@@ -59,25 +64,6 @@ class StoreBenchTest {
             assertThat(lines[1]).contains("\"messages\":500");
         }
         assertThat(storeDir).as("the store directory is removed after the run").doesNotExist();
-    }
-
-    @Test
-    @DisplayName("--store file without persistence-file on the class path exits with 3 and says why")
-    void fileStoreMissing() throws Exception {
-        boolean present;
-        try {
-            Class.forName(Candidate.FileByName.STORE);
-            present = true;
-        } catch (ClassNotFoundException e) {
-            present = false;
-        }
-        org.junit.jupiter.api.Assumptions.assumeFalse(present, "persistence-file is on the class path");
-
-        Run r = run("queue", "--store", "file", "--dir", dir.resolve("f").toString(), "--messages", "1");
-
-        assertThat(r.exitCode()).isEqualTo(3);
-        assertThat(r.err()).contains("persistence-file");
-        assertThat(r.out()).doesNotContain("{");
     }
 
     @Test
