@@ -151,7 +151,7 @@ public final class StoreBench implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--seconds must be at least 1, --warmup and --size"
                     + " at least 0, --fsync-interval-ms at least 1");
         }
-        Path directory = dir != null ? dir : Files.createTempDirectory(Path.of("."), "storebench-");
+        Path directory = dir != null ? dir : Files.createTempDirectory(Path.of("").toAbsolutePath(), "storebench-");
         if (Files.isDirectory(directory)) {
             try (Stream<Path> entries = Files.list(directory)) {
                 if (entries.findAny().isPresent()) {
@@ -175,6 +175,7 @@ public final class StoreBench implements Callable<Integer> {
         json.put("size", size);
         json.put("label", label);
         json.put("fs", Files.getFileStore(directory).type());
+        json.put("load1_at_start", loadAverage());
         StringBuilder human = new StringBuilder(String.format(Locale.ROOT, "%s store=%s durability=%s threads=%d",
                 json.get("workload"), json.get("store"), json.get("durability"), threadCount));
         int code = 0;
@@ -529,6 +530,15 @@ public final class StoreBench implements Callable<Integer> {
             return (System.nanoTime() - start) / 1e9;
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    /** The one-minute load average at the start of the run (Linux), so a run on a busy machine shows; or null. */
+    private static Double loadAverage() {
+        try {
+            return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+        } catch (IOException | RuntimeException e) {
+            return null;
         }
     }
 
