@@ -9,8 +9,9 @@
 # Environment: WORKLOADS ("queue fanin retained sessions"), CONFIGS ("mem file:sync file:periodic mvstore:sync
 # mvstore:periodic"), REPEAT (3), SECONDS_PER_RUN (queue/fanin measured seconds, 10), WARMUP (2),
 # QUEUE_THREADS (4), FANIN_THREADS (16), RETAINED (1000000), SESSIONS (100000), BULK_SECONDS (bound of the
-# retained/sessions write phase, 300), FSYNC_INTERVAL_MS (periodic, 100), OUT (a directory for the JSON lines
-# and the table). Needs a built bench/target/cairn-bench.jar and node.
+# retained/sessions write phase, 300), FSYNC_INTERVAL_MS (periodic, 100), EXTRA_ARGS (more store.sh options for
+# every run, e.g. --compact), OUT (a directory for the JSON lines and the table). Needs a built
+# bench/target/cairn-bench.jar and node.
 set -euo pipefail
 root=$(cd -- "$(dirname -- "$(readlink -f -- "${BASH_SOURCE[0]}")")/.." && pwd -P)
 WORKLOADS=${WORKLOADS:-queue fanin retained sessions}
@@ -24,6 +25,7 @@ RETAINED=${RETAINED:-1000000}
 SESSIONS=${SESSIONS:-100000}
 BULK_SECONDS=${BULK_SECONDS:-300}
 FSYNC_INTERVAL_MS=${FSYNC_INTERVAL_MS:-100}
+read -r -a extra <<<"${EXTRA_ARGS:-}"
 OUT=${OUT:-$root/bench/target/store-matrix-$(date +%Y%m%d-%H%M%S)}
 mkdir -p "$OUT"
 results=$OUT/results.jsonl
@@ -44,7 +46,7 @@ for workload in $WORKLOADS; do
       durability=sync
       [[ $config == *:* ]] && durability=${config#*:}
       line=$("$root/bench/store.sh" "$workload" --store "$store" --durability "$durability" \
-        --fsync-interval-ms "$FSYNC_INTERVAL_MS" --label "round $round" "${args[@]}" 2>>"$OUT/stderr.log" \
+        --fsync-interval-ms "$FSYNC_INTERVAL_MS" --label "round $round" "${args[@]}" ${extra[@]+"${extra[@]}"} 2>>"$OUT/stderr.log" \
         | tee -a "$OUT/human.log" | grep '^{' || true)
       if [[ -z $line ]]; then
         echo "store-matrix: $workload $config round $round produced no result (see $OUT/stderr.log)" >&2

@@ -35,6 +35,10 @@ interface Candidate extends AutoCloseable {
     /** Bytes the store's files take on disk now; 0 for memory. */
     long diskBytes();
 
+    /** Rewrites what is live and drops what is garbage, now, as far as the store can; memory does nothing. */
+    default void compactNow() {
+    }
+
     @Override
     void close() throws IOException;
 
@@ -98,6 +102,11 @@ interface Candidate extends AutoCloseable {
         }
 
         @Override
+        public void compactNow() {
+            stores.compactNow(60_000);
+        }
+
+        @Override
         public void close() {
             stores.close();
         }
@@ -130,6 +139,11 @@ interface Candidate extends AutoCloseable {
         @Override
         public long diskBytes() {
             return store.diskBytes();
+        }
+
+        @Override
+        public void compactNow() {
+            store.compactNow();
         }
 
         @Override

@@ -105,6 +105,10 @@ public final class StoreBench implements Callable<Integer> {
     @Option(names = "--size", description = "payload bytes (default: ${DEFAULT-VALUE})")
     int size = 64;
 
+    @Option(names = "--compact", description = "retained/sessions: compact the store (compactNow) after the final"
+            + " sync and before close, so the disk figure is of live data only")
+    boolean compact;
+
     @Option(names = "--label", description = "copied into the JSON line")
     String label = "";
 
@@ -386,6 +390,7 @@ public final class StoreBench implements Callable<Integer> {
                 }
             });
             await(retained.sync());
+            compactIfAsked(c, json);
         } catch (Exception e) {
             c.close();
             throw e;
@@ -451,6 +456,7 @@ public final class StoreBench implements Callable<Integer> {
                 }
             });
             await(sessions.sync());
+            compactIfAsked(c, json);
         } catch (Exception e) {
             c.close();
             throw e;
@@ -495,6 +501,14 @@ public final class StoreBench implements Callable<Integer> {
             }
         } finally {
             reopened.close();
+        }
+    }
+
+    private void compactIfAsked(Candidate c, Map<String, Object> json) {
+        if (compact) {
+            long start = System.nanoTime();
+            c.compactNow();
+            json.put("compact_ms", (System.nanoTime() - start) / 1e6);
         }
     }
 
