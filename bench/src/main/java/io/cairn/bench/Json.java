@@ -5,13 +5,13 @@ import java.math.RoundingMode;
 import java.util.Map;
 
 /** Writes the one-line JSON result: maps, strings, numbers, booleans and {@code null}. */
-final class Json {
+public final class Json {
 
     private Json() {
     }
 
     /** {@code values} as one JSON object on one line; nested maps become nested objects. */
-    static String object(Map<String, ?> values) {
+    public static String object(Map<String, ?> values) {
         StringBuilder sb = new StringBuilder(256);
         write(sb, values);
         return sb.toString();
