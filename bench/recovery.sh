@@ -44,7 +44,7 @@ mkdir -p "$work/empty"
   --seconds 600 --dir "$work/sessions" --keep | grep -v '^{'
 
 now_ms() { date +%s%3N; }
-start_on() { # case: starts the broker on $work/<case>, prints "listening-ms replay-line rss"
+start_on() { # case start-number: starts the broker on $work/<case> (pid in $broker) and prints what it took
   local store=$work/$1 home=$work/home-$1
   rm -rf "$home"
   cp -r "$dist" "$home"
@@ -63,9 +63,9 @@ start_on() { # case: starts the broker on $work/<case>, prints "listening-ms rep
   t1=$(now_ms)
   local replay rss restored
   replay=$(grep -o 'File store .* open .*' "$home/console.log" | head -1 | sed 's/.*: //')
-  restored=$(grep -o '([0-9]* restored from it\|([0-9]* loaded from it' "$home/console.log" | tr -d '(' | paste -sd, -)
+  restored=$(grep -oE '[0-9]+ (restored|loaded) from it' "$home/console.log" | paste -sd, -)
   rss=$(awk '/VmRSS/ {print $2 " " $3}' "/proc/$broker/status")
-  echo "$((t1 - t0)) ms to listening | store: $replay | kernel: $restored | broker RSS $rss |" \
+  echo "$1 (start $2): $((t1 - t0)) ms to listening | store: $replay | kernel: $restored | broker RSS $rss |" \
     "store on disk $(du -sb "$store" | cut -f1) bytes"
 }
 stop_broker() {
@@ -76,7 +76,7 @@ stop_broker() {
 
 for case in empty retained sessions; do
   for r in $(seq "$REPEAT"); do
-    echo "$case (start $r): $(start_on "$case")"
+    start_on "$case" "$r"
     stop_broker
   done
 done

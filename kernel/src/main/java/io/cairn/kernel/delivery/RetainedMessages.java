@@ -82,8 +82,11 @@ public final class RetainedMessages {
      */
     public synchronized void useStore(RetainedStore newStore) {
         int[] loaded = new int[1];
+        List<Publication> toWrite = new ArrayList<>();
         if (!hadStore) {
-            // the first store: it holds the retained messages from before this start
+            // the first store: it holds the retained messages from before this start; only what the index held
+            // already (messages retained before the store came) is written to it
+            index.forEach(toWrite::add);
             newStore.forEach(m -> {
                 if (index.get(m.topic()) == null) {
                     index.put(m.topic(), Publication.of(m, System.currentTimeMillis()));
@@ -99,10 +102,16 @@ public final class RetainedMessages {
                 }
             });
             stale.forEach(newStore::remove);
+            index.forEach(toWrite::add);
         }
         hadStore = true;
         store = newStore;
-        index.forEach(p -> newStore.put(p.toMessage()));
+        for (Publication p : toWrite) {
+            Publication current = index.get(p.topic()); // a newer one may have replaced it meanwhile
+            if (current != null) {
+                newStore.put(current.toMessage());
+            }
+        }
         LOG.info("Retained messages now kept by {} ({} loaded from it, {} held)", newStore, loaded[0], index.size());
     }
 
