@@ -345,8 +345,7 @@ public final class Kernel implements SessionHost, AutoCloseable {
         if (!hadSessionStore) {
             // the kernel's first store: what it holds is the broker's state from before this start
             store.forEach(state -> {
-                if (sessions.restore(state, loops.child())) {
-                    sessions.get(state.clientId()).savedTo(store);
+                if (sessions.restore(state, loops.child(), store)) {
                     restored[0]++;
                 }
             });

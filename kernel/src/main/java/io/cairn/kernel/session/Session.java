@@ -47,7 +47,6 @@ public final class Session {
     private volatile EventLoop home;
     private volatile Outlet outlet;
     private volatile boolean destroyed;
-    private boolean stored;
     private long disconnectedAt = System.currentTimeMillis();
 
     private final ConcurrentHashMap<String, Subscription> subscriptions = new ConcurrentHashMap<>();
@@ -87,9 +86,9 @@ public final class Session {
      * Rebuilds a session from a store: subscriptions (indexed), queued and in-flight messages and incoming QoS 2
      * state. The session is offline.
      */
-    public static Session restore(SessionState state, EventLoop home, SessionHost host) {
+    public static Session restore(SessionState state, EventLoop home, SessionHost host, SessionStore from) {
         Session s = new Session(state.clientId(), state.expiryInterval(), home, host);
-        s.stored = true;
+        s.savedTo = from;
         s.disconnectedAt = state.disconnectedAt() > 0 ? state.disconnectedAt() : System.currentTimeMillis();
         for (Subscription sub : state.subscriptions()) {
             s.subscriptions.put(sub.topicFilter(), sub);
@@ -203,13 +202,12 @@ public final class Session {
         cancelExpiry();
         cancelPendingWill(); // MQTT-3.1.3-9: reconnected before the will delay passed: the will is not sent
         if (isPersistent()) {
-            if (stored) {
+            if (savedTo != null) {
                 host.store().updateConnection(clientId, 0, expiryInterval);
             } else {
                 SessionStore store = host.store();
                 store.save(snapshot()); // a new persistent session: the store learns of it here
                 savedTo = store;
-                stored = true;
             }
         }
         if (!inflight.isEmpty()) {
@@ -305,9 +303,9 @@ public final class Session {
         passOnShared(true);
         releaseMessages();
         inboundQos2.clear();
-        if (stored) {
+        if (savedTo != null) {
             host.store().remove(clientId);
-            stored = false;
+            savedTo = null;
         }
     }
 
@@ -351,7 +349,7 @@ public final class Session {
                 it.remove();
                 if (e.qos == QoS.AT_MOST_ONCE) {
                     queuedQos0--;
-                } else if (stored && !ending) {
+                } else if (savedTo != null && !ending) {
                     host.store().removeOutbound(clientId, e.sequence);
                 }
                 e.releasePayload();
@@ -369,7 +367,7 @@ public final class Session {
             for (OutboundEntry e : moving) {
                 if ((ending || e.group.hasConnectedMember(this)) && host.passOn(e.group, e.publication, this)) {
                     inflight.remove(e.packetId);
-                    if (stored && !ending) {
+                    if (savedTo != null && !ending) {
                         host.store().removeOutbound(clientId, e.sequence);
                     }
                     e.releasePayload();
@@ -420,7 +418,7 @@ public final class Session {
         pendingWill = null;
         if (w != null) {
             host.publishWill(w);
-            if (stored && will == null && !destroyed) {
+            if (savedTo != null && will == null && !destroyed) {
                 host.store().setWill(clientId, null); // published: a restart must not send it again
             }
         }

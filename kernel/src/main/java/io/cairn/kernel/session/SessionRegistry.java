@@ -119,19 +119,19 @@ public final class SessionRegistry {
     }
 
     /**
-     * Adds a session read from a store, offline, unless a session with that client id exists. Its home is an
-     * event loop chosen by client id.
+     * Adds a session read from the store {@code from}, offline, unless a session with that client id exists. Its
+     * home is an event loop chosen by client id.
      *
      * @return whether it was added
      */
-    public boolean restore(SessionState state, EventLoopGroup loops) {
+    public boolean restore(SessionState state, EventLoopGroup loops, io.cairn.api.persistence.SessionStore from) {
         if (sessions.containsKey(state.clientId())) {
             return false;
         }
         boolean[] added = new boolean[1];
         sessions.computeIfAbsent(state.clientId(), id -> {
             added[0] = true;
-            return Session.restore(state, loops.next(), host);
+            return Session.restore(state, loops.next(), host, from);
         });
         return added[0];
     }
