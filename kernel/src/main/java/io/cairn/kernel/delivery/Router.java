@@ -131,7 +131,7 @@ public final class Router {
             sequences[i] = target.session().reserveSequence();
             copies.add(new Delivery(target.session().clientId(), new OutboundMessage(sequences[i],
                     message.withQos(target.qos()).withRetain(target.retainFlag()), 0, OutboundState.QUEUED,
-                    publication.receivedAt(), ids(target.subscriptionIds()))));
+                    publication.receivedAt(), Session.storedIds(target.subscriptionIds()))));
         }
         if (!copies.isEmpty() || routing.publisher() != null) {
             current.addDeliveries(routing.publisher(), routing.inboundPacketId(), copies);
@@ -143,17 +143,6 @@ public final class Router {
                     target.group(), sequences[i]);
         }
         return all.size();
-    }
-
-    private static List<Integer> ids(int[] ids) {
-        if (ids == null) {
-            return List.of();
-        }
-        List<Integer> list = new ArrayList<>(ids.length);
-        for (int id : ids) {
-            list.add(id);
-        }
-        return list;
     }
 
     /** Gives {@code publication} to one member of each matching shared subscription; returns how many. */

@@ -52,7 +52,7 @@ final class OutboundEntry {
                 state, publication.receivedAt(), ids(subscriptionIds));
     }
 
-    private static List<Integer> ids(int[] ids) {
+    static List<Integer> ids(int[] ids) {
         if (ids == null) {
             return List.of();
         }

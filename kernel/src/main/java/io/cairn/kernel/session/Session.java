@@ -145,6 +145,11 @@ public final class Session {
         return savedTo;
     }
 
+    /** MQTT 5 Subscription Identifiers ({@code null} for none) as a store keeps them. */
+    public static List<Integer> storedIds(int[] subscriptionIds) {
+        return OutboundEntry.ids(subscriptionIds);
+    }
+
     /** Records that {@code store} now holds this session whole. */
     public void savedTo(SessionStore store) {
         savedTo = store;
