@@ -2,6 +2,7 @@ package io.cairn.kernel;
 
 import io.cairn.api.auth.Authenticator;
 import io.cairn.api.auth.Authorizer;
+import io.cairn.api.bridge.BridgeContext;
 import io.cairn.api.broker.Broker;
 import io.cairn.api.broker.ListenerInfo;
 import io.cairn.api.message.ReasonCode;
@@ -56,6 +57,9 @@ public final class Kernel implements SessionHost, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Kernel.class);
 
+    /** The in-process listener where bridges connect ({@link BridgeContext#localAddress()}). */
+    public static final String BRIDGE_LISTENER = "$bridge";
+
     /** The kernel's version, as reported by the broker service and {@code $SYS}. */
     public static final String VERSION = versionOf();
 
@@ -73,6 +77,7 @@ public final class Kernel implements SessionHost, AutoCloseable {
     private final KernelTransportContext transportContext;
     private final KernelListeners listenerSockets = new KernelListeners(this);
     private final KernelBroker broker;
+    private final KernelBridges bridges = new KernelBridges(this);
     private final AtomicLong clientIds = new AtomicLong();
     private final String clientIdPrefix = "cairn-" + Long.toHexString(System.nanoTime() & 0xFFFFFF) + '-';
 
@@ -101,6 +106,7 @@ public final class Kernel implements SessionHost, AutoCloseable {
     /** Starts a kernel: event loops up, no listener, no store. */
     public static Kernel start(BrokerSettings settings) {
         Kernel k = new Kernel(settings);
+        k.bridges.open();
         LOG.info("Cairn kernel {} started ({} I/O threads, {})", VERSION, settings.ioThreads() > 0
                 ? settings.ioThreads() : Runtime.getRuntime().availableProcessors(),
                 k.loops.epoll() ? "epoll" : "nio");
@@ -117,6 +123,15 @@ public final class Kernel implements SessionHost, AutoCloseable {
     @Override
     public BrokerSettings settings() {
         return settings;
+    }
+
+    KernelBridges bridges() {
+        return bridges;
+    }
+
+    /** What bridges get from the kernel: the in-process endpoint and the list of running bridges. */
+    public BridgeContext bridgeContext() {
+        return bridges;
     }
 
     public EventLoops loops() {
@@ -428,6 +443,7 @@ public final class Kernel implements SessionHost, AutoCloseable {
             disposing.add(runOn(s.home(), s::dispose));
         }
         awaitAll(disposing);
+        bridges.close();
         security.close();
         loops.close();
         LOG.info("Cairn kernel stopped");

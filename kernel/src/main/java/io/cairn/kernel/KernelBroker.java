@@ -1,6 +1,7 @@
 package io.cairn.kernel;
 
 import io.cairn.api.message.ReasonCode;
+import io.cairn.api.broker.BridgeStatus;
 import io.cairn.api.broker.Broker;
 import io.cairn.api.broker.BrokerStatistics;
 import io.cairn.api.broker.ClientInfo;
@@ -67,6 +68,11 @@ final class KernelBroker implements Broker {
     @Override
     public List<ListenerStatus> listenerStatus() {
         return kernel.listenerSockets().status();
+    }
+
+    @Override
+    public List<BridgeStatus> bridges() {
+        return kernel.bridges().status();
     }
 
     @Override

@@ -47,6 +47,9 @@ public interface Broker {
      */
     void publish(Message message);
 
+    /** The bridges running now, by name. Since 1.2. */
+    List<BridgeStatus> bridges();
+
     /** The broker's counters now. */
     BrokerStatistics statistics();
 }

@@ -6,6 +6,7 @@ import io.cairn.api.auth.EnhancedAuthenticator;
 import io.cairn.api.auth.ServerRedirector;
 import io.cairn.kernel.protocol.AuthPlugins;
 
+import io.cairn.api.bridge.BridgeContext;
 import io.cairn.api.broker.Broker;
 import io.cairn.api.broker.ListenerInfo;
 import io.cairn.api.persistence.RetainedStore;
@@ -104,6 +105,14 @@ public final class EmbeddedBroker implements AutoCloseable {
     /** The broker service: clients, sessions, listeners, counters, publish. */
     public Broker broker() {
         return kernel.broker();
+    }
+
+    /**
+     * What bridges get: the in-process endpoint a bridge's local client connects to and the list of running
+     * bridges ({@code broker().bridges()}).
+     */
+    public BridgeContext bridgeContext() {
+        return kernel.bridgeContext();
     }
 
     /**

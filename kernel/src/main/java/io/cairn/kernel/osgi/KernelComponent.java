@@ -4,6 +4,7 @@ import io.cairn.api.auth.Authenticator;
 import io.cairn.api.auth.Authorizer;
 import io.cairn.api.auth.EnhancedAuthenticator;
 import io.cairn.api.auth.ServerRedirector;
+import io.cairn.api.bridge.BridgeContext;
 import io.cairn.api.broker.Broker;
 import io.cairn.api.persistence.RetainedStore;
 import io.cairn.api.persistence.SessionStore;
@@ -62,6 +63,7 @@ public final class KernelComponent {
     private Kernel kernel;
     private ServiceRegistration<Broker> brokerRegistration;
     private ServiceRegistration<TransportContext> contextRegistration;
+    private ServiceRegistration<BridgeContext> bridgeRegistration;
     /** Closes the sockets an uninstalled transport bundle handed over (an update keeps them for the next version). */
     private BundleListener uninstalls;
     private SessionStore sessionStoreInUse;
@@ -191,9 +193,15 @@ public final class KernelComponent {
                 // the transport's registrations are its own to close or hand over
             }
         }, props);
+        // bridges connect like clients: only once the store is in place, like the listeners
+        bridgeRegistration = context.registerService(BridgeContext.class, serving.bridgeContext(), props);
     }
 
     private void stop() {
+        if (bridgeRegistration != null) {
+            bridgeRegistration.unregister(); // bridges stop (their reference is static and mandatory)
+            bridgeRegistration = null;
+        }
         // transports stop first: their reference to the context is static and mandatory
         if (contextRegistration != null) {
             contextRegistration.unregister();

@@ -3,12 +3,14 @@ package io.cairn.kernel.protocol;
 import io.cairn.api.auth.ConnectInfo;
 import io.cairn.api.auth.EnhancedAuthenticator;
 import io.cairn.api.auth.ServerRedirector;
+import io.cairn.api.bridge.BridgeContext;
 import io.cairn.api.message.Message;
 import io.cairn.api.message.MessageProperties;
 import io.cairn.api.message.QoS;
 import io.cairn.api.message.ReasonCode;
 import io.cairn.api.persistence.SessionState;
 import io.cairn.api.persistence.StoredWill;
+import io.cairn.kernel.Kernel;
 import io.cairn.kernel.embedded.BrokerSettings;
 import io.cairn.kernel.routing.Topics;
 import io.netty.handler.codec.mqtt.MqttConnectMessage;
@@ -75,6 +77,18 @@ final class ConnectFlow {
                         "empty client identifier requires clean session");
                 return;
             }
+        }
+        boolean bridgeEndpoint = Kernel.BRIDGE_LISTENER.equals(c.listener);
+        if (c.clientId.startsWith(BridgeContext.CLIENT_ID_PREFIX) != bridgeEndpoint) {
+            c.refuse(ReasonCode.CLIENT_IDENTIFIER_NOT_VALID, null, bridgeEndpoint
+                    ? "the bridge endpoint takes only client identifiers starting with " + BridgeContext.CLIENT_ID_PREFIX
+                    : "client identifiers starting with " + BridgeContext.CLIENT_ID_PREFIX + " are reserved for the broker's bridges");
+            return;
+        }
+        if (bridgeEndpoint) {
+            // a bridge of this broker: trusted, not counted against the connection limit, never redirected
+            ChainAuthentication.start(c, c.guard.chain(), c.connectRequest(null), m);
+            return;
         }
         if (settings.maxConnections() > 0 && c.kernel.connectedCount() >= settings.maxConnections()) {
             c.refuse(ReasonCode.SERVER_BUSY, null,
