@@ -9,9 +9,13 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.local.LocalAddress;
+import io.netty.channel.local.LocalChannel;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.SocketAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +43,19 @@ final class Transports {
             return EpollSocketChannel.class;
         }
         return NioSocketChannel.class;
+    }
+
+    /**
+     * The channel type that connects to {@code address} from {@code loop}: a {@link LocalChannel} for a Netty
+     * {@link LocalAddress} (it registers with any 4.2 I/O event loop), otherwise the loop's socket channel.
+     */
+    static Class<? extends Channel> channelType(EventLoop loop, SocketAddress address) {
+        return address instanceof LocalAddress ? LocalChannel.class : channelType(loop);
+    }
+
+    /** Whether {@code type} is a TCP socket channel (with socket options such as TCP_NODELAY). */
+    static boolean isSocket(Class<? extends Channel> type) {
+        return SocketChannel.class.isAssignableFrom(type);
     }
 
     /** The socket channel type for a caller's group. */
