@@ -363,7 +363,13 @@ public final class MqttClient implements AutoCloseable {
          * Connects to {@code value} instead of {@link #host(String) host} and {@link #port(int) port}, every time
          * (reconnects too); default none. A Netty {@code io.netty.channel.local.LocalAddress} connects in-process
          * over a {@code LocalChannel} to a {@code LocalServerChannel} bound to it; any other address over a TCP
-         * socket. The host, if set, still names the server: in log messages and as the TLS server name.
+         * socket. The host, if set, still names the server as the TLS server name.
+         *
+         * <p>In Netty 4.2 local channels do not register with NIO or epoll event loops: with a LocalAddress the
+         * client's own group runs a {@code LocalIoHandler}, and a group given to
+         * {@link #eventLoopGroup(EventLoopGroup)} must be able to run them too (a
+         * {@code MultiThreadIoEventLoopGroup} with {@code LocalIoHandler.newFactory()}), or {@link #build()} fails.
+         * The server's {@code LocalServerChannel} needs such a group as well.
          *
          * @since 1.2.0
          */
@@ -620,7 +626,9 @@ public final class MqttClient implements AutoCloseable {
         /**
          * A client with these settings, not connected yet.
          *
-         * @throws IllegalStateException if the settings contradict each other or the protocol version
+         * @throws IllegalStateException if the settings contradict each other or the protocol version, or the
+         *                               address is a LocalAddress and the event loop group cannot run local
+         *                               channels
          */
         public MqttClient build() {
             if (host.isEmpty()) {

@@ -34,6 +34,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.local.LocalAddress;
 import io.netty.handler.codec.mqtt.MqttConnAckMessage;
 import io.netty.handler.codec.mqtt.MqttConnectMessage;
 import io.netty.handler.codec.mqtt.MqttConnectPayload;
@@ -156,15 +157,27 @@ public final class ClientEngine {
     private final SubscriptionRegistry subscriptions = new SubscriptionRegistry();
     private final InboundFlow inbound;
 
-    /** An engine for {@code options}; nothing is connected until {@link #connect()}. */
+    /**
+     * An engine for {@code options}; nothing is connected until {@link #connect()}.
+     *
+     * @throws IllegalStateException if the address is a {@code LocalAddress} and the caller's event loop group
+     *                               cannot run {@code LocalChannel}s
+     */
     public ClientEngine(ClientOptions options) {
         this.options = options;
+        boolean local = options.address() instanceof LocalAddress;
         if (options.eventLoopGroup() == null) {
-            this.ownedGroup = Transports.newOwnedGroup("cairn-client-" + safeName(options.clientId()));
+            this.ownedGroup = Transports.newOwnedGroup("cairn-client-" + safeName(options.clientId()), local);
             this.loop = ownedGroup.next();
         } else {
             this.ownedGroup = null;
             this.loop = options.eventLoopGroup().next();
+            if (local && !Transports.runsLocalChannels(loop)) {
+                throw new IllegalStateException("the client's address " + options.address() + " is a Netty "
+                        + "LocalAddress, but the event loop group given cannot run LocalChannels ("
+                        + loop.getClass().getSimpleName() + "); give a MultiThreadIoEventLoopGroup with "
+                        + "LocalIoHandler.newFactory(), or no group");
+            }
         }
         this.channelType = Transports.channelType(loop, options.address());
         this.keepAliveNanos = options.keepAlive().toNanos();

@@ -38,6 +38,7 @@ import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttTopicSubscription;
 import io.netty.handler.codec.mqtt.MqttUnsubAckMessage;
 import io.netty.channel.local.LocalAddress;
+import io.netty.channel.local.LocalIoHandler;
 import io.netty.channel.local.LocalServerChannel;
 import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
@@ -143,7 +144,7 @@ public final class FakeServer implements AutoCloseable {
     /** The SUBACK return code for every filter, or -1 to grant the requested QoS. */
     public volatile int subAckCode = -1;
 
-    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    private final EventLoopGroup group;
     private final Channel serverChannel;
     private final List<Channel> connections = new CopyOnWriteArrayList<>();
     private final List<Packet> received = new CopyOnWriteArrayList<>();
@@ -152,6 +153,9 @@ public final class FakeServer implements AutoCloseable {
     private final List<ByteArrayOutputStream> bytes = new CopyOnWriteArrayList<>();
 
     private FakeServer(SocketAddress bindTo, SslContext tls) throws InterruptedException {
+        // Netty 4.2: local channels register only with a LocalIoHandler's loops
+        group = new MultiThreadIoEventLoopGroup(1, bindTo instanceof LocalAddress ? LocalIoHandler.newFactory()
+                : NioIoHandler.newFactory());
         serverChannel = new ServerBootstrap()
                 .group(group)
                 .channel(bindTo instanceof LocalAddress ? LocalServerChannel.class : NioServerSocketChannel.class)
