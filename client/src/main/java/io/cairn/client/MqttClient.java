@@ -3,9 +3,11 @@ package io.cairn.client;
 import io.cairn.client.internal.ClientEngine;
 import io.cairn.client.internal.ClientOptions;
 import io.cairn.client.internal.Mqtt5Options;
+import io.cairn.client.internal.TlsOptions;
 import io.cairn.client.internal.Topics;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -335,6 +337,9 @@ public final class MqttClient implements AutoCloseable {
         private final List<UserProperty> connectUserProperties = new ArrayList<>();
         private EnhancedAuthenticator authenticator;
         private boolean outgoingTopicAliases = true;
+        private SocketAddress address;
+        private ClientTls tls;
+        private boolean manualAcknowledgement;
 
         private Builder() {
         }
@@ -351,6 +356,53 @@ public final class MqttClient implements AutoCloseable {
                 throw new IllegalArgumentException("port must be 1 to 65535, not " + value);
             }
             this.port = value;
+            return this;
+        }
+
+        /**
+         * Connects to {@code value} instead of {@link #host(String) host} and {@link #port(int) port}, every time
+         * (reconnects too); default none. A Netty {@code io.netty.channel.local.LocalAddress} connects in-process
+         * over a {@code LocalChannel} to a {@code LocalServerChannel} bound to it; any other address over a TCP
+         * socket. The host, if set, still names the server as the TLS server name.
+         *
+         * <p>In Netty 4.2 local channels do not register with NIO or epoll event loops: with a LocalAddress the
+         * client's own group runs a {@code LocalIoHandler}, and a group given to
+         * {@link #eventLoopGroup(EventLoopGroup)} must be able to run them too (a
+         * {@code MultiThreadIoEventLoopGroup} with {@code LocalIoHandler.newFactory()}), or {@link #build()} fails.
+         * The server's {@code LocalServerChannel} needs such a group as well.
+         *
+         * @since 1.2.0
+         */
+        public Builder address(SocketAddress value) {
+            this.address = value;
+            return this;
+        }
+
+        /**
+         * Speaks TLS with {@code value}'s settings; default {@code null}, plain TCP. The CONNECT is sent once the
+         * TLS handshake succeeded; a failed handshake fails the connection attempt like a refused connection
+         * (reconnects included), with a message that says why.
+         *
+         * @since 1.2.0
+         */
+        public Builder tls(ClientTls value) {
+            this.tls = value;
+            return this;
+        }
+
+        /**
+         * Whether the application acknowledges received QoS 1 and QoS 2 messages itself, with
+         * {@link ReceivedMessage#acknowledge()}, instead of the client when the listeners return; default false.
+         * With true the client sends a message's PUBACK (QoS 1) or PUBREC (QoS 2) only once it is acknowledged,
+         * and in the order the messages arrived; until then the server counts it as unacknowledged (its receive
+         * window, and re-delivery when a persistent session resumes). A message that no listener receives is
+         * acknowledged at once. Every QoS 1/2 message MUST eventually be acknowledged: one left unacknowledged
+         * holds back the acknowledgements of all that arrived after it.
+         *
+         * @since 1.2.0
+         */
+        public Builder manualAcknowledgement(boolean value) {
+            this.manualAcknowledgement = value;
             return this;
         }
 
@@ -574,7 +626,9 @@ public final class MqttClient implements AutoCloseable {
         /**
          * A client with these settings, not connected yet.
          *
-         * @throws IllegalStateException if the settings contradict each other or the protocol version
+         * @throws IllegalStateException if the settings contradict each other or the protocol version, or the
+         *                               address is a LocalAddress and the event loop group cannot run local
+         *                               channels
          */
         public MqttClient build() {
             if (host.isEmpty()) {
@@ -614,7 +668,9 @@ public final class MqttClient implements AutoCloseable {
                             receiveMaximum == 0 ? 65535 : receiveMaximum, topicAliasMaximum,
                             Boolean.TRUE.equals(requestResponseInformation),
                             !Boolean.FALSE.equals(requestProblemInformation), List.copyOf(connectUserProperties),
-                            authenticator, outgoingTopicAliases)));
+                            authenticator, outgoingTopicAliases), address,
+                    tls == null ? null : new TlsOptions(tls.context(), tls.serverName().orElse(host)),
+                    manualAcknowledgement, ReceivedMessage.factory()));
         }
 
         private void requireNotSet(boolean set, String option) {

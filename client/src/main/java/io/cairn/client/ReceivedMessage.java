@@ -3,8 +3,12 @@ package io.cairn.client;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
-/** A message delivered by the server. Immutable: {@link #payload()} returns a copy. */
+/**
+ * A message delivered by the server. Immutable, apart from whether it was {@linkplain #acknowledge()
+ * acknowledged}: {@link #payload()} returns a copy. Thread-safe.
+ */
 public final class ReceivedMessage {
 
     private final String topic;
@@ -14,6 +18,10 @@ public final class ReceivedMessage {
     private final boolean dup;
     private final MessageProperties properties;
     private final List<Integer> subscriptionIdentifiers;
+    private final int packetId;
+    /** Sends the acknowledgement; null when acknowledging is not up to the application. */
+    private final Runnable acknowledger;
+    private final AtomicBoolean acknowledged = new AtomicBoolean();
 
     /** A message; created by the client, which hands over {@code payload} without copying it. */
     public ReceivedMessage(String topic, byte[] payload, Qos qos, boolean retain, boolean dup) {
@@ -28,6 +36,14 @@ public final class ReceivedMessage {
      */
     public ReceivedMessage(String topic, byte[] payload, Qos qos, boolean retain, boolean dup,
                            MessageProperties properties, List<Integer> subscriptionIdentifiers) {
+        this(topic, payload, qos, retain, dup, properties, subscriptionIdentifiers, 0, null);
+    }
+
+    /** A message as the client received it; see {@code io.cairn.client.internal.MessageFactory}. */
+    ReceivedMessage(String topic, byte[] payload, Qos qos, boolean retain, boolean dup, MessageProperties properties,
+                    List<Integer> subscriptionIdentifiers, int packetId, Runnable acknowledger) {
+        this.packetId = packetId;
+        this.acknowledger = acknowledger;
         this.topic = topic;
         this.payload = payload;
         this.qos = qos;
@@ -98,9 +114,49 @@ public final class ReceivedMessage {
         return subscriptionIdentifiers;
     }
 
+    /**
+     * The packet identifier the server sent the message with; 0 for QoS 0, and for messages made with the public
+     * constructors. Useful for logging: the server may use it again once the message is acknowledged.
+     *
+     * @since 1.2.0
+     */
+    public int packetId() {
+        return packetId;
+    }
+
+    /**
+     * With {@link MqttClient.Builder#manualAcknowledgement(boolean) manual acknowledgement}, acknowledges this
+     * QoS 1 or QoS 2 message: the client sends its PUBACK (QoS 1) or PUBREC (QoS 2) to the server, after those of
+     * the messages that arrived before it (MQTT-4.6.0-2, -3), which may mean waiting until they are acknowledged
+     * too. Until then the server considers the message not delivered and sends it again when the (persistent)
+     * session resumes on a new connection.
+     *
+     * <p>May be called from any thread, any number of times (only the first call counts), also while the client is
+     * reconnecting: the acknowledgement is then sent on the next connection if the server kept the session, and
+     * dropped if it did not (the server no longer expects it). Does nothing for QoS 0 messages, when manual
+     * acknowledgement is off (the client acknowledged the message when the listeners returned), and for messages
+     * made with the public constructors.
+     *
+     * @since 1.2.0
+     */
+    public void acknowledge() {
+        if (acknowledger != null && acknowledged.compareAndSet(false, true)) {
+            acknowledger.run();
+        }
+    }
+
+    /**
+     * A factory for the client's messages, reaching the constructor that is not public; the client's builder
+     * passes it to the engine.
+     */
+    static io.cairn.client.internal.MessageFactory factory() {
+        return ReceivedMessage::new;
+    }
+
     @Override
     public String toString() {
-        return "ReceivedMessage[topic=" + topic + ", " + payload.length + " bytes, qos=" + qos.value() + ", retain="
+        return "ReceivedMessage[topic=" + topic + ", " + payload.length + " bytes, qos=" + qos.value()
+                + (packetId == 0 ? "" : ", packetId=" + packetId) + ", retain="
                 + retain + ", dup=" + dup + (properties.isEmpty() ? "" : ", " + properties)
                 + (subscriptionIdentifiers.isEmpty() ? "" : ", subscriptionIds=" + subscriptionIdentifiers) + "]";
     }

@@ -9,8 +9,12 @@
  * properties, reason codes in the results, subscription options and identifiers, DISCONNECT options and enhanced
  * authentication.
  *
+ * <p>Version 1.2.0 adds TLS ({@link io.cairn.client.ClientTls}), connecting to any socket address including an
+ * in-process Netty {@code LocalAddress}, and manual acknowledgement of received messages
+ * ({@link io.cairn.client.ReceivedMessage#acknowledge()}).
+ *
  * <p>Listeners and future completions run on the client's Netty event loop thread: they MUST NOT block.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("1.2.0")
 package io.cairn.client;

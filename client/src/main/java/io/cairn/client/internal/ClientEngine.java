@@ -34,6 +34,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.local.LocalAddress;
 import io.netty.handler.codec.mqtt.MqttConnAckMessage;
 import io.netty.handler.codec.mqtt.MqttConnectMessage;
 import io.netty.handler.codec.mqtt.MqttConnectPayload;
@@ -59,6 +60,8 @@ import io.netty.handler.codec.mqtt.MqttUnsubAckMessage;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttUnsubscribePayload;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -94,6 +97,8 @@ public final class ClientEngine {
     private static final MqttMessage DISCONNECT =
             new MqttMessage(new MqttFixedHeader(MqttMessageType.DISCONNECT, false, MqttQoS.AT_MOST_ONCE, false, 0));
     private static final long CLOSE_WAIT_SECONDS = 5;
+    /** The name of the TLS handler, first in the pipeline. */
+    static final String TLS_HANDLER = "tls";
     /** The largest packet MQTT can frame: 1 + 4 + 268435455 bytes. */
     private static final int PROTOCOL_MAX_PACKET = 268_435_455 + 5;
 
@@ -152,17 +157,29 @@ public final class ClientEngine {
     private final SubscriptionRegistry subscriptions = new SubscriptionRegistry();
     private final InboundFlow inbound;
 
-    /** An engine for {@code options}; nothing is connected until {@link #connect()}. */
+    /**
+     * An engine for {@code options}; nothing is connected until {@link #connect()}.
+     *
+     * @throws IllegalStateException if the address is a {@code LocalAddress} and the caller's event loop group
+     *                               cannot run {@code LocalChannel}s
+     */
     public ClientEngine(ClientOptions options) {
         this.options = options;
+        boolean local = options.address() instanceof LocalAddress;
         if (options.eventLoopGroup() == null) {
-            this.ownedGroup = Transports.newOwnedGroup("cairn-client-" + safeName(options.clientId()));
+            this.ownedGroup = Transports.newOwnedGroup("cairn-client-" + safeName(options.clientId()), local);
             this.loop = ownedGroup.next();
         } else {
             this.ownedGroup = null;
             this.loop = options.eventLoopGroup().next();
+            if (local && !Transports.runsLocalChannels(loop)) {
+                throw new IllegalStateException("the client's address " + options.address() + " is a Netty "
+                        + "LocalAddress, but the event loop group given cannot run LocalChannels ("
+                        + loop.getClass().getSimpleName() + "); give a MultiThreadIoEventLoopGroup with "
+                        + "LocalIoHandler.newFactory(), or no group");
+            }
         }
-        this.channelType = Transports.channelType(loop);
+        this.channelType = Transports.channelType(loop, options.address());
         this.keepAliveNanos = options.keepAlive().toNanos();
         this.v5 = options.mqtt5();
         this.sessionPersists = v5 ? !options.cleanSession() && options.v5().sessionExpirySeconds() > 0
@@ -327,18 +344,28 @@ public final class ClientEngine {
                 .group(loop)
                 .channel(channelType)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeoutMillis))
-                .option(ChannelOption.TCP_NODELAY, true)
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        TlsOptions tls = options.tls();
+                        if (tls != null) {
+                            // SNI and endpoint identification name the server; the port only keys session reuse
+                            SslHandler ssl = tls.context().newHandler(ch.alloc(), tls.serverName(), options.port());
+                            ssl.setHandshakeTimeoutMillis(timeoutMillis);
+                            ch.pipeline().addLast(TLS_HANDLER, ssl);
+                        }
                         ch.pipeline().addLast("decoder", new MqttDecoder(options.maxIncomingPacketSize()));
                         ch.pipeline().addLast("encoder", MqttEncoder.INSTANCE);
                         ch.pipeline().addLast("client", new ConnectionHandler());
                     }
                 });
+        if (Transports.isSocket(channelType)) {
+            bootstrap.option(ChannelOption.TCP_NODELAY, true);
+        }
         ChannelFuture connecting;
         try {
-            connecting = bootstrap.connect(options.host(), options.port());
+            connecting = options.address() != null ? bootstrap.connect(options.address())
+                    : bootstrap.connect(options.host(), options.port());
         } catch (RuntimeException e) {
             attemptFailed(new ConnectionLostException("cannot connect to " + address(), e));
             return;
@@ -359,7 +386,31 @@ public final class ClientEngine {
     }
 
     private String address() {
+        if (options.address() != null) {
+            return options.address().toString();
+        }
         return options.host() + ":" + options.port();
+    }
+
+    /** Why a TLS handshake failed, in words: the certificate check that failed, then the JDK's message. */
+    private String tlsFailure(Throwable cause) {
+        Throwable root = cause;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String detail = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+        String why;
+        if (detail.contains("PKIX path") || detail.contains("certification path")) {
+            why = "the server's certificate is not trusted (no trusted CA issued it)";
+        } else if (detail.contains("No subject alternative") || detail.contains("No name matching")) {
+            why = "the server's certificate does not match the server name '" + options.tls().serverName() + "'";
+        } else if (root instanceof javax.net.ssl.SSLHandshakeException || root instanceof SslHandshakeTimeoutException
+                || cause instanceof SslHandshakeTimeoutException) {
+            why = "the handshake did not complete";
+        } else {
+            why = "the TLS connection broke";
+        }
+        return "TLS handshake with " + address() + " failed: " + why + ": " + detail;
     }
 
     private void sendConnect(Channel ch) {
@@ -486,6 +537,7 @@ public final class ClientEngine {
             inbound.newSession();
             restoreSubscriptions();
         }
+        inbound.sendAcknowledged();
         for (PendingRequest r : requests.values()) {
             sendRequest(r);
         }
@@ -1405,6 +1457,24 @@ public final class ClientEngine {
         public void protocolError(Channel ch, int reasonCode, String what) {
             ClientEngine.this.protocolError(ch, reasonCode, what);
         }
+
+        @Override
+        public boolean connected() {
+            return state == ClientState.CONNECTED && channel != null;
+        }
+
+        @Override
+        public void execute(Runnable task) {
+            if (loop.inEventLoop()) {
+                task.run();
+                return;
+            }
+            try {
+                loop.execute(task);
+            } catch (RejectedExecutionException e) {
+                LOG.debug("Client {} is closed: an acknowledgement is not sent", options.clientId());
+            }
+        }
     }
 
     /** What the enhanced authentication exchange may do with the connection. */
@@ -1440,8 +1510,24 @@ public final class ClientEngine {
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
-            if (ctx.channel() == channel && state == ClientState.CONNECTING) {
-                sendConnect(ctx.channel());
+            Channel ch = ctx.channel();
+            if (ch == channel && state == ClientState.CONNECTING) {
+                SslHandler ssl = ch.pipeline().get(SslHandler.class);
+                if (ssl == null) {
+                    sendConnect(ch);
+                } else {
+                    // the CONNECT (credentials included) waits for a verified server
+                    ssl.handshakeFuture().addListener(done -> {
+                        if (ch != channel || state != ClientState.CONNECTING) {
+                            return;
+                        }
+                        if (done.isSuccess()) {
+                            sendConnect(ch);
+                        } else {
+                            fail(ch, new ConnectionLostException(tlsFailure(done.cause()), done.cause()));
+                        }
+                    });
+                }
             }
             ctx.fireChannelActive();
         }
@@ -1473,6 +1559,11 @@ public final class ClientEngine {
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             if (ctx.channel() == channel) {
+                SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+                if (ssl != null && !ssl.handshakeFuture().isSuccess()) {
+                    fail(ctx.channel(), new ConnectionLostException(tlsFailure(cause), cause));
+                    return;
+                }
                 fail(ctx.channel(), new ConnectionLostException("connection to " + address() + " failed", cause));
             } else {
                 LOG.debug("Client {}: error on a connection no longer in use", options.clientId(), cause);

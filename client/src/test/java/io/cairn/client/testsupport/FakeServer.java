@@ -37,7 +37,12 @@ import io.netty.handler.codec.mqtt.MqttSubAckPayload;
 import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttTopicSubscription;
 import io.netty.handler.codec.mqtt.MqttUnsubAckMessage;
+import io.netty.channel.local.LocalAddress;
+import io.netty.channel.local.LocalIoHandler;
+import io.netty.channel.local.LocalServerChannel;
+import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -46,7 +51,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
 /**
- * A scripted MQTT server on 127.0.0.1 for tests of client behaviour the real broker cannot be made to show:
+ * A scripted MQTT server on 127.0.0.1 (or an in-process {@link LocalAddress}, or behind TLS) for tests of client behaviour the real broker cannot be made to show:
  * withheld acknowledgements, refused CONNACKs, silence, dropped connections. It records every packet it gets
  * and answers according to its switches, which a test may flip at any time.
  */
@@ -139,7 +144,7 @@ public final class FakeServer implements AutoCloseable {
     /** The SUBACK return code for every filter, or -1 to grant the requested QoS. */
     public volatile int subAckCode = -1;
 
-    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    private final EventLoopGroup group;
     private final Channel serverChannel;
     private final List<Channel> connections = new CopyOnWriteArrayList<>();
     private final List<Packet> received = new CopyOnWriteArrayList<>();
@@ -147,13 +152,19 @@ public final class FakeServer implements AutoCloseable {
     private final AtomicInteger maxUnacked = new AtomicInteger();
     private final List<ByteArrayOutputStream> bytes = new CopyOnWriteArrayList<>();
 
-    private FakeServer(int port) throws InterruptedException {
+    private FakeServer(SocketAddress bindTo, SslContext tls) throws InterruptedException {
+        // Netty 4.2: local channels register only with a LocalIoHandler's loops
+        group = new MultiThreadIoEventLoopGroup(1, bindTo instanceof LocalAddress ? LocalIoHandler.newFactory()
+                : NioIoHandler.newFactory());
         serverChannel = new ServerBootstrap()
                 .group(group)
-                .channel(NioServerSocketChannel.class)
+                .channel(bindTo instanceof LocalAddress ? LocalServerChannel.class : NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        if (tls != null) {
+                            ch.pipeline().addLast(tls.newHandler(ch.alloc()));
+                        }
                         int index;
                         ByteArrayOutputStream raw = new ByteArrayOutputStream();
                         synchronized (connections) {
@@ -174,16 +185,31 @@ public final class FakeServer implements AutoCloseable {
                         ch.pipeline().addLast(new MqttDecoder(1 << 20), MqttEncoder.INSTANCE, new Handler(index));
                     }
                 })
-                .bind(new InetSocketAddress("127.0.0.1", port)).sync().channel();
+                .bind(bindTo).sync().channel();
     }
 
     /** A server on an ephemeral port. */
     public static FakeServer start() throws InterruptedException {
-        return new FakeServer(0);
+        return new FakeServer(new InetSocketAddress("127.0.0.1", 0), null);
+    }
+
+    /** A server in this process on a Netty {@link LocalAddress} named {@code name}, for {@code LocalChannel}s. */
+    public static FakeServer startLocal(String name) throws InterruptedException {
+        return new FakeServer(new LocalAddress(name), null);
+    }
+
+    /** A server on an ephemeral port that speaks TLS with {@code tls} (a server context). */
+    public static FakeServer startTls(SslContext tls) throws InterruptedException {
+        return new FakeServer(new InetSocketAddress("127.0.0.1", 0), tls);
     }
 
     public int port() {
         return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    /** The address the server is bound to. */
+    public SocketAddress address() {
+        return serverChannel.localAddress();
     }
 
     /** Every packet received so far, in arrival order. */
