@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.cairn.client.testsupport.Events;
 import io.cairn.client.testsupport.FakeServer;
 import io.cairn.client.testsupport.Received;
 import io.cairn.client.testsupport.TestCertificates;
@@ -163,6 +164,36 @@ class ClientTlsTest {
 
         assertThat(connectFailure(c)).isInstanceOf(ConnectionLostException.class)
                 .hasMessageContaining("TLS handshake with 127.0.0.1:" + server.port() + " failed");
+    }
+
+    @Test
+    @DisplayName("after a lost connection, a server whose certificate is no longer trusted fails each reconnect "
+            + "attempt with the TLS reason, and the reconnect policy keeps trying")
+    void handshakeFailureDuringReconnect() throws Exception {
+        startServer(ClientAuth.NONE);
+        int port = server.port();
+        Events events = new Events();
+        MqttClient c = MqttClient.builder().host("127.0.0.1").port(port).clientId("re-tls")
+                .tls(ClientTls.builder().trustPem(caFile).build()).connectionListener(events)
+                .reconnectPolicy(ReconnectPolicy.exponentialBackoff(Duration.ofMillis(20), Duration.ofMillis(100),
+                        2.0)).build();
+        clients.add(c);
+        get(c.connect());
+
+        server.close();
+        Issued impostor = TestCertificates.ca("Impostor CA").server("broker");
+        server = FakeServer.startTls(SslContextBuilder.forServer(impostor.keys().getPrivate(),
+                impostor.certificate()).sslProvider(SslProvider.JDK).build(), port);
+
+        await().atMost(WAIT).until(() -> events.of("reconnecting").stream()
+                .anyMatch(e -> e.cause().getMessage().contains("TLS handshake")));
+        Events.Event refused = events.of("reconnecting").stream()
+                .filter(e -> e.cause().getMessage().contains("TLS handshake")).findFirst().orElseThrow();
+        assertThat(refused.cause()).isInstanceOf(ConnectionLostException.class)
+                .hasMessageContaining("not trusted");
+        await().atMost(WAIT).until(() -> events.of("reconnecting").size() >= refused.attempt() + 2);
+        assertThat(c.state()).isIn(ClientState.RECONNECTING, ClientState.CONNECTING);
+        assertThat(server.received()).as("no CONNECT to the untrusted server").isEmpty();
     }
 
     @Test

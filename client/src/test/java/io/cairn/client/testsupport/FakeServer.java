@@ -200,7 +200,12 @@ public final class FakeServer implements AutoCloseable {
 
     /** A server on an ephemeral port that speaks TLS with {@code tls} (a server context). */
     public static FakeServer startTls(SslContext tls) throws InterruptedException {
-        return new FakeServer(new InetSocketAddress("127.0.0.1", 0), tls);
+        return startTls(tls, 0);
+    }
+
+    /** A server on {@code port} (0 for ephemeral) that speaks TLS with {@code tls} (a server context). */
+    public static FakeServer startTls(SslContext tls, int port) throws InterruptedException {
+        return new FakeServer(new InetSocketAddress("127.0.0.1", port), tls);
     }
 
     public int port() {
