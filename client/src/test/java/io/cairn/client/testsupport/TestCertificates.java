@@ -42,8 +42,6 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  */
 public final class TestCertificates {
 
-    /** Bouncy Castle's provider, not installed: only the key encryptor uses it (the JDK lacks PKCS7Padding). */
-    private static final BouncyCastleProvider BC = new BouncyCastleProvider();
     private static final AtomicLong SERIALS = new AtomicLong(System.nanoTime() & 0xffff_ffffL);
 
     private TestCertificates() {
@@ -85,12 +83,15 @@ public final class TestCertificates {
             }
         }
 
-        /** The private key as PKCS#8 PEM encrypted with {@code password} (PBES2, AES-256-CBC) in {@code file}. */
+        /**
+         * The private key as PKCS#8 PEM encrypted with {@code password} (PBES2, AES-256-CBC) in {@code file}; Bouncy
+         * Castle's provider (not installed) encrypts, the JDK lacks its PKCS7Padding.
+         */
         public Path writeEncryptedKey(Path file, String password) {
             try {
                 return writePem(file, new JcaPKCS8Generator(keys.getPrivate(),
                         new JceOpenSSLPKCS8EncryptorBuilder(PKCS8Generator.AES_256_CBC)
-                                .setProvider(BC).setPassword(password.toCharArray()).build()).generate());
+                                .setProvider(new BouncyCastleProvider()).setPassword(password.toCharArray()).build()).generate());
             } catch (IOException | OperatorCreationException e) {
                 throw new IllegalStateException(e);
             }
