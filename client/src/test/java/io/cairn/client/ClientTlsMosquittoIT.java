@@ -53,7 +53,8 @@ class ClientTlsMosquittoIT {
         caFile = ca.writeCertificate(temp.resolve("ca.pem"));
         clientChain = client.writeChain(temp.resolve("client.pem"));
         clientKey = client.writeKey(temp.resolve("client.key"));
-        mosquitto = Mosquitto.start(temp, "cafile " + caFile, "certfile " + server.writeChain(temp.resolve("server.pem")),
+        mosquitto = Mosquitto.start(temp, "cafile " + caFile,
+                "certfile " + server.writeChain(temp.resolve("server.pem")),
                 "keyfile " + server.writeKey(temp.resolve("server.key")), "require_certificate true");
     }
 

@@ -65,6 +65,7 @@ import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -351,7 +352,8 @@ public final class ClientEngine {
                         TlsOptions tls = options.tls();
                         if (tls != null) {
                             // SNI and endpoint identification name the server; the port only keys session reuse
-                            SslHandler ssl = tls.context().newHandler(ch.alloc(), tls.serverName(), options.port());
+                            int port = options.address() instanceof InetSocketAddress a ? a.getPort() : options.port();
+                            SslHandler ssl = tls.context().newHandler(ch.alloc(), tls.serverName(), port);
                             ssl.setHandshakeTimeoutMillis(timeoutMillis);
                             ch.pipeline().addLast(TLS_HANDLER, ssl);
                         }

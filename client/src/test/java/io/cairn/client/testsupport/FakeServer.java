@@ -51,9 +51,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
 /**
- * A scripted MQTT server on 127.0.0.1 (or an in-process {@link LocalAddress}, or behind TLS) for tests of client behaviour the real broker cannot be made to show:
- * withheld acknowledgements, refused CONNACKs, silence, dropped connections. It records every packet it gets
- * and answers according to its switches, which a test may flip at any time.
+ * A scripted MQTT server on 127.0.0.1 (or an in-process {@link LocalAddress}, or behind TLS) for tests of client
+ * behaviour the real broker cannot be made to show: withheld acknowledgements, refused CONNACKs, silence, dropped
+ * connections. It records every packet it gets and answers according to its switches, which a test may flip at
+ * any time.
  */
 public final class FakeServer implements AutoCloseable {
 

@@ -91,7 +91,8 @@ public final class TestCertificates {
             try {
                 return writePem(file, new JcaPKCS8Generator(keys.getPrivate(),
                         new JceOpenSSLPKCS8EncryptorBuilder(PKCS8Generator.AES_256_CBC)
-                                .setProvider(new BouncyCastleProvider()).setPassword(password.toCharArray()).build()).generate());
+                                .setProvider(new BouncyCastleProvider()).setPassword(password.toCharArray())
+                                .build()).generate());
             } catch (IOException | OperatorCreationException e) {
                 throw new IllegalStateException(e);
             }
