@@ -197,7 +197,8 @@ public final class ClientTls {
 
         private String describe() {
             return "CA file " + (caFile == null ? "(JDK default)" : caFile)
-                    + (certificateFile == null ? "" : ", certificate file " + certificateFile + ", key file " + keyFile);
+                    + (certificateFile == null ? ""
+                    : ", certificate file " + certificateFile + ", key file " + keyFile);
         }
 
         private static byte[] read(String what, Path file) {

@@ -78,9 +78,10 @@ public final class MqttClient implements AutoCloseable {
 
     /**
      * Connects. Completes with the CONNACK's result, or fails with {@link ConnectRefusedException} (return code
-     * named), {@link ConnectionLostException} (no TCP connection) or {@link MqttClientException} (no CONNACK in
-     * the connect timeout). A failed {@code connect()} is not retried by the reconnect policy, which covers only
-     * connections lost after they were established. Already connected: completes with the current result;
+     * named), {@link ConnectionLostException} (no TCP connection, or a failed TLS handshake: the message says
+     * "TLS handshake ... failed" and why) or {@link MqttClientException} (no CONNACK in the connect timeout). A
+     * failed {@code connect()} is not retried by the reconnect policy, which covers only connections lost after
+     * they were established. Already connected: completes with the current result;
      * connecting: completes with the attempt under way; reconnecting: tries at once.
      */
     public CompletableFuture<ConnectResult> connect() {

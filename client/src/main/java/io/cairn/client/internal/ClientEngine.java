@@ -65,6 +65,7 @@ import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -77,6 +78,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -350,7 +352,8 @@ public final class ClientEngine {
                         TlsOptions tls = options.tls();
                         if (tls != null) {
                             // SNI and endpoint identification name the server; the port only keys session reuse
-                            SslHandler ssl = tls.context().newHandler(ch.alloc(), tls.serverName(), options.port());
+                            int port = options.address() instanceof InetSocketAddress a ? a.getPort() : options.port();
+                            SslHandler ssl = tls.context().newHandler(ch.alloc(), tls.serverName(), port);
                             ssl.setHandshakeTimeoutMillis(timeoutMillis);
                             ch.pipeline().addLast(TLS_HANDLER, ssl);
                         }
@@ -392,6 +395,15 @@ public final class ClientEngine {
         return options.host() + ":" + options.port();
     }
 
+    private static boolean hasCause(Throwable t, Class<? extends Throwable> type) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (type.isInstance(c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Why a TLS handshake failed, in words: the certificate check that failed, then the JDK's message. */
     private String tlsFailure(Throwable cause) {
         Throwable root = cause;
@@ -404,6 +416,9 @@ public final class ClientEngine {
             why = "the server's certificate is not trusted (no trusted CA issued it)";
         } else if (detail.contains("No subject alternative") || detail.contains("No name matching")) {
             why = "the server's certificate does not match the server name '" + options.tls().serverName() + "'";
+        } else if (detail.startsWith("Received fatal alert")) {
+            why = "the server refused it (a bad_certificate or certificate_required alert means it wants a client "
+                    + "certificate it trusts)";
         } else if (root instanceof javax.net.ssl.SSLHandshakeException || root instanceof SslHandshakeTimeoutException
                 || cause instanceof SslHandshakeTimeoutException) {
             why = "the handshake did not complete";
@@ -1560,7 +1575,10 @@ public final class ClientEngine {
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             if (ctx.channel() == channel) {
                 SslHandler ssl = ctx.pipeline().get(SslHandler.class);
-                if (ssl != null && !ssl.handshakeFuture().isSuccess()) {
+                // a TLS 1.3 server checks the client's certificate after the client's side of the handshake is
+                // done: its alert then arrives while the client waits for CONNACK
+                if (ssl != null && (!ssl.handshakeFuture().isSuccess()
+                        || state == ClientState.CONNECTING && hasCause(cause, SSLException.class))) {
                     fail(ctx.channel(), new ConnectionLostException(tlsFailure(cause), cause));
                     return;
                 }

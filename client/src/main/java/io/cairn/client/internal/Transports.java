@@ -36,7 +36,8 @@ final class Transports {
      */
     static EventLoopGroup newOwnedGroup(String name, boolean local) {
         if (local) {
-            return new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory(name, true), LocalIoHandler.newFactory());
+            return new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory(name, true),
+                    LocalIoHandler.newFactory());
         }
         boolean epoll = Epoll.isAvailable();
         if (!epoll) {
@@ -67,7 +68,8 @@ final class Transports {
      * plain (non-I/O) event loop such as {@code DefaultEventLoop}. In Netty 4.2 the NIO and epoll loops cannot.
      */
     static boolean runsLocalChannels(EventLoop loop) {
-        return loop instanceof IoEventLoop io ? io.isCompatible(LocalIoHandle.class) : loop instanceof SingleThreadEventLoop;
+        return loop instanceof IoEventLoop io ? io.isCompatible(LocalIoHandle.class)
+                : loop instanceof SingleThreadEventLoop;
     }
 
     /** Whether {@code type} is a TCP socket channel (with socket options such as TCP_NODELAY). */

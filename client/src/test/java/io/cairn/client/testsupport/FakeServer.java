@@ -51,9 +51,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
 /**
- * A scripted MQTT server on 127.0.0.1 (or an in-process {@link LocalAddress}, or behind TLS) for tests of client behaviour the real broker cannot be made to show:
- * withheld acknowledgements, refused CONNACKs, silence, dropped connections. It records every packet it gets
- * and answers according to its switches, which a test may flip at any time.
+ * A scripted MQTT server on 127.0.0.1 (or an in-process {@link LocalAddress}, or behind TLS) for tests of client
+ * behaviour the real broker cannot be made to show: withheld acknowledgements, refused CONNACKs, silence, dropped
+ * connections. It records every packet it gets and answers according to its switches, which a test may flip at
+ * any time.
  */
 public final class FakeServer implements AutoCloseable {
 
@@ -200,7 +201,12 @@ public final class FakeServer implements AutoCloseable {
 
     /** A server on an ephemeral port that speaks TLS with {@code tls} (a server context). */
     public static FakeServer startTls(SslContext tls) throws InterruptedException {
-        return new FakeServer(new InetSocketAddress("127.0.0.1", 0), tls);
+        return startTls(tls, 0);
+    }
+
+    /** A server on {@code port} (0 for ephemeral) that speaks TLS with {@code tls} (a server context). */
+    public static FakeServer startTls(SslContext tls, int port) throws InterruptedException {
+        return new FakeServer(new InetSocketAddress("127.0.0.1", port), tls);
     }
 
     public int port() {
