@@ -5,6 +5,7 @@ import io.cairn.api.bridge.BridgeActivity;
 import io.cairn.api.bridge.BridgeContext;
 import io.cairn.api.bridge.BridgeRegistration;
 import io.cairn.client.ClientClosedException;
+import io.cairn.client.ClientState;
 import io.cairn.client.ClientTls;
 import io.cairn.client.ConnectResult;
 import io.cairn.client.ConnectionListener;
@@ -452,8 +453,12 @@ public final class MqttBridge implements Bridge, AutoCloseable {
         if (closed) {
             return; // not acknowledged: it stays in the local session
         }
-        if (!remote.isConnected() && remote.state() != io.cairn.client.ClientState.RECONNECTING) {
-            waiting.addLast(m); // the remote client is between attempts of ours; sent when it connects
+        ClientState state = remote.state();
+        if (!waiting.isEmpty() || state == ClientState.NEW || state == ClientState.DISCONNECTED) {
+            // the remote client is between attempts of ours (it would refuse the message), or older messages wait
+            // already: this one waits behind them, and they go in order when it connects. While the client
+            // connects or reconnects by itself it queues messages in order itself.
+            waiting.addLast(m);
             return;
         }
         forwardOut(m);

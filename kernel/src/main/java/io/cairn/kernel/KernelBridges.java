@@ -42,9 +42,16 @@ final class KernelBridges implements BridgeContext {
 
     private final Kernel kernel;
     private final Map<String, Bridge> bridges = new ConcurrentHashMap<>();
-    /** Local channels do not register with epoll or NIO loops: the endpoint has loops of its own. */
+    /**
+     * Local channels do not register with epoll or NIO loops: the endpoint has a loop of its own, and the
+     * bridges' clients another. Not the same one: with both ends of a local channel on one thread, Netty delivers
+     * a flush to the other end inline, and a flush that end makes while it handles what it read is swallowed by
+     * the flush still in progress (seen as QoS acknowledgements that never left).
+     */
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1,
             new DefaultThreadFactory("cairn-bridge-io", true), LocalIoHandler.newFactory());
+    private final EventLoopGroup clientGroup = new MultiThreadIoEventLoopGroup(1,
+            new DefaultThreadFactory("cairn-bridge-client", true), LocalIoHandler.newFactory());
     private volatile Channel server;
     private volatile LocalAddress address;
 
@@ -79,11 +86,12 @@ final class KernelBridges implements BridgeContext {
             ch.close().syncUninterruptibly();
         }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        clientGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
     @Override
     public ScheduledExecutorService localEventLoops() {
-        return group;
+        return clientGroup;
     }
 
     @Override

@@ -26,10 +26,9 @@ public interface BridgeContext {
     SocketAddress localAddress();
 
     /**
-     * The event loops the broker serves {@link #localAddress()} on: a Netty {@code EventLoopGroup} (typed here as
-     * its {@link ScheduledExecutorService} interface, to keep Netty out of the API) that can run
-     * {@code LocalChannel}s. A bridge's local client that runs on it shares its thread with the broker's side of
-     * the connection: no hand-over between threads. Not to be shut down by bridges.
+     * Event loops for bridges' local clients: a Netty {@code EventLoopGroup} (typed here as its
+     * {@link ScheduledExecutorService} interface, to keep Netty out of the API) that can run {@code LocalChannel}s,
+     * which Netty's epoll and NIO loops cannot. Shared by every bridge; not to be shut down by bridges.
      */
     ScheduledExecutorService localEventLoops();
 

@@ -9,7 +9,6 @@ import io.cairn.bridge.TopicMapping;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.osgi.service.component.ComponentConstants;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -34,6 +33,8 @@ import org.slf4j.LoggerFactory;
 public final class BridgeComponent {
 
     private static final Logger LOG = LoggerFactory.getLogger(BridgeComponent.class);
+    /** ComponentConstants.DEACTIVATION_REASON_CONFIGURATION_DELETED (Declarative Services 1.1 and later). */
+    static final int CONFIGURATION_DELETED = 4;
 
     private final BridgeContext context;
     private final Broker broker;
@@ -62,7 +63,7 @@ public final class BridgeComponent {
         if (running == null) {
             return;
         }
-        if (reason == ComponentConstants.DEACTIVATION_REASON_CONFIGURATION_DELETED) {
+        if (reason == CONFIGURATION_DELETED) {
             running.remove();
         } else {
             running.close();

@@ -45,7 +45,10 @@ public final class Upstream implements AutoCloseable {
         if (persistent) {
             Path data = dir.resolve("mosquitto-data-" + port);
             Files.createDirectories(data);
-            lines.addAll(List.of("persistence true", "persistence_location " + data + "/", "autosave_interval 0"));
+            // started as root, Mosquitto would switch to the user "mosquitto", which cannot write in a test's
+            // directory: it stays the user it is started as
+            lines.addAll(List.of("persistence true", "persistence_location " + data + "/", "autosave_interval 0",
+                    "user " + System.getProperty("user.name")));
         } else {
             lines.add("persistence false");
         }
@@ -100,13 +103,17 @@ public final class Upstream implements AutoCloseable {
     }
 
     /** Stops the process with SIGTERM (Mosquitto saves its persistent state) and waits for it. */
-    public synchronized void stop() throws InterruptedException {
+    public synchronized void stop() {
         if (process == null) {
             return;
         }
         process.destroy();
-        if (!process.waitFor(10, TimeUnit.SECONDS)) {
-            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -134,7 +141,7 @@ public final class Upstream implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         stop();
     }
 }

@@ -35,12 +35,16 @@ import io.cairn.kernel.routing.Topics;
  * @param disconnectRevoked     what happens to a connected client's subscription that its authorizers no longer
  *                              allow (after a policy change): {@code false} removes the subscription, {@code true}
  *                              disconnects the client (MQTT 5 reason 0x87, Not authorized)
+ * @param bridgeMaxQueuedMessages messages queued for each bridge ({@code $bridge/} sessions: what waits for an
+ *                              unreachable remote) before messages are dropped, QoS 0 first; a bridge's session
+ *                              also takes as many messages in flight as its Receive Maximum, not
+ *                              {@code maxInflight}
  */
 public record BrokerSettings(int maxPacketSize, int maxInflight, int maxQueuedMessages, int maxTopicLength,
                              int maxTopicLevels, int maxClientIdLength, double keepAliveGrace,
                              int connectTimeoutSeconds, int ioThreads, int maxConnections, int receiveMaximum,
                              int topicAliasMaximum, int maxKeepAlive, String responseInformation,
-                             boolean disconnectRevoked) {
+                             boolean disconnectRevoked, int bridgeMaxQueuedMessages) {
 
     /** The largest Remaining Length MQTT can express, plus the five bytes of the largest fixed header. */
     public static final int PROTOCOL_MAX_PACKET_SIZE = 268_435_455 + 5;
@@ -61,6 +65,7 @@ public record BrokerSettings(int maxPacketSize, int maxInflight, int maxQueuedMe
         requireRange("receiveMaximum", receiveMaximum, 1, 65_535);
         requireRange("topicAliasMaximum", topicAliasMaximum, 0, 65_535);
         requireRange("maxKeepAlive", maxKeepAlive, 0, 65_535);
+        requireRange("bridgeMaxQueuedMessages", bridgeMaxQueuedMessages, 0, Integer.MAX_VALUE);
         if (responseInformation == null) {
             throw new IllegalArgumentException("responseInformation must not be null (empty turns it off)");
         }
@@ -99,7 +104,8 @@ public record BrokerSettings(int maxPacketSize, int maxInflight, int maxQueuedMe
                 .keepAliveGrace(keepAliveGrace).connectTimeoutSeconds(connectTimeoutSeconds)
                 .ioThreads(ioThreads).maxConnections(maxConnections).receiveMaximum(receiveMaximum)
                 .topicAliasMaximum(topicAliasMaximum).maxKeepAlive(maxKeepAlive)
-                .responseInformation(responseInformation).disconnectRevoked(disconnectRevoked);
+                .responseInformation(responseInformation).disconnectRevoked(disconnectRevoked)
+                .bridgeMaxQueuedMessages(bridgeMaxQueuedMessages);
     }
 
     /** Builds {@link BrokerSettings}; every value starts at its default. Not thread-safe. */
@@ -119,6 +125,7 @@ public record BrokerSettings(int maxPacketSize, int maxInflight, int maxQueuedMe
         private int maxKeepAlive = 0;
         private String responseInformation = "response/";
         private boolean disconnectRevoked;
+        private int bridgeMaxQueuedMessages = 100_000;
 
         private Builder() {
         }
@@ -138,6 +145,7 @@ public record BrokerSettings(int maxPacketSize, int maxInflight, int maxQueuedMe
         public Builder maxKeepAlive(int v) { maxKeepAlive = v; return this; }
         public Builder responseInformation(String v) { responseInformation = v; return this; }
         public Builder disconnectRevoked(boolean v) { disconnectRevoked = v; return this; }
+        public Builder bridgeMaxQueuedMessages(int v) { bridgeMaxQueuedMessages = v; return this; }
 
         /**
          * Creates the settings.
@@ -148,7 +156,7 @@ public record BrokerSettings(int maxPacketSize, int maxInflight, int maxQueuedMe
             return new BrokerSettings(maxPacketSize, maxInflight, maxQueuedMessages, maxTopicLength,
                     maxTopicLevels, maxClientIdLength, keepAliveGrace, connectTimeoutSeconds, ioThreads,
                     maxConnections, receiveMaximum, topicAliasMaximum, maxKeepAlive, responseInformation,
-                    disconnectRevoked);
+                    disconnectRevoked, bridgeMaxQueuedMessages);
         }
     }
 }

@@ -17,6 +17,9 @@ public @interface KernelConfiguration {
     @AttributeDefinition(description = "Messages queued per session before messages are dropped, QoS 0 first")
     int maxQueuedMessages() default 1000;
 
+    @AttributeDefinition(description = "Messages queued for each bridge (its $bridge/ session) before messages are dropped")
+    int bridgeMaxQueuedMessages() default 100_000;
+
     @AttributeDefinition(description = "Longest topic name or filter, in UTF-8 bytes")
     int maxTopicLength() default 65_535;
 

@@ -1,5 +1,6 @@
 package io.cairn.kernel.session;
 
+import io.cairn.api.bridge.BridgeContext;
 import io.cairn.api.broker.SessionInfo;
 import io.cairn.api.message.QoS;
 import io.cairn.api.message.ReasonCode;
@@ -41,6 +42,8 @@ public final class Session {
     private static final Object PRESENT = Boolean.TRUE;
 
     private final String clientId;
+    /** Whether this is a bridge's session ({@code $bridge/}): its own queue limit and in-flight window. */
+    private final boolean bridge;
     private long expiryInterval;
     private ScheduledFuture<?> expiryTask;
     private final SessionHost host;
@@ -77,6 +80,7 @@ public final class Session {
      */
     public Session(String clientId, long expiryInterval, EventLoop home, SessionHost host) {
         this.clientId = clientId;
+        this.bridge = clientId.startsWith(BridgeContext.CLIENT_ID_PREFIX);
         this.expiryInterval = expiryInterval;
         this.home = home;
         this.host = host;
@@ -587,11 +591,12 @@ public final class Session {
 
     /** QoS 1/2 messages in flight at most: the server's limit, or the client's Receive Maximum if lower. */
     private int maxInflight(Outlet o) {
-        return Math.min(host.settings().maxInflight(), o.receiveMaximum());
+        // a bridge forwards as many as its remote takes: its Receive Maximum is the window
+        return bridge ? o.receiveMaximum() : Math.min(host.settings().maxInflight(), o.receiveMaximum());
     }
 
     private boolean enqueue(OutboundEntry e) {
-        int limit = host.settings().maxQueuedMessages();
+        int limit = bridge ? host.settings().bridgeMaxQueuedMessages() : host.settings().maxQueuedMessages();
         if (queue.size() >= limit) {
             if (queuedQos0 > 0) {
                 dropOldestQos0();
