@@ -65,7 +65,7 @@ class DistributionIT {
                     .isEqualTo(fragment ? Bundle.RESOLVED : Bundle.ACTIVE);
         }
         Startup startup = cairn.awaitStartup(Duration.ZERO);
-        assertThat(startup.summary()).matches("Cairn \\S+ ready \\(5 plugins, 1 listener\\) in \\d+\\.\\d s");
+        assertThat(startup.summary()).matches("Cairn \\S+ ready \\(6 plugins, 1 listener\\) in \\d+\\.\\d s");
         assertThat(startup.listeners()).containsExactly("mqtt://127.0.0.1:" + port);
         assertThat(Runtimes.isOpen(port)).isTrue();
     }
@@ -174,7 +174,7 @@ class DistributionIT {
             Startup startup = cairn.awaitStartup(STARTUP);
 
             assertThat(startup.problems()).isEmpty();
-            assertThat(startup.summary()).contains("ready (5 plugins, 0 listeners)");
+            assertThat(startup.summary()).contains("ready (6 plugins, 0 listeners)");
             Path cfg = home.resolve("etc/io.cairn.transport.tcp-default.cfg");
             assertThat(Files.readAllLines(home.resolve("log/cairn.log"))).anyMatch(line -> line.contains("ERROR")
                     && line.contains(cfg.toString()) && line.contains("127.0.0.1:" + taken.getLocalPort())
