@@ -123,10 +123,19 @@ final class BenchOptions {
             + " (MQTT 5: Clean Start with a Session Expiry Interval of 300 s). Client ids are unique per run.")
     boolean persistent;
 
+    @Option(names = "--sub-host", paramLabel = "HOST", description = "Subscribers connect to this host instead of"
+            + " --host (pair, fanin, fanout): to measure a bridge, publish to one broker, subscribe at the other.")
+    String subHost;
+
+    @Option(names = "--sub-port", paramLabel = "PORT", description = "Subscribers connect to this port instead of"
+            + " --port (pair, fanin, fanout).")
+    Integer subPort;
+
     /** The Session Expiry Interval that {@code --persistent} asks for at MQTT 5. */
     static final long PERSISTENT_EXPIRY_SECONDS = 300;
 
     private Endpoint endpoint;
+    private Endpoint subscriberEndpoint;
 
     /** Adds what the run's front was to its JSON result: transport, TLS provider and negotiated protocol. */
     void putTransport(java.util.Map<String, Object> json) {
@@ -170,12 +179,32 @@ final class BenchOptions {
         return endpoint;
     }
 
+    /** Where subscribers connect: {@link #endpoint()}, or {@code --sub-host}/{@code --sub-port} when given. */
+    Endpoint subscriberEndpoint() {
+        if (subHost == null && subPort == null) {
+            return endpoint();
+        }
+        if (subscriberEndpoint == null) {
+            Endpoint e = endpoint();
+            subscriberEndpoint = new Endpoint(subHost != null ? subHost : host, subPort != null ? subPort : port,
+                    e.protocolLevel(), e.username(), e.password(), e.keepAlive(), e.front(), e.sessionExpiry());
+        }
+        return subscriberEndpoint;
+    }
+
     /**
      * The first problem with these options for {@code scenario}, naming the option, or {@code null}.
      */
     String problem(Scenario scenario) {
         if (port < 1 || port > 65_535) {
             return "--port " + port + " is not a TCP port (1..65535)";
+        }
+        if (subPort != null && (subPort < 1 || subPort > 65_535)) {
+            return "--sub-port " + subPort + " is not a TCP port (1..65535)";
+        }
+        if ((subHost != null || subPort != null) && scenario != Scenario.PAIR && scenario != Scenario.FANIN
+                && scenario != Scenario.FANOUT) {
+            return "--sub-host/--sub-port apply to pair, fanin and fanout only, not " + scenario.command();
         }
         if (clients != null && clients < 1) {
             return "--clients " + clients + " must be at least 1";

@@ -46,6 +46,7 @@ final class Flow {
      */
     static Flow build(Scenario scenario, int clients, BenchOptions options, RunState run, String idPrefix) {
         Endpoint endpoint = options.endpoint();
+        Endpoint subscribers = options.subscriberEndpoint();
         int qos = options.qos;
         int size = options.size;
         int publisherCount = switch (scenario) {
@@ -63,7 +64,7 @@ final class Flow {
                     String topic = "bench/pair/" + i;
                     MqttConnection pub = flow.add(idPrefix + "p" + i, endpoint, null, qos);
                     flow.publisher(i, pub, topic, qos, size, window, 1, interval);
-                    MqttConnection sub = flow.add(idPrefix + "s" + i, endpoint, topic, qos);
+                    MqttConnection sub = flow.add(idPrefix + "s" + i, subscribers, topic, qos);
                     sub.receiver(flow.delivery(true, null));
                 }
             }
@@ -72,14 +73,14 @@ final class Flow {
                     MqttConnection pub = flow.add(idPrefix + "p" + i, endpoint, null, qos);
                     flow.publisher(i, pub, "bench/fanin/" + i, qos, size, window, 1, interval);
                 }
-                MqttConnection sub = flow.add(idPrefix + "s0", endpoint, "bench/fanin/+", qos);
+                MqttConnection sub = flow.add(idPrefix + "s0", subscribers, "bench/fanin/+", qos);
                 sub.receiver(flow.delivery(true, null));
             }
             case FANOUT -> {
                 MqttConnection pub = flow.add(idPrefix + "p0", endpoint, null, qos);
                 flow.publisher(0, pub, "bench/fanout", qos, size, window, clients, interval);
                 for (int i = 0; i < clients; i++) {
-                    MqttConnection sub = flow.add(idPrefix + "s" + i, endpoint, "bench/fanout", qos);
+                    MqttConnection sub = flow.add(idPrefix + "s" + i, subscribers, "bench/fanout", qos);
                     sub.receiver(flow.delivery(true, null));
                 }
             }

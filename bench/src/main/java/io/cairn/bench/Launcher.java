@@ -1,6 +1,7 @@
 package io.cairn.bench;
 
 import io.netty.bootstrap.Bootstrap;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -69,7 +70,18 @@ final class Launcher {
             finished.countDown();
             launchNext();
         });
-        connection.connect(bootstrap, remote, localAddress.apply(i));
+        connection.connect(bootstrap, addressOf(connection), localAddress.apply(i));
+    }
+
+    /** The run's address, or the connection's own when its endpoint names another broker (--sub-port). */
+    private SocketAddress addressOf(MqttConnection connection) {
+        Endpoint e = connection.endpoint();
+        if (remote instanceof InetSocketAddress r && r.getPort() == e.port()
+                && (r.getHostString().equals(e.host()) || r.getAddress() != null
+                && r.getAddress().getHostAddress().equals(e.host()))) {
+            return remote;
+        }
+        return new InetSocketAddress(e.host(), e.port());
     }
 
     /**

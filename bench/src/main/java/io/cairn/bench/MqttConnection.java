@@ -70,6 +70,11 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Frame
      * A connection that subscribes to {@code subscription} at {@code subscriptionQos} after CONNACK, or to
      * nothing if it is {@code null}.
      */
+    /** Where this connection connects. */
+    Endpoint endpoint() {
+        return endpoint;
+    }
+
     MqttConnection(String clientId, Endpoint endpoint, String subscription, int subscriptionQos, RunState run) {
         this.clientId = clientId;
         this.endpoint = endpoint;
