@@ -31,6 +31,22 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class LocalEndpointTest {
 
+    @org.junit.jupiter.api.Test
+    @org.junit.jupiter.api.DisplayName("the endpoint takes only $bridge/ client identifiers")
+    void onlyBridgeIdentifiers() throws Exception {
+        EmbeddedBroker cairn = LocalBroker.start();
+        try (MqttClient c = MqttClient.builder().address(cairn.bridgeContext().localAddress()).host("local")
+                .eventLoopGroup((EventLoopGroup) cairn.bridgeContext().localEventLoops())
+                .clientId("not-a-bridge").protocolVersion(MqttProtocolVersion.MQTT_5)
+                .reconnectPolicy(io.cairn.client.ReconnectPolicy.none()).build()) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> c.connect().get(5, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(io.cairn.client.ConnectRefusedException.class)
+                    .hasMessageContaining("0x85");
+        } finally {
+            cairn.close();
+        }
+    }
+
     @ParameterizedTest(name = "acknowledged {0}")
     @ValueSource(strings = {"automatically", "later, from another thread"})
     void qos1And2TrafficLeavesNothingInFlight(String how) throws Exception {

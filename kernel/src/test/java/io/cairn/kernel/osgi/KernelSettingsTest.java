@@ -21,6 +21,14 @@ class KernelSettingsTest {
     }
 
     @Test
+    void bridgesHaveTheirOwnQueueBound() {
+        assertThat(BrokerSettings.defaults().bridgeMaxQueuedMessages()).isEqualTo(100_000);
+        assertThat(KernelSettings.from(Map.of("bridgeMaxQueuedMessages", "250000")).bridgeMaxQueuedMessages())
+                .isEqualTo(250_000);
+        assertThat(KernelSettings.unknownKeys(Map.of("bridgeMaxQueuedMessages", "5"))).isEmpty();
+    }
+
+    @Test
     void aValueThatIsNotANumberIsNamedWithItsKey() {
         assertThatThrownBy(() -> KernelSettings.from(Map.of("maxInflight", "ten")))
                 .isInstanceOf(IllegalArgumentException.class)
