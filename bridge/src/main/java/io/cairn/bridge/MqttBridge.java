@@ -41,6 +41,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,6 +75,8 @@ public final class MqttBridge implements Bridge, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(MqttBridge.class);
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
+    /** A topic filter no bridge subscribes to: unsubscribing from it is a round trip that changes nothing. */
+    private static final String BARRIER = "$cairn-bridge/barrier";
     /** Session expiry of the local session: never (the bridge's configuration decides when it goes). */
     private static final Duration LOCAL_SESSION_NEVER_EXPIRES = Duration.ofSeconds(4_294_967_295L);
 
@@ -95,7 +98,14 @@ public final class MqttBridge implements Bridge, AutoCloseable {
     private volatile String lastError;
     private volatile Instant lastErrorAt;
     private volatile boolean closed;
+    /** Set when stopping: no new message is taken from either side; those under way are finished. */
+    private volatile boolean stopping;
+    /** Messages taken from one side whose acknowledgement by the other side has not come yet. */
+    private final AtomicInteger underWay = new AtomicInteger();
+    private final Object drainLock = new Object();
     private BridgeRegistration registration;
+    private final io.cairn.client.MessageListener fromLocal = this::fromLocal;
+    private final io.cairn.client.MessageListener fromRemote = this::fromRemote;
 
     // on the loop
     /** Messages for the remote that arrived while its client was stopped between attempts, in arrival order. */
@@ -214,6 +224,9 @@ public final class MqttBridge implements Bridge, AutoCloseable {
                 .reconnectPolicy(backoff())
                 .eventLoopGroup(group)
                 .manualAcknowledgement(true)
+                // a resumed session delivers before the subscriptions are made again: without a listener then,
+                // the client would acknowledge and drop those messages
+                .defaultListener(fromRemote)
                 .connectionListener(new RemoteEvents());
         if (v5) {
             b.sessionExpiryInterval(Duration.ofSeconds(settings.cleanSession() ? 0 : settings.sessionExpirySeconds()))
@@ -265,6 +278,7 @@ public final class MqttBridge implements Bridge, AutoCloseable {
                 .maxQueuedPublishes(settings.maxInflight() + 10_000)
                 .reconnectPolicy(backoff())
                 .manualAcknowledgement(true)
+                .defaultListener(fromLocal)
                 .connectionListener(new LocalEvents())
                 .build();
     }
@@ -295,7 +309,7 @@ public final class MqttBridge implements Bridge, AutoCloseable {
             localStarted = true;
             connectLocal();
         }
-        while (!waiting.isEmpty() && !closed) {
+        while (!waiting.isEmpty() && !stopping) {
             forwardOut(waiting.pollFirst());
         }
     }
@@ -323,7 +337,7 @@ public final class MqttBridge implements Bridge, AutoCloseable {
             });
         }
         if (!subs.isEmpty()) {
-            remote.subscribe(subs, this::fromRemote).whenComplete((r, e) -> reportGrants("remote", r, e));
+            remote.subscribe(subs, fromRemote).whenComplete((r, e) -> reportGrants("remote", r, e));
         }
     }
 
@@ -360,7 +374,7 @@ public final class MqttBridge implements Bridge, AutoCloseable {
                 });
             }
             if (!subs.isEmpty()) {
-                local.subscribe(subs, this::fromLocal).whenComplete((r, e) -> reportGrants("local", r, e));
+                local.subscribe(subs, fromLocal).whenComplete((r, e) -> reportGrants("local", r, e));
             }
         }
     }
@@ -450,7 +464,7 @@ public final class MqttBridge implements Bridge, AutoCloseable {
     }
 
     private void outbound(ReceivedMessage m) {
-        if (closed) {
+        if (stopping) {
             return; // not acknowledged: it stays in the local session
         }
         ClientState state = remote.state();
@@ -481,7 +495,14 @@ public final class MqttBridge implements Bridge, AutoCloseable {
         }
         MessageProperties properties = settings.protocol() == MqttProtocolVersion.MQTT_5 ? m.properties()
                 : MessageProperties.none();
-        remote.publish(topic, payload, qos, retain, properties).whenComplete((r, e) -> sentOut(m, topic, r, e));
+        underWay.incrementAndGet();
+        remote.publish(topic, payload, qos, retain, properties).whenComplete((r, e) -> {
+            try {
+                sentOut(m, topic, r, e);
+            } finally {
+                done();
+            }
+        });
     }
 
     private void sentOut(ReceivedMessage m, String topic, PublishResult result, Throwable failure) {
@@ -523,8 +544,8 @@ public final class MqttBridge implements Bridge, AutoCloseable {
 
     /** A message from the remote: in to the local broker. On the loop. */
     private void fromRemote(ReceivedMessage m) {
-        if (closed) {
-            return;
+        if (stopping) {
+            return; // not acknowledged: the remote sends it again to the next start
         }
         if (echoes != null && echoes.isEcho(m.topic(), m.payload())) {
             m.acknowledge(); // this bridge sent it; the remote sent it back (no No Local in MQTT 3.1.1)
@@ -540,7 +561,9 @@ public final class MqttBridge implements Bridge, AutoCloseable {
         String topic = mapping.toLocal(m.topic());
         MessageProperties properties = settings.protocol() == MqttProtocolVersion.MQTT_5 ? m.properties()
                 : MessageProperties.none();
+        underWay.incrementAndGet();
         local.publish(topic, m.payload(), m.qos(), m.retain(), properties).whenComplete((r, e) -> {
+            done();
             if (e == null) {
                 if (r.isSuccess()) {
                     received.incrementAndGet();
@@ -603,9 +626,46 @@ public final class MqttBridge implements Bridge, AutoCloseable {
         }
     }
 
+    /** A message under way was acknowledged by the other side (or failed). */
+    private void done() {
+        if (underWay.decrementAndGet() == 0 && stopping) {
+            synchronized (drainLock) {
+                drainLock.notifyAll();
+            }
+        }
+    }
+
     private synchronized void stop() {
         if (closed) {
             return;
+        }
+        // first no new message is taken from either side, and those under way are finished, so that each side
+        // has its acknowledgement before the connections go: a message acknowledged to the remote but not to the
+        // local session would be sent again at the next start, and QoS 2 would arrive twice
+        stopping = true;
+        long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
+        synchronized (drainLock) {
+            while (underWay.get() > 0 && System.nanoTime() < deadline) {
+                try {
+                    drainLock.wait(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        if (underWay.get() > 0) {
+            LOG.warn("Bridge {}: stopping with {} message(s) not acknowledged yet; they are sent again at the next "
+                    + "start", name, underWay.get());
+        }
+        // a round trip behind the acknowledgements: once it is answered, each broker has read them. Closing a
+        // connection does not wait for that, and a broker drops what it had not read of a connection that the next
+        // start of this bridge takes over
+        if (local.isConnected()) {
+            await(local.unsubscribe(BARRIER));
+        }
+        if (remote.isConnected()) {
+            await(remote.unsubscribe(BARRIER));
         }
         closed = true;
         if (registration != null) {
@@ -616,7 +676,7 @@ public final class MqttBridge implements Bridge, AutoCloseable {
             cancel(localRetry);
             waiting.clear(); // not acknowledged: they stay in the local session
         });
-        // the local leg first: nothing new comes in for a remote that is going
+        // the acknowledgements written above leave with the local client's DISCONNECT
         await(local.disconnect());
         await(remote.disconnect());
         local.close();

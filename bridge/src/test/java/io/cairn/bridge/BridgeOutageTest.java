@@ -104,6 +104,43 @@ class BridgeOutageTest {
         }
     }
 
+    @ParameterizedTest(name = "MQTT {0}: the bridge restarted twice (as on a configuration edit) during QoS 2 traffic")
+    @ValueSource(strings = {"mqttv5", "mqttv311"})
+    void restartingTheBridgeKeepsExactlyOnce(String protocol) throws Exception {
+        try (Upstream up = Upstream.start(dir)) {
+            EmbeddedBroker cairn = LocalBroker.start();
+            BridgeSettings settings = MosquittoBridgeTest.settings("edit", up.port(), protocol,
+                    "load/# out 2 \"\" \"\"");
+            MqttBridge bridge = MqttBridge.start(cairn.bridgeContext(), settings);
+            try (Inbox sub = Inbox.connect(up.uri(), "up-sub").subscribe("load/#", 2);
+                 Inbox pub = Inbox.connect(LocalBroker.uri(cairn), "pub-q2")) {
+                MosquittoBridgeTest.awaitLinked(cairn, "edit", 1);
+                AtomicInteger sent = new AtomicInteger();
+                AtomicReference<Throwable> failed = new AtomicReference<>();
+                Semaphore permits = new Semaphore(PER_PUBLISHER);
+                Thread t = publisher(pub, "load/q2", 2, permits, sent, failed);
+                t.start();
+                for (int restart = 1; restart <= 2; restart++) {
+                    int at = restart * PER_PUBLISHER / 3;
+                    await().atMost(Duration.ofSeconds(60)).failFast(() -> failed.get() != null)
+                            .until(() -> sent.get() >= at);
+                    bridge.close();
+                    bridge = MqttBridge.start(cairn.bridgeContext(), settings);
+                }
+                t.join(120_000);
+                assertThat(failed.get()).isNull();
+                await("every message at the upstream subscriber").atMost(Duration.ofSeconds(60))
+                        .conditionEvaluationListener(c -> report(c, cairn, up, sub, sent, sent))
+                        .until(() -> distinct(sub, "load/q2").size() == PER_PUBLISHER);
+                assertThat(sequence(sub, "load/q2")).as("exactly once, in order; repeated: %s",
+                        repeated(sub, "load/q2")).hasSize(PER_PUBLISHER).isSorted();
+            } finally {
+                bridge.close();
+                cairn.close();
+            }
+        }
+    }
+
     /** On a timeout: where every count stood. */
     private static void report(org.awaitility.core.EvaluatedCondition<?> c, EmbeddedBroker cairn, Upstream up,
                                Inbox sub, AtomicInteger sent1, AtomicInteger sent2) {
