@@ -214,6 +214,8 @@ public final class MqttBridge implements Bridge, AutoCloseable {
                 .reconnectPolicy(backoff())
                 .eventLoopGroup(group)
                 .manualAcknowledgement(true)
+                // a resumed remote session delivers what it queued before the SUBSCRIBE registers the listener
+                .defaultListener(this::fromRemote)
                 .connectionListener(new RemoteEvents());
         if (v5) {
             b.sessionExpiryInterval(Duration.ofSeconds(settings.cleanSession() ? 0 : settings.sessionExpirySeconds()))
@@ -265,6 +267,10 @@ public final class MqttBridge implements Bridge, AutoCloseable {
                 .maxQueuedPublishes(settings.maxInflight() + 10_000)
                 .reconnectPolicy(backoff())
                 .manualAcknowledgement(true)
+                // the resumed local session re-sends and drains what waits for the bridge as soon as it connects,
+                // before the SUBSCRIBE registers the listener: without this the client would drop (and
+                // acknowledge) those messages
+                .defaultListener(this::fromLocal)
                 .connectionListener(new LocalEvents())
                 .build();
     }
