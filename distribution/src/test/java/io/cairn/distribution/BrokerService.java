@@ -16,6 +16,11 @@ final class BrokerService {
     record Listener(String name, String scheme, int port, String provider, int connections, String state) {
     }
 
+    /** A bridge as {@code Broker.bridges()} shows it. */
+    record Bridge(String name, String remote, boolean connected, long queued, long sent, long received,
+                  String lastError) {
+    }
+
     private final Cairn cairn;
 
     BrokerService(Cairn cairn) {
@@ -43,6 +48,34 @@ final class BrokerService {
         } finally {
             ctx.ungetService(ref);
         }
+    }
+
+    /** Every bridge running now; empty while there is no broker service. */
+    List<Bridge> bridges() throws Exception {
+        BundleContext ctx = cairn.framework().getBundleContext();
+        ServiceReference<?> ref = ctx.getServiceReference("io.cairn.api.broker.Broker");
+        List<Bridge> list = new ArrayList<>();
+        if (ref == null) {
+            return list;
+        }
+        Object broker = ctx.getService(ref);
+        try {
+            Class<?> type = broker.getClass().getClassLoader().loadClass("io.cairn.api.broker.Broker");
+            for (Object status : (List<?>) type.getMethod("bridges").invoke(broker)) {
+                list.add(new Bridge((String) call(status, "name"), (String) call(status, "remote"),
+                        (Boolean) call(status, "connected"), (Long) call(status, "queued"),
+                        (Long) call(status, "sent"), (Long) call(status, "received"),
+                        (String) call(status, "lastError")));
+            }
+            return list;
+        } finally {
+            ctx.ungetService(ref);
+        }
+    }
+
+    /** The bridge named {@code name}, or {@code null}. */
+    Bridge bridge(String name) throws Exception {
+        return bridges().stream().filter(b -> b.name().equals(name)).findFirst().orElse(null);
     }
 
     /** The listener named {@code name}, or {@code null}. */
