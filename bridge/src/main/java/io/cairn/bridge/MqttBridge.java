@@ -271,7 +271,7 @@ public final class MqttBridge implements Bridge, AutoCloseable {
                 .cleanSession(false)
                 .sessionExpiryInterval(LOCAL_SESSION_NEVER_EXPIRES)
                 .keepAlive(Duration.ZERO) // in-process: no network to fail silently
-                // the broker's side of the connection runs there too: no hand-over between threads
+                // loops that can run local channels (epoll and NIO loops cannot); not the endpoint's own loop
                 .eventLoopGroup((EventLoopGroup) context.localEventLoops())
                 .receiveMaximum(settings.maxInflight())
                 .maxInflight(settings.maxInflight())

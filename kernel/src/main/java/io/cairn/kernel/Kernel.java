@@ -96,7 +96,8 @@ public final class Kernel implements SessionHost, AutoCloseable {
     private Kernel(BrokerSettings settings) {
         this.settings = settings;
         this.loops = EventLoops.start(settings.ioThreads());
-        this.lanes = new Lanes(loops.child());
+        // the loop of in-process connections (bridges) too: hand-overs to it and its flushes batch like the others
+        this.lanes = new Lanes(loops.child(), loops.local());
         this.router = new Router(subscriptions, shared, lanes, () -> sessionStore);
         this.sessions = new SessionRegistry(this);
         this.transportContext = new KernelTransportContext(this);

@@ -43,13 +43,11 @@ final class KernelBridges implements BridgeContext {
     private final Kernel kernel;
     private final Map<String, Bridge> bridges = new ConcurrentHashMap<>();
     /**
-     * Local channels do not register with epoll or NIO loops: the endpoint has a loop of its own, and the
-     * bridges' clients another. Not the same one: with both ends of a local channel on one thread, Netty delivers
+     * Local channels do not register with epoll or NIO loops: the endpoint has a loop of its own (in the kernel's
+     * {@code EventLoops}), and the bridges' clients another. Not the same one: with both ends of a local channel on one thread, Netty delivers
      * a flush to the other end inline, and a flush that end makes while it handles what it read is swallowed by
      * the flush still in progress (seen as QoS acknowledgements that never left).
      */
-    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1,
-            new DefaultThreadFactory("cairn-bridge-io", true), LocalIoHandler.newFactory());
     private final EventLoopGroup clientGroup = new MultiThreadIoEventLoopGroup(1,
             new DefaultThreadFactory("cairn-bridge-client", true), LocalIoHandler.newFactory());
     private volatile Channel server;
@@ -64,7 +62,7 @@ final class KernelBridges implements BridgeContext {
         kernel.security().configure(LISTENER, new ListenerSecurity(true, "none", "none"));
         LocalAddress requested = new LocalAddress("cairn-bridges-" + Long.toHexString(System.nanoTime()));
         Channel ch = new ServerBootstrap()
-                .group(group, group)
+                .group(kernel.loops().local(), kernel.loops().local())
                 .channel(LocalServerChannel.class)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
                 .childHandler(new ChannelInitializer<>() {
@@ -85,7 +83,6 @@ final class KernelBridges implements BridgeContext {
         if (ch != null) {
             ch.close().syncUninterruptibly();
         }
-        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         clientGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
 

@@ -26,10 +26,12 @@ public final class Lanes {
 
     private final Map<EventExecutor, Lane> lanes = new IdentityHashMap<>();
 
-    /** Creates one lane per event loop of {@code group}. */
-    public Lanes(EventLoopGroup group) {
-        for (EventExecutor executor : group) {
-            lanes.put(executor, new Lane((EventLoop) executor));
+    /** Creates one lane per event loop of {@code groups}. */
+    public Lanes(EventLoopGroup... groups) {
+        for (EventLoopGroup group : groups) {
+            for (EventExecutor executor : group) {
+                lanes.put(executor, new Lane((EventLoop) executor));
+            }
         }
     }
 

@@ -3,6 +3,7 @@ package io.cairn.kernel.netty;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.local.LocalIoHandler;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollServerSocketChannel;
@@ -24,13 +25,15 @@ public final class EventLoops implements AutoCloseable {
 
     private final EventLoopGroup parent;
     private final EventLoopGroup child;
+    private final EventLoopGroup local;
     private final Class<? extends ServerChannel> serverChannelType;
     private final boolean epoll;
 
-    private EventLoops(EventLoopGroup parent, EventLoopGroup child, Class<? extends ServerChannel> type,
-                       boolean epoll) {
+    private EventLoops(EventLoopGroup parent, EventLoopGroup child, EventLoopGroup local,
+                       Class<? extends ServerChannel> type, boolean epoll) {
         this.parent = parent;
         this.child = child;
+        this.local = local;
         this.serverChannelType = type;
         this.epoll = epoll;
     }
@@ -49,10 +52,13 @@ public final class EventLoops implements AutoCloseable {
                 factory);
         EventLoopGroup child = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("cairn-io", true),
                 factory);
+        // in-process connections (bridges): Netty's local channels do not register with epoll or NIO loops
+        EventLoopGroup local = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("cairn-bridge-io", true),
+                LocalIoHandler.newFactory());
         if (!epoll) {
             LOG.info("Native epoll unavailable ({}); using NIO", String.valueOf(Epoll.unavailabilityCause()));
         }
-        return new EventLoops(parent, child, epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class,
+        return new EventLoops(parent, child, local, epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class,
                 epoll);
     }
 
@@ -64,6 +70,11 @@ public final class EventLoops implements AutoCloseable {
         return child;
     }
 
+    /** The loop of the kernel's side of in-process (local channel) connections. */
+    public EventLoopGroup local() {
+        return local;
+    }
+
     public Class<? extends ServerChannel> serverChannelType() {
         return serverChannelType;
     }
@@ -73,12 +84,14 @@ public final class EventLoops implements AutoCloseable {
         return epoll;
     }
 
-    /** Stops both groups and waits (bounded) for their threads to end. */
+    /** Stops the groups and waits (bounded) for their threads to end. */
     @Override
     public void close() {
         parent.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         child.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        local.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         parent.terminationFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
         child.terminationFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        local.terminationFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
 }
