@@ -127,8 +127,9 @@ class ManualAcknowledgementTest {
     }
 
     @Test
-    @Tag("MQTT-4.3.3-9")
-    @DisplayName("QoS 2: PUBREC only after acknowledge(), then PUBREL is answered with PUBCOMP; delivered once")
+    @Tag("MQTT-4.3.3-2")
+    @DisplayName("[MQTT-4.3.3-2] QoS 2: PUBREC only after acknowledge(), then PUBREL is answered with PUBCOMP; "
+            + "delivered once")
     void qos2PubRecWaitsForAcknowledge() throws Exception {
         Received received = new Received();
         MqttClient c = subscribed(builder("exactly"), received);
