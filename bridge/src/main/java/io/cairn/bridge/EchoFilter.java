@@ -1,5 +1,6 @@
 package io.cairn.bridge;
 
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -33,7 +34,7 @@ final class EchoFilter {
     }
 
     /** Notes that the bridge sent {@code payload} to {@code topic} on the remote. */
-    void sent(String topic, byte[] payload) {
+    void sent(String topic, ByteBuffer payload) {
         long now = System.nanoTime();
         expire(now);
         if (order.size() >= capacity) {
@@ -45,7 +46,7 @@ final class EchoFilter {
     }
 
     /** Whether a message from the remote is the echo of one the bridge sent; uses the note up if so. */
-    boolean isEcho(String topic, byte[] payload) {
+    boolean isEcho(String topic, ByteBuffer payload) {
         expire(System.nanoTime());
         Key key = new Key(topic, fingerprint(payload));
         ArrayDeque<Long> times = pending.get(key);
@@ -81,10 +82,10 @@ final class EchoFilter {
         }
     }
 
-    /** Length and two checksums: a collision needs equal length, CRC-32C and Java hash. */
-    private static long fingerprint(byte[] payload) {
+    /** Length and two checksums of the remaining bytes (position untouched): a collision needs all three equal. */
+    private static long fingerprint(ByteBuffer payload) {
         CRC32C crc = new CRC32C();
-        crc.update(payload);
-        return (crc.getValue() << 32) ^ ((long) java.util.Arrays.hashCode(payload) * 31 + payload.length);
+        crc.update(payload.duplicate());
+        return (crc.getValue() << 32) ^ ((long) payload.hashCode() * 31 + payload.remaining());
     }
 }

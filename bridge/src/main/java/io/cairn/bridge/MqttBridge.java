@@ -30,6 +30,7 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -489,7 +490,7 @@ public final class MqttBridge implements Bridge, AutoCloseable {
         String topic = mapping.toRemote(m.topic());
         Qos qos = m.qos().value() > remoteMaximumQos.value() ? remoteMaximumQos : m.qos();
         boolean retain = m.retain() && remoteRetainAvailable;
-        byte[] payload = m.payload();
+        ByteBuffer payload = m.payloadBuffer(); // not copied
         if (echoes != null && inMapping(topic) != null) {
             echoes.sent(topic, payload);
         }
@@ -547,7 +548,7 @@ public final class MqttBridge implements Bridge, AutoCloseable {
         if (stopping) {
             return; // not acknowledged: the remote sends it again to the next start
         }
-        if (echoes != null && echoes.isEcho(m.topic(), m.payload())) {
+        if (echoes != null && echoes.isEcho(m.topic(), m.payloadBuffer())) {
             m.acknowledge(); // this bridge sent it; the remote sent it back (no No Local in MQTT 3.1.1)
             return;
         }
@@ -562,7 +563,7 @@ public final class MqttBridge implements Bridge, AutoCloseable {
         MessageProperties properties = settings.protocol() == MqttProtocolVersion.MQTT_5 ? m.properties()
                 : MessageProperties.none();
         underWay.incrementAndGet();
-        local.publish(topic, m.payload(), m.qos(), m.retain(), properties).whenComplete((r, e) -> {
+        local.publish(topic, m.payloadBuffer(), m.qos(), m.retain(), properties).whenComplete((r, e) -> {
             done();
             if (e == null) {
                 if (r.isSuccess()) {
