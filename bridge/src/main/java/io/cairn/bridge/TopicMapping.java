@@ -3,6 +3,7 @@ package io.cairn.bridge;
 import io.cairn.client.Qos;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -123,7 +124,11 @@ public record TopicMapping(String pattern, Direction direction, Qos qos, String 
 
     @Override
     public String toString() {
-        return pattern + ' ' + direction.name().toLowerCase(java.util.Locale.ROOT) + ' ' + qos.value() + ' '
-                + (localPrefix.isEmpty() ? "\"\"" : localPrefix) + ' ' + (remotePrefix.isEmpty() ? "\"\"" : remotePrefix);
+        return pattern + ' ' + direction.name().toLowerCase(Locale.ROOT) + ' ' + qos.value() + ' '
+                + quoted(localPrefix) + ' ' + quoted(remotePrefix);
+    }
+
+    private static String quoted(String prefix) {
+        return prefix.isEmpty() ? "\"\"" : prefix;
     }
 }

@@ -10,9 +10,9 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.local.LocalAddress;
 import io.netty.channel.local.LocalIoHandler;
 import io.netty.channel.local.LocalServerChannel;
@@ -44,9 +44,9 @@ final class KernelBridges implements BridgeContext {
     private final Map<String, Bridge> bridges = new ConcurrentHashMap<>();
     /**
      * Local channels do not register with epoll or NIO loops: the endpoint has a loop of its own (in the kernel's
-     * {@code EventLoops}), and the bridges' clients another. Not the same one: with both ends of a local channel on one thread, Netty delivers
-     * a flush to the other end inline, and a flush that end makes while it handles what it read is swallowed by
-     * the flush still in progress (seen as QoS acknowledgements that never left).
+     * {@code EventLoops}), and the bridges' clients another. Not the same one: with both ends of a local channel on
+     * one thread, Netty delivers a flush to the other end inline, and a flush that end makes while it handles what
+     * it read is swallowed by the flush still in progress (seen as QoS acknowledgements that never left).
      */
     private final EventLoopGroup clientGroup = new MultiThreadIoEventLoopGroup(1,
             new DefaultThreadFactory("cairn-bridge-client", true), LocalIoHandler.newFactory());

@@ -4,6 +4,7 @@ import io.cairn.api.bridge.BridgeContext;
 import io.cairn.api.broker.Broker;
 import io.cairn.api.persistence.Subscription;
 import io.cairn.bridge.BridgeSettings;
+import io.cairn.bridge.Direction;
 import io.cairn.bridge.MqttBridge;
 import io.cairn.bridge.TopicMapping;
 import java.nio.file.Path;
@@ -89,7 +90,7 @@ public final class BridgeComponent {
         List<String> staleRemote = List.of();
         MqttBridge previous = running;
         if (previous != null) {
-            staleRemote = previous.settings().topics().stream().filter(t -> t.direction() != io.cairn.bridge.Direction.OUT)
+            staleRemote = previous.settings().topics().stream().filter(t -> t.direction() != Direction.OUT)
                     .map(TopicMapping::remoteFilter).toList();
             running = null;
             if (previous.name().equals(settings.name())) {

@@ -1,6 +1,7 @@
 package io.cairn.bridge.internal;
 
 import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.AttributeType;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /**
@@ -29,7 +30,7 @@ public @interface BridgeConfiguration {
     @AttributeDefinition(name = "User name", required = false)
     String username();
 
-    @AttributeDefinition(name = "Password", required = false, type = org.osgi.service.metatype.annotations.AttributeType.PASSWORD)
+    @AttributeDefinition(name = "Password", required = false, type = AttributeType.PASSWORD)
     String password();
 
     @AttributeDefinition(name = "Keep-alive (s)", min = "0", max = "65535")

@@ -41,7 +41,8 @@ final class Transports {
         }
         boolean epoll = Epoll.isAvailable();
         if (!epoll) {
-            LOG.debug("Native epoll unavailable ({}); the client uses NIO", String.valueOf(Epoll.unavailabilityCause()));
+            LOG.debug("Native epoll unavailable ({}); the client uses NIO",
+                    String.valueOf(Epoll.unavailabilityCause()));
         }
         IoHandlerFactory factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         return new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory(name, true), factory);
