@@ -78,6 +78,7 @@ public final class Kernel implements SessionHost, AutoCloseable {
     private final KernelListeners listenerSockets = new KernelListeners(this);
     private final KernelBroker broker;
     private final KernelBridges bridges = new KernelBridges(this);
+    private final SysTopics sys = new SysTopics(this);
     private final AtomicLong clientIds = new AtomicLong();
     private final String clientIdPrefix = "cairn-" + Long.toHexString(System.nanoTime() & 0xFFFFFF) + '-';
 
@@ -108,6 +109,7 @@ public final class Kernel implements SessionHost, AutoCloseable {
     public static Kernel start(BrokerSettings settings) {
         Kernel k = new Kernel(settings);
         k.bridges.open();
+        k.sys.start(settings.sysIntervalSeconds());
         LOG.info("Cairn kernel {} started ({} I/O threads, {})", VERSION, settings.ioThreads() > 0
                 ? settings.ioThreads() : Runtime.getRuntime().availableProcessors(),
                 k.loops.epoll() ? "epoll" : "nio");
@@ -124,6 +126,16 @@ public final class Kernel implements SessionHost, AutoCloseable {
     @Override
     public BrokerSettings settings() {
         return settings;
+    }
+
+    /** Publishes the {@code $SYS} tree's changed values now (they are also published every sysIntervalSeconds). */
+    public void publishSys() {
+        sys.publish();
+    }
+
+    /** Whether {@code topic} is in the {@code $SYS} tree, which clients may not publish to. */
+    public static boolean isSysTopic(String topic) {
+        return SysTopics.isSysTopic(topic);
     }
 
     KernelBridges bridges() {
@@ -431,6 +443,7 @@ public final class Kernel implements SessionHost, AutoCloseable {
     /** Closes every connection and stops the event loops. Listeners MUST be stopped before. */
     @Override
     public void close() {
+        sys.stop();
         listenerSockets.closeAll(); // sockets handed over by transports that stopped: nobody will adopt them now
         // first every connection closes (wills go out), then every session lets go of its messages; each step
         // runs on the loops that own the state and is waited for, bounded

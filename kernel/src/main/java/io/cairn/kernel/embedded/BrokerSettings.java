@@ -39,12 +39,15 @@ import io.cairn.kernel.routing.Topics;
  *                              unreachable remote) before messages are dropped, QoS 0 first; a bridge's session
  *                              also takes as many messages in flight as its Receive Maximum, not
  *                              {@code maxInflight}
+ * @param sysIntervalSeconds    how often the {@code $SYS/broker/} tree is published (changed values only); 0 (the
+ *                              default of an embedded broker) turns it off; the distribution sets 10
  */
 public record BrokerSettings(int maxPacketSize, int maxInflight, int maxQueuedMessages, int maxTopicLength,
                              int maxTopicLevels, int maxClientIdLength, double keepAliveGrace,
                              int connectTimeoutSeconds, int ioThreads, int maxConnections, int receiveMaximum,
                              int topicAliasMaximum, int maxKeepAlive, String responseInformation,
-                             boolean disconnectRevoked, int bridgeMaxQueuedMessages) {
+                             boolean disconnectRevoked, int bridgeMaxQueuedMessages,
+                             int sysIntervalSeconds) {
 
     /** The largest Remaining Length MQTT can express, plus the five bytes of the largest fixed header. */
     public static final int PROTOCOL_MAX_PACKET_SIZE = 268_435_455 + 5;
@@ -66,6 +69,7 @@ public record BrokerSettings(int maxPacketSize, int maxInflight, int maxQueuedMe
         requireRange("topicAliasMaximum", topicAliasMaximum, 0, 65_535);
         requireRange("maxKeepAlive", maxKeepAlive, 0, 65_535);
         requireRange("bridgeMaxQueuedMessages", bridgeMaxQueuedMessages, 0, Integer.MAX_VALUE);
+        requireRange("sysIntervalSeconds", sysIntervalSeconds, 0, 86_400);
         if (responseInformation == null) {
             throw new IllegalArgumentException("responseInformation must not be null (empty turns it off)");
         }
@@ -105,7 +109,7 @@ public record BrokerSettings(int maxPacketSize, int maxInflight, int maxQueuedMe
                 .ioThreads(ioThreads).maxConnections(maxConnections).receiveMaximum(receiveMaximum)
                 .topicAliasMaximum(topicAliasMaximum).maxKeepAlive(maxKeepAlive)
                 .responseInformation(responseInformation).disconnectRevoked(disconnectRevoked)
-                .bridgeMaxQueuedMessages(bridgeMaxQueuedMessages);
+                .bridgeMaxQueuedMessages(bridgeMaxQueuedMessages).sysIntervalSeconds(sysIntervalSeconds);
     }
 
     /** Builds {@link BrokerSettings}; every value starts at its default. Not thread-safe. */
@@ -126,6 +130,7 @@ public record BrokerSettings(int maxPacketSize, int maxInflight, int maxQueuedMe
         private String responseInformation = "response/";
         private boolean disconnectRevoked;
         private int bridgeMaxQueuedMessages = 100_000;
+        private int sysIntervalSeconds = 0;
 
         private Builder() {
         }
@@ -146,6 +151,7 @@ public record BrokerSettings(int maxPacketSize, int maxInflight, int maxQueuedMe
         public Builder responseInformation(String v) { responseInformation = v; return this; }
         public Builder disconnectRevoked(boolean v) { disconnectRevoked = v; return this; }
         public Builder bridgeMaxQueuedMessages(int v) { bridgeMaxQueuedMessages = v; return this; }
+        public Builder sysIntervalSeconds(int v) { sysIntervalSeconds = v; return this; }
 
         /**
          * Creates the settings.
@@ -156,7 +162,7 @@ public record BrokerSettings(int maxPacketSize, int maxInflight, int maxQueuedMe
             return new BrokerSettings(maxPacketSize, maxInflight, maxQueuedMessages, maxTopicLength,
                     maxTopicLevels, maxClientIdLength, keepAliveGrace, connectTimeoutSeconds, ioThreads,
                     maxConnections, receiveMaximum, topicAliasMaximum, maxKeepAlive, responseInformation,
-                    disconnectRevoked, bridgeMaxQueuedMessages);
+                    disconnectRevoked, bridgeMaxQueuedMessages, sysIntervalSeconds);
         }
     }
 }

@@ -20,6 +20,9 @@ public @interface KernelConfiguration {
     @AttributeDefinition(description = "Messages queued for each bridge (its $bridge/ session) before messages are dropped")
     int bridgeMaxQueuedMessages() default 100_000;
 
+    @AttributeDefinition(description = "Seconds between publications of the $SYS/broker/ tree; 0 turns it off")
+    int sysInterval() default 0;
+
     @AttributeDefinition(description = "Longest topic name or filter, in UTF-8 bytes")
     int maxTopicLength() default 65_535;
 

@@ -15,7 +15,7 @@ import java.util.function.IntConsumer;
 final class KernelSettings {
 
     private static final Set<String> KEYS = Set.of("maxPacketSize", "maxInflight", "maxQueuedMessages",
-            "bridgeMaxQueuedMessages", "maxTopicLength", "maxTopicLevels", "maxClientIdLength", "keepAliveGrace", "connectTimeoutSeconds",
+            "bridgeMaxQueuedMessages", "sysInterval", "maxTopicLength", "maxTopicLevels", "maxClientIdLength", "keepAliveGrace", "connectTimeoutSeconds",
             "ioThreads", "maxConnections", "receiveMaximum", "topicAliasMaximum", "maxKeepAlive", "responseInformation",
             "revokedSubscriptions", "persistence");
 
@@ -43,6 +43,7 @@ final class KernelSettings {
         whole(properties, "maxInflight", b::maxInflight);
         whole(properties, "maxQueuedMessages", b::maxQueuedMessages);
         whole(properties, "bridgeMaxQueuedMessages", b::bridgeMaxQueuedMessages);
+        whole(properties, "sysInterval", b::sysIntervalSeconds);
         whole(properties, "maxTopicLength", b::maxTopicLength);
         whole(properties, "maxTopicLevels", b::maxTopicLevels);
         whole(properties, "maxClientIdLength", b::maxClientIdLength);

@@ -159,7 +159,8 @@ final class ConnectFlow {
                     return;
                 }
             }
-            if (!c.guard.chain().mayPublish(c.identity, p.willTopic(), QoS.of(h.willQos()), h.isWillRetain())) {
+            if (Kernel.isSysTopic(p.willTopic())
+                    || !c.guard.chain().mayPublish(c.identity, p.willTopic(), QoS.of(h.willQos()), h.isWillRetain())) {
                 // MQTT 5.0 §3.1.4: a CONNECT that fails an authorization check is refused
                 c.refuseAuthentication(ReasonCode.NOT_AUTHORIZED, "may not publish its will to '" + p.willTopic()
                         + "'", "will topic not authorized");

@@ -674,6 +674,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
      * (the last decision is reused while the policy stands). A denial is logged, the first and every 1,000th.
      */
     boolean mayPublish(String topic, QoS qos, boolean retain) {
+        if (topic.charAt(0) == '$' && Kernel.isSysTopic(topic)) {
+            return denied(topic); // the broker's own tree: read-only for clients
+        }
         Chain chain = guard.chain();
         if (chain.open()) {
             return true;
