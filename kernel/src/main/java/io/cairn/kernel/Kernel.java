@@ -128,11 +128,6 @@ public final class Kernel implements SessionHost, AutoCloseable {
         return settings;
     }
 
-    /** Publishes the {@code $SYS} tree's changed values now (they are also published every sysIntervalSeconds). */
-    public void publishSys() {
-        sys.publish();
-    }
-
     /** Whether {@code topic} is in the {@code $SYS} tree, which clients may not publish to. */
     public static boolean isSysTopic(String topic) {
         return SysTopics.isSysTopic(topic);

@@ -69,8 +69,8 @@ final class SysTopics {
     }
 
     /** Publishes every value that changed since the last time (all of them the first time). */
-    synchronized void publish() {
-        for (Map.Entry<String, String> e : values().entrySet()) {
+    private synchronized void publish() {
+        for (Map.Entry<String, String> e : next().entrySet()) {
             if (!e.getValue().equals(published.get(e.getKey()))) {
                 published.put(e.getKey(), e.getValue());
                 kernel.broker().publish(Message.of(e.getKey(), e.getValue().getBytes(StandardCharsets.UTF_8),
@@ -79,8 +79,8 @@ final class SysTopics {
         }
     }
 
-    /** The tree now: topic to value. */
-    Map<String, String> values() {
+    /** The tree now, topic to value; advances the load averages and the maximum (so: once per publication). */
+    private Map<String, String> next() {
         BrokerStatistics s = kernel.broker().statistics();
         long now = System.nanoTime();
         Map<String, String> v = new LinkedHashMap<>();
