@@ -137,6 +137,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private byte[][] inboundAliasBytes;
     private OutboundAliases outboundAliases; // MQTT 5 clients that accept topic aliases
 
+    /** Whether the connection was counted and its CONNECT timer started (handlerAdded or channelActive). */
+    private boolean opened;
+
     public MqttConnection(Kernel kernel, String listener) {
         this.kernel = kernel;
         this.listener = listener;
@@ -150,17 +153,25 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         this.ctx = ctx;
         if (ctx.channel().isActive() && ctx.channel().isRegistered()) {
             // added behind a transport's handshake, or to a connection that waited for a transport: channelActive
-            // has passed already
-            kernel.connectionOpened();
-            startTimer();
+            // may have passed already
+            opened();
         }
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        kernel.connectionOpened();
-        startTimer();
+        // an accepted TCP connection is active already when its pipeline is built, and then channelActive follows:
+        // count and time it once
+        opened();
         ctx.fireChannelActive();
+    }
+
+    private void opened() {
+        if (!opened) {
+            opened = true;
+            kernel.connectionOpened();
+            startTimer();
+        }
     }
 
     private void startTimer() {

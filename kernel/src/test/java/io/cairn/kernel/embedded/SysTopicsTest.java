@@ -66,6 +66,8 @@ class SysTopicsTest {
             pub.publish("$SYS/broker/version", "forged".getBytes(StandardCharsets.UTF_8), 1, true);
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
                 assertThat(sys.get("$SYS/broker/clients/connected")).isEqualTo("3");
+                // each network connection counted once
+                assertThat(sys.get("$SYS/broker/clients/connections/total")).isEqualTo("3");
                 assertThat(sys.get("$SYS/broker/messages/received")).isEqualTo("11");
                 assertThat(sys.get("$SYS/broker/subscriptions/count")).isEqualTo("2");
                 assertThat(Long.parseLong(sys.get("$SYS/broker/bytes/received"))).isPositive();
