@@ -28,15 +28,29 @@ public final class RetainedMessages {
      */
     public void update(Publication publication) {
         String topic = publication.topic();
+        boolean kept = stored(topic);
         if (publication.payloadSize() == 0) {
             index.remove(topic);
-            store.remove(topic);
+            if (kept) {
+                store.remove(topic);
+            }
         } else {
             // one copy of the payload, shared by the store's message and the index's publication
             Message message = publication.toMessage();
             index.put(topic, Publication.of(message, publication.receivedAt()));
-            store.put(message);
+            if (kept) {
+                store.put(message);
+            }
         }
+    }
+
+    /**
+     * Whether a retained message on {@code topic} goes to the store: not the broker's own {@code $SYS/} tree,
+     * which is republished after each start and would otherwise be rewritten to disk at every {@code $SYS}
+     * interval and shown stale after a restart until its first publication.
+     */
+    static boolean stored(String topic) {
+        return !topic.startsWith("$SYS/");
     }
 
     /**
@@ -87,12 +101,16 @@ public final class RetainedMessages {
             // the first store: it holds the retained messages from before this start; only what the index held
             // already (messages retained before the store came) is written to it
             index.forEach(toWrite::add);
+            List<String> notOurs = new ArrayList<>();
             newStore.forEach(m -> {
-                if (index.get(m.topic()) == null) {
+                if (!stored(m.topic())) {
+                    notOurs.add(m.topic()); // written by a version that stored $SYS: stale now
+                } else if (index.get(m.topic()) == null) {
                     index.put(m.topic(), Publication.of(m, System.currentTimeMillis()));
                     loaded[0]++;
                 }
             });
+            notOurs.forEach(newStore::remove);
         } else {
             // a switch: the index is the truth; topics only the new store has are stale
             List<String> stale = new ArrayList<>();
@@ -108,7 +126,7 @@ public final class RetainedMessages {
         store = newStore;
         for (Publication p : toWrite) {
             Publication current = index.get(p.topic()); // a newer one may have replaced it meanwhile
-            if (current != null) {
+            if (current != null && stored(current.topic())) {
                 newStore.put(current.toMessage());
             }
         }

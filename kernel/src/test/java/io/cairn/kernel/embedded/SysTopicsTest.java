@@ -4,11 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.cairn.api.auth.ListenerSecurity;
+import io.cairn.api.message.Message;
+import io.cairn.api.message.QoS;
 import io.cairn.persistence.mem.MemoryRetainedStore;
 import io.cairn.persistence.mem.MemorySessionStore;
 import io.cairn.transport.tcp.TcpTransport;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.paho.client.mqttv3.MqttClient;
@@ -24,13 +28,17 @@ class SysTopicsTest {
 
     private EmbeddedBroker broker;
     private String uri;
+    private final MemoryRetainedStore retained = new MemoryRetainedStore();
 
     @BeforeEach
     void start() throws Exception {
+        // a store written by a version that kept the $SYS tree in it
+        retained.put(Message.of("$SYS/broker/uptime", "99 seconds".getBytes(StandardCharsets.UTF_8),
+                QoS.AT_MOST_ONCE, true));
         broker = EmbeddedBroker.builder().settings(BrokerSettings.builder().sysIntervalSeconds(1).build())
                 .transport(new TcpTransport("test", "127.0.0.1", 0, TcpTransport.DEFAULT_BACKLOG,
                         ListenerSecurity.allProviders(true)))
-                .sessionStore(new MemorySessionStore()).retainedStore(new MemoryRetainedStore()).start();
+                .sessionStore(new MemorySessionStore()).retainedStore(retained).start();
         uri = "tcp://127.0.0.1:" + broker.listeners().get(0).port();
     }
 
@@ -91,6 +99,12 @@ class SysTopicsTest {
                 lateClient.close();
             }
             assertThat(sys.values()).doesNotContain("forged");
+            // the tree is the broker's live state: it is not written to the retained store (and what an older
+            // version wrote there is dropped, never shown)
+            List<String> stored = new ArrayList<>();
+            retained.forEach(m -> stored.add(m.topic()));
+            assertThat(stored).containsExactly("t/retained");
+            assertThat(sys.get("$SYS/broker/uptime")).isNotEqualTo("99 seconds");
 
             // each bridge's status has a branch of its own
             broker.bridgeContext().register(new io.cairn.api.bridge.Bridge() {
