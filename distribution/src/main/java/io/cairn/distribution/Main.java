@@ -42,6 +42,8 @@ public final class Main {
     public static final String HOME = "cairn.home";
     /** System property: seconds to wait for the runtime to come up before reporting what did not (default 60). */
     public static final String STARTUP_TIMEOUT = "cairn.startup.timeout";
+    /** System property: {@code true} to read shell commands from standard input (the Gogo console). */
+    public static final String CONSOLE = "cairn.console";
     /** System property: seconds to wait for the framework to stop on shutdown (default 30). */
     public static final String SHUTDOWN_TIMEOUT = "cairn.shutdown.timeout";
 
@@ -176,6 +178,9 @@ public final class Main {
         config.put("felix.startlevel.bundle", String.valueOf(FIRST_LEVEL_OF_PLUGINS));
         config.put("felix.log.level", "2");
         config.put(HOME, home.toString());
+        // the Gogo shell reads commands from the terminal only when asked to (bin/cairn in the foreground on a
+        // terminal sets cairn.console); leaving it does not stop the broker
+        config.put("gosh.args", Boolean.getBoolean(CONSOLE) ? "--noshutdown" : "--nointeractive");
         // the main FileInstall watcher: configuration files in etc/; etc/org.apache.felix.fileinstall-deploy.cfg
         // adds the watcher of deploy/
         config.put("felix.fileinstall.dir", home.resolve("etc").toString());
