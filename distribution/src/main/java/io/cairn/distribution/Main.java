@@ -148,6 +148,9 @@ public final class Main {
                 bundleErrors.put(event.getBundle().getBundleId(), String.valueOf(event.getThrowable().getMessage()));
             }
         });
+        PluginEvents pluginEvents = new PluginEvents(log, root);
+        context.addBundleListener(pluginEvents);
+        context.addFrameworkListener(pluginEvents);
         try {
             installSystemBundles(context, root.resolve("system"));
         } catch (BundleException | IOException | RuntimeException e) {

@@ -113,8 +113,30 @@ class ShellIT {
             assertThat(telnet.run("cairn:sessions", "sessions held").lines()).anySatisfy(line ->
                     assertThat(line.split("\\s+")).startsWith("sensor-1", "no", "yes", "1"));
         }
+        // the event log has the plugins' lifecycle and what the operator did
         await("the kick in the event log").atMost(WAIT).until(() ->
                 Files.readString(home.resolve("log/events.log")).contains("client sensor-1 disconnected from the shell"));
+        String events = Files.readString(home.resolve("log/events.log"));
+        assertThat(events).containsPattern("event.plugin - Plugin io.cairn.management \\S+ installed from "
+                + "deploy/cairn-management-\\S+\\.jar");
+        assertThat(events).containsPattern("event.plugin - Plugin io.cairn.management \\S+ started");
+        assertThat(events).contains("event.plugin - Plugin acme.toonew 1.0.0 installed from deploy/acme-too-new.jar");
+        assertThat(events).doesNotContain("Plugin io.cairn.kernel", "Plugin org.apache.felix");
+    }
+
+    @Test
+    @Timeout(value = 2, unit = TimeUnit.MINUTES)
+    @DisplayName("a plugin removed from deploy/ is stopped and uninstalled, as the event log tells")
+    void pluginLifecycleInTheEventLog() throws Exception {
+        Path home = Runtimes.copy(temp.resolve("cairn"));
+        Runtimes.setDefaultPort(home, Runtimes.freePort());
+        cairn = Main.launch(home, Map.of());
+        assertThat(cairn.awaitStartup(STARTUP).problems()).isEmpty();
+        Files.delete(Runtimes.jar(home.resolve("deploy"), "cairn-bridge-"));
+        Path events = home.resolve("log/events.log");
+        await("the bridge plugin uninstalled").atMost(WAIT).untilAsserted(() -> assertThat(Files.readString(events))
+                .containsPattern("Plugin io.cairn.bridge \\S+ stopped")
+                .containsPattern("Plugin io.cairn.bridge \\S+ uninstalled"));
     }
 
     /** A bundle that is only a manifest. */
