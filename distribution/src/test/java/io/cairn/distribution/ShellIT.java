@@ -94,6 +94,12 @@ class ShellIT {
             await("the unresolved plugin in cairn:plugins").atMost(WAIT).untilAsserted(() ->
                     assertThat(telnet.run("cairn:plugins", "plugins installed").lines()).anySatisfy(line ->
                             assertThat(line).contains("acme.toonew", "1.0.0", "installed", missing)));
+            // a plugin that starts, but whose component waits for a service nobody offers
+            writeBundle(home.resolve("deploy/acme-waiting.jar"), "acme.waiting", null);
+            await("the waiting component in cairn:plugins").atMost(WAIT).untilAsserted(() ->
+                    assertThat(telnet.run("cairn:plugins", "plugins installed").lines()).anySatisfy(line ->
+                            assertThat(line).contains("acme.waiting", "active",
+                                    "component acme.waiting waits for acme.Missing")));
             PahoClient.Received state;
             do {
                 state = watcher.next(30);
@@ -139,7 +145,7 @@ class ShellIT {
                 .containsPattern("Plugin io.cairn.bridge \\S+ uninstalled"));
     }
 
-    /** A bundle that is only a manifest. */
+    /** A bundle that is only a manifest with {@code imports}, or ({@code null}) a manifest and a component. */
     private static void writeBundle(Path jar, String name, String imports) throws IOException {
         Manifest manifest = new Manifest();
         Attributes main = manifest.getMainAttributes();
@@ -147,9 +153,24 @@ class ShellIT {
         main.putValue("Bundle-ManifestVersion", "2");
         main.putValue("Bundle-SymbolicName", name);
         main.putValue("Bundle-Version", "1.0.0");
-        main.putValue("Import-Package", imports);
+        if (imports != null) {
+            main.putValue("Import-Package", imports);
+        } else {
+            main.putValue("Service-Component", "OSGI-INF/waiting.xml");
+        }
         Path part = jar.resolveSibling(jar.getFileName() + ".part");
         try (OutputStream out = Files.newOutputStream(part); JarOutputStream bundle = new JarOutputStream(out, manifest)) {
+            if (imports == null) {
+                // a component that needs a service nobody offers (its class is never loaded)
+                bundle.putNextEntry(new java.util.jar.JarEntry("OSGI-INF/waiting.xml"));
+                bundle.write(("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                        + "<scr:component xmlns:scr=\"http://www.osgi.org/xmlns/scr/v1.3.0\" name=\"acme.waiting\" "
+                        + "immediate=\"true\">\n"
+                        + "  <implementation class=\"acme.Waiting\"/>\n"
+                        + "  <reference name=\"missing\" interface=\"acme.Missing\" cardinality=\"1..1\"/>\n"
+                        + "</scr:component>\n").getBytes(StandardCharsets.UTF_8));
+                bundle.closeEntry();
+            }
             bundle.finish();
         }
         Files.move(part, jar); // FileInstall sees the finished jar only

@@ -22,6 +22,9 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.runtime.ServiceComponentRuntime;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,6 +66,19 @@ public final class BrokerCommands {
     public BrokerCommands(Broker broker, PluginInventory inventory) {
         this.broker = broker;
         this.inventory = inventory;
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    void bindComponents(ServiceComponentRuntime runtime) {
+        if (inventory != null) {
+            inventory.components(runtime);
+        }
+    }
+
+    void unbindComponents(ServiceComponentRuntime runtime) {
+        if (inventory != null) {
+            inventory.components(null);
+        }
     }
 
     @Deactivate

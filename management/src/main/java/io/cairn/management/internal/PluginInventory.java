@@ -16,6 +16,11 @@ import org.osgi.framework.wiring.BundleRequirement;
 import org.osgi.framework.wiring.BundleRevision;
 import org.osgi.framework.wiring.FrameworkWiring;
 import org.osgi.resource.Namespace;
+import org.osgi.service.component.runtime.ServiceComponentRuntime;
+import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
+import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
+import org.osgi.service.component.runtime.dto.ReferenceDTO;
+import org.osgi.service.component.runtime.dto.UnsatisfiedReferenceDTO;
 
 /**
  * The plugins of a running framework and what keeps one from running.
@@ -26,7 +31,9 @@ import org.osgi.resource.Namespace;
  * touching it: each mandatory requirement is looked up among the framework's capabilities
  * ({@link FrameworkWiring#findProviders}), and the first one that nothing offers, or that only bundles offer which
  * do not resolve themselves, is named. For a bundle that resolves but failed to start, the reason is the last error
- * the framework reported for it since this inventory was opened.
+ * the framework reported for it since this inventory was opened. For an active bundle, given the Declarative
+ * Services runtime ({@link #components}), its components that wait for a service nobody offers or that failed to
+ * activate.
  */
 public final class PluginInventory implements FrameworkListener, AutoCloseable {
 
@@ -38,6 +45,7 @@ public final class PluginInventory implements FrameworkListener, AutoCloseable {
     private final BundleContext context;
     private final String systemFolder;
     private final Map<Long, String> errors = new ConcurrentHashMap<>();
+    private volatile ServiceComponentRuntime components;
 
     /** Opens the inventory: from now on, errors the framework reports for bundles are remembered. */
     public PluginInventory(BundleContext context) {
@@ -45,6 +53,14 @@ public final class PluginInventory implements FrameworkListener, AutoCloseable {
         String home = context.getProperty("cairn.home");
         this.systemFolder = home == null ? null : Path.of(home, "system").toUri().toString();
         context.addFrameworkListener(this);
+    }
+
+    /**
+     * Lets the inventory ask the Declarative Services runtime about an active plugin's components: one waiting
+     * for a service nobody offers, or one that failed to activate, is the plugin's problem. {@code null}: none.
+     */
+    public void components(ServiceComponentRuntime runtime) {
+        this.components = runtime;
     }
 
     @Override
@@ -119,7 +135,46 @@ public final class PluginInventory implements FrameworkListener, AutoCloseable {
             String error = errors.get(bundle.getBundleId());
             return error != null ? "not started: " + error : "";
         }
+        if (bundle.getState() == Bundle.ACTIVE) {
+            return componentProblems(bundle);
+        }
         return "";
+    }
+
+    private String componentProblems(Bundle bundle) {
+        ServiceComponentRuntime runtime = components;
+        if (runtime == null) {
+            return "";
+        }
+        List<String> problems = new ArrayList<>();
+        try {
+            for (ComponentDescriptionDTO description : runtime.getComponentDescriptionDTOs(bundle)) {
+                for (ComponentConfigurationDTO configuration : runtime.getComponentConfigurationDTOs(description)) {
+                    if (configuration.state == ComponentConfigurationDTO.UNSATISFIED_REFERENCE) {
+                        List<String> missing = new ArrayList<>();
+                        for (UnsatisfiedReferenceDTO reference : configuration.unsatisfiedReferences) {
+                            missing.add(interfaceOf(description, reference.name));
+                        }
+                        problems.add("component " + description.name + " waits for " + String.join(", ", missing));
+                    } else if (configuration.state == ComponentConfigurationDTO.FAILED_ACTIVATION) {
+                        problems.add("component " + description.name + " failed to activate: "
+                                + configuration.failure.lines().findFirst().orElse("(no reason given)"));
+                    }
+                }
+            }
+        } catch (RuntimeException stopping) {
+            return ""; // the component runtime or the bundle is going away
+        }
+        return String.join("; ", problems);
+    }
+
+    private static String interfaceOf(ComponentDescriptionDTO description, String reference) {
+        for (ReferenceDTO declared : description.references) {
+            if (declared.name.equals(reference)) {
+                return declared.interfaceName + (declared.target == null ? "" : " " + declared.target);
+            }
+        }
+        return reference;
     }
 
     private String missingRequirement(Bundle bundle) {

@@ -14,11 +14,15 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.runtime.ServiceComponentRuntime;
 
 /**
  * Publishes the plugins under {@code $SYS/broker/plugins/<symbolic name>/}: {@code version}, {@code state}
  * ({@code installed}, {@code resolved}, {@code active}...) and, while something is wrong, {@code problem} (why it
- * does not resolve or did not start). Retained, QoS 0, like the rest of the {@code $SYS} tree; published when a
+ * does not resolve or did not start, or which of its components waits for a service, as of the last bundle event).
+ * Retained, QoS 0, like the rest of the {@code $SYS} tree; published when a
  * value changes (a bundle event), not at the kernel's {@code sysInterval}; an uninstalled plugin's topics are
  * cleared (an empty retained message), and so are all of them when this component stops.
  */
@@ -39,6 +43,16 @@ public final class SysPlugins implements BundleListener {
         this.inventory = new PluginInventory(context);
         context.addBundleListener(this);
         refreshAll();
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    void bindComponents(ServiceComponentRuntime runtime) {
+        inventory.components(runtime);
+        refreshAll();
+    }
+
+    void unbindComponents(ServiceComponentRuntime runtime) {
+        inventory.components(null);
     }
 
     @Deactivate
