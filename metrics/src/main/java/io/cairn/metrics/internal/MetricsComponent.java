@@ -85,8 +85,10 @@ public final class MetricsComponent {
     @Deactivate
     synchronized void deactivate() {
         if (server != null) {
+            String url = url(settings, server.address());
             server.close();
             server = null;
+            LOG.info("Metrics endpoint on {} closed", url);
         }
     }
 
