@@ -4,6 +4,7 @@ import io.cairn.api.auth.Authenticator;
 import io.cairn.api.auth.Authorizer;
 import io.cairn.api.bridge.BridgeContext;
 import io.cairn.api.broker.Broker;
+import io.cairn.api.broker.DropReason;
 import io.cairn.api.broker.ListenerInfo;
 import io.cairn.api.message.ReasonCode;
 import io.cairn.api.persistence.RetainedStore;
@@ -22,7 +23,7 @@ import io.cairn.kernel.delivery.SharedSubscriptions;
 import io.cairn.kernel.embedded.BrokerSettings;
 import io.cairn.kernel.netty.EventLoops;
 import io.cairn.kernel.protocol.AuthPlugins;
-import io.cairn.kernel.protocol.ByteCounter;
+import io.cairn.kernel.protocol.ListenerCounters;
 import io.cairn.kernel.protocol.MqttConnection;
 import io.cairn.kernel.routing.TopicTree;
 import io.cairn.kernel.session.Session;
@@ -71,7 +72,8 @@ public final class Kernel implements SessionHost, AutoCloseable {
     private final Router router;
     private final RetainedMessages retained = new RetainedMessages();
     private final SessionRegistry sessions;
-    private final ByteCounter bytes = new ByteCounter();
+    /** Each listener name's counters, kept while the kernel runs: a few names, never removed. */
+    private final Map<String, ListenerCounters> listenerCounters = new ConcurrentHashMap<>();
     private final Set<MqttConnection> clients = ConcurrentHashMap.newKeySet();
     private final Map<String, ListenerInfo> listeners = new ConcurrentHashMap<>();
     private final KernelTransportContext transportContext;
@@ -88,14 +90,14 @@ public final class Kernel implements SessionHost, AutoCloseable {
     private final Security security = new Security(this::policyChanged);
     private volatile AuthPlugins authPlugins = AuthPlugins.NONE;
 
-    final LongAdder received = new LongAdder();
-    final LongAdder sent = new LongAdder();
-    final LongAdder dropped = new LongAdder();
-    final LongAdder connectionsTotal = new LongAdder();
+    private final LongAdder[] dropped = new LongAdder[DropReason.values().length];
     private final AtomicLong connections = new AtomicLong();
 
     private Kernel(BrokerSettings settings) {
         this.settings = settings;
+        for (int i = 0; i < dropped.length; i++) {
+            dropped[i] = new LongAdder();
+        }
         this.loops = EventLoops.start(settings.ioThreads());
         // the loop of in-process connections (bridges) too: hand-overs to it and its flushes batch like the others
         this.lanes = new Lanes(loops.child(), loops.local());
@@ -166,8 +168,14 @@ public final class Kernel implements SessionHost, AutoCloseable {
         return broker;
     }
 
-    ByteCounter byteCounter() {
-        return bytes;
+    /** The counters of listener {@code name} (made at its first connection; kept while the kernel runs). */
+    public ListenerCounters listenerCounters(String name) {
+        ListenerCounters c = listenerCounters.get(name);
+        return c != null ? c : listenerCounters.computeIfAbsent(name, ListenerCounters::new);
+    }
+
+    Collection<ListenerCounters> allListenerCounters() {
+        return listenerCounters.values();
     }
 
     /** The authentication and authorization chains of the listeners. */
@@ -260,13 +268,13 @@ public final class Kernel implements SessionHost, AutoCloseable {
     }
 
     @Override
-    public void countDrop() {
-        dropped.increment();
+    public void countDrop(DropReason reason) {
+        dropped[reason.ordinal()].increment();
     }
 
-    @Override
-    public void countSent() {
-        sent.increment();
+    /** Messages dropped for {@code reason} since the start. */
+    long dropped(DropReason reason) {
+        return dropped[reason.ordinal()].sum();
     }
 
     @Override
@@ -324,10 +332,6 @@ public final class Kernel implements SessionHost, AutoCloseable {
         }
     }
 
-    public void countReceived() {
-        received.increment();
-    }
-
     /** A unique client identifier for a 3.1.1 client that sent an empty one (MQTT-3.1.3-6). */
     public String newClientId() {
         return clientIdPrefix + clientIds.incrementAndGet();
@@ -335,19 +339,17 @@ public final class Kernel implements SessionHost, AutoCloseable {
 
     // ------------------------------------------------------------------ connections
 
-    public void connectionOpened() {
-        connectionsTotal.increment();
-    }
-
     /** A client's CONNECT was accepted and its session attached. */
     public void connectionAttached(MqttConnection connection) {
         clients.add(connection);
         connections.incrementAndGet();
+        connection.counters().attached();
     }
 
     public void connectionClosed(MqttConnection connection, boolean wasAttached) {
         if (wasAttached && clients.remove(connection)) {
             connections.decrementAndGet();
+            connection.counters().detached();
         }
     }
 

@@ -3,19 +3,25 @@ package io.cairn.kernel;
 import io.cairn.api.message.ReasonCode;
 import io.cairn.api.broker.BridgeStatus;
 import io.cairn.api.broker.Broker;
+import io.cairn.api.broker.BrokerMetrics;
 import io.cairn.api.broker.BrokerStatistics;
 import io.cairn.api.broker.ClientInfo;
+import io.cairn.api.broker.DropReason;
 import io.cairn.api.broker.ListenerInfo;
+import io.cairn.api.broker.ListenerMetrics;
 import io.cairn.api.broker.ListenerStatus;
 import io.cairn.api.broker.SessionInfo;
 import io.cairn.api.message.Message;
 import io.cairn.kernel.delivery.Publication;
+import io.cairn.kernel.protocol.ListenerCounters;
 import io.cairn.kernel.protocol.MqttConnection;
 import io.cairn.kernel.session.Outlet;
 import io.cairn.kernel.session.Session;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** The broker service over a kernel. */
@@ -98,10 +104,49 @@ final class KernelBroker implements Broker {
 
     @Override
     public BrokerStatistics statistics() {
-        long subscriptions = kernel.subscriptionCount();
-        return new BrokerStatistics(kernel.connectedCount(), kernel.sessions().size(), subscriptions,
-                kernel.retained().size(), kernel.received.sum(), kernel.sent.sum(),
-                kernel.byteCounter().bytesIn(), kernel.byteCounter().bytesOut(), kernel.dropped.sum(),
-                kernel.connectionsTotal.sum());
+        long received = 0;
+        long sent = 0;
+        long bytesIn = 0;
+        long bytesOut = 0;
+        long accepted = 0;
+        for (ListenerCounters c : kernel.allListenerCounters()) {
+            received += c.messagesReceived();
+            sent += c.messagesSent();
+            bytesIn += c.bytes().bytesIn();
+            bytesOut += c.bytes().bytesOut();
+            accepted += c.connectionsAccepted();
+        }
+        return new BrokerStatistics(kernel.connectedCount(), kernel.sessions().size(), kernel.subscriptionCount(),
+                kernel.retained().size(), received, sent, bytesIn, bytesOut,
+                kernel.dropped(DropReason.QUEUE_FULL) + kernel.dropped(DropReason.TOO_LARGE), accepted);
+    }
+
+    @Override
+    public BrokerMetrics metrics() {
+        BrokerStatistics statistics = statistics();
+        Map<DropReason, Long> dropped = new EnumMap<>(DropReason.class);
+        for (DropReason r : DropReason.values()) {
+            dropped.put(r, kernel.dropped(r));
+        }
+        long queued = 0;
+        long inflight = 0;
+        long longest = 0;
+        for (Session s : kernel.sessions().all()) {
+            int q = s.queuedCount();
+            queued += q;
+            inflight += s.inflightCount();
+            longest = Math.max(longest, q);
+        }
+        Map<String, ListenerInfo> open = kernel.listeners();
+        List<ListenerMetrics> listeners = new ArrayList<>();
+        for (String name : open.keySet()) {
+            kernel.listenerCounters(name); // an open listener is listed before its first connection
+        }
+        for (ListenerCounters c : kernel.allListenerCounters()) {
+            boolean isOpen = open.containsKey(c.name()) || Kernel.BRIDGE_LISTENER.equals(c.name());
+            listeners.add(c.snapshot(isOpen));
+        }
+        listeners.sort(Comparator.comparing(ListenerMetrics::name));
+        return new BrokerMetrics(statistics, dropped, queued, inflight, longest, listeners);
     }
 }

@@ -87,7 +87,7 @@ final class KernelTransportContext implements TransportContext {
     @Override
     public void initPipeline(Channel channel, String listener) {
         ChannelPipeline p = channel.pipeline();
-        p.addLast(HandlerNames.BYTE_COUNTER, kernel.byteCounter());
+        p.addLast(HandlerNames.BYTE_COUNTER, kernel.listenerCounters(listener).bytes());
         MqttFramer framer = new MqttFramer(kernel.settings().maxPacketSize());
         p.addLast(HandlerNames.FRAMER, framer);
         p.addLast(HandlerNames.DECODER, new MqttDecoder(kernel.settings().maxPacketSize(),

@@ -52,4 +52,13 @@ public interface Broker {
 
     /** The broker's counters now. */
     BrokerStatistics statistics();
+
+    /**
+     * The broker's figures for monitoring now: messages by QoS, drops by reason, queue depths, refused
+     * connections and each listener's figures. Costs one pass over the sessions; meant for a scrape every few
+     * seconds, not per message.
+     *
+     * @since 1.3
+     */
+    BrokerMetrics metrics();
 }

@@ -7,7 +7,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import java.util.concurrent.atomic.LongAdder;
 
-/** Counts the bytes read from and written to client connections. Shared by all pipelines. */
+/** Counts the bytes read from and written to client connections: one per listener, shared by its pipelines. */
 @Sharable
 public final class ByteCounter extends ChannelDuplexHandler {
 

@@ -119,6 +119,7 @@ final class ConnectFlow {
             EnhancedAuthenticator authenticator = plugins.authenticator(c.authMethod,
                     c.guard.chain().authenticatorSelector());
             if (authenticator == null) {
+                c.counters.authFailed(ReasonCode.BAD_AUTHENTICATION_METHOD);
                 c.refuse(ReasonCode.BAD_AUTHENTICATION_METHOD, null,
                         "authentication method '" + c.authMethod + "' is not offered");
                 return;

@@ -81,6 +81,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     final Kernel kernel;
     final String listener;
+    /** The counters of the listener, this connection's among them. */
+    final ListenerCounters counters;
+    /** Whether {@link #counters} counted this connection as open. */
+    private boolean counted;
     /** The listener's security: its chains as they stand at each packet. */
     final ListenerGuard guard;
     /** Who the client is, once its CONNECT was accepted. */
@@ -137,13 +141,16 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private byte[][] inboundAliasBytes;
     private OutboundAliases outboundAliases; // MQTT 5 clients that accept topic aliases
 
-    /** Whether the connection was counted and its CONNECT timer started (handlerAdded or channelActive). */
-    private boolean opened;
-
     public MqttConnection(Kernel kernel, String listener) {
         this.kernel = kernel;
         this.listener = listener;
+        this.counters = kernel.listenerCounters(listener);
         this.guard = kernel.security().guard(listener);
+    }
+
+    /** The counters of this connection's listener. */
+    public ListenerCounters counters() {
+        return counters;
     }
 
     // ------------------------------------------------------------------ pipeline events
@@ -166,10 +173,14 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         ctx.fireChannelActive();
     }
 
+    /**
+     * Counts the connection as opened and starts its CONNECT timer, once: handlerAdded and channelActive may both
+     * say so.
+     */
     private void opened() {
-        if (!opened) {
-            opened = true;
-            kernel.connectionOpened();
+        if (!counted) {
+            counted = true;
+            counters.opened();
             startTimer();
         }
     }
@@ -334,6 +345,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         }
         if (state == State.AUTHENTICATING) {
             // the exchange did not finish within the connect timeout, whoever is waiting for whom
+            counters.authFailed(ReasonCode.NOT_AUTHORIZED);
             refuse(ReasonCode.NOT_AUTHORIZED, null, "authentication did not complete within "
                     + kernel.settings().connectTimeoutSeconds() + " s");
         } else if (state == State.CHECKING) {
@@ -407,6 +419,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             ended();
         }
         kernel.connectionClosed(this, was == State.CONNECTED);
+        if (counted) {
+            counted = false;
+            counters.closed();
+        }
         ctx.fireChannelInactive();
     }
 
@@ -526,6 +542,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     /** As {@link #refuse(ReasonCode, String, String)}, with MQTT 5 CONNACK properties besides the reason string. */
     void refuse(ReasonCode reason, String normativeId, String why, MqttProperties extra) {
+        counters.refused(reason);
         MqttConnectReturnCode code = protocolLevel >= 5 ? MqttConnectReturnCode.valueOf((byte) reason.code())
                 : ConnectFlow.returnCode(reason);
         EventLog.PROTOCOL.info("Refused connection from {} on {} (client '{}'): {} [CONNACK 0x{}{}]",
@@ -675,6 +692,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     /** Refuses the CONNECT for its credentials: the event log gets {@code why}, the client {@code clientText}. */
     void refuseAuthentication(ReasonCode reason, String why, String clientText) {
+        counters.authFailed(reason);
         EventLog.AUTH.info("Refused client '{}' from {} on {}: {}", clientId, remoteAddress(), listener, why);
         refuse(reason, null, clientText == null ? reason.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
                 : clientText);
@@ -785,6 +803,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         } catch (RuntimeException e) {
             EventLog.PROTOCOL.warn("Authentication method '{}' failed to start for client '{}'", authMethod,
                     clientId, e);
+            counters.authFailed(ReasonCode.NOT_AUTHORIZED);
             refuse(ReasonCode.NOT_AUTHORIZED, null, "authentication failed");
             return;
         }
@@ -901,6 +920,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                 if (reauthenticating) {
                     closeByServer(s.reasonCode(), why); // MQTT 5.0 §4.12.1: a failed re-authentication ends it
                 } else {
+                    counters.authFailed(s.reasonCode());
                     refuse(s.reasonCode(), null, why);
                 }
             }
@@ -1110,6 +1130,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     @Override
     public void writePublish(Publication publication, QoS qos, int packetId, boolean retain, boolean dup,
                              int[] subscriptionIds) {
+        counters.sent(qos);
         int properties = PublishEncoder.NO_PROPERTIES;
         long expiry = -1;
         int[] ids = null;

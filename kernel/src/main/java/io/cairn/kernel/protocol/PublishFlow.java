@@ -161,7 +161,7 @@ final class PublishFlow {
         Publication publication = new Publication(topic, topicUtf8, payload, qos, (flags & RETAIN) != 0,
                 properties, System.currentTimeMillis(), c.clientId);
         try {
-            c.kernel.countReceived();
+            c.counters.received(qos);
             switch (qos) {
                 case AT_MOST_ONCE -> c.kernel.publish(publication);
                 case AT_LEAST_ONCE -> {

@@ -1,6 +1,7 @@
 package io.cairn.kernel.session;
 
 import io.cairn.api.bridge.BridgeContext;
+import io.cairn.api.broker.DropReason;
 import io.cairn.api.broker.SessionInfo;
 import io.cairn.api.message.QoS;
 import io.cairn.api.message.ReasonCode;
@@ -230,7 +231,6 @@ public final class Session {
                     connection.writePubrel(e.packetId, true);
                 } else {
                     connection.writePublish(e.publication, e.qos, e.packetId, e.retainFlag, true, e.subscriptionIds);
-                    host.countSent();
                 }
             }
         }
@@ -528,17 +528,17 @@ public final class Session {
         }
         Outlet o = outlet;
         if (o != null && !o.fits(publication, qos, subscriptionIds)) {
-            host.countDrop(); // MQTT-3.1.2-25: too large for this client: dropped, as if delivered
+            host.countDrop(DropReason.TOO_LARGE); // MQTT-3.1.2-25: too large for this client: dropped, as if delivered
             forgetStored(storedSequence);
             return;
         }
         if (qos == QoS.AT_MOST_ONCE) {
             if (o == null) {
+                host.countDrop(DropReason.OFFLINE_QOS0);
                 return; // MQTT 3.1.1 §3.1.2.4: QoS 0 messages need not be stored for an offline session
             }
             if (queue.isEmpty() && o.isWritable()) {
                 o.writePublish(publication, qos, 0, retainFlag, false, subscriptionIds);
-                host.countSent();
                 return;
             }
             OutboundEntry e = new OutboundEntry(0, publication.retainRef(), qos, retainFlag);
@@ -629,7 +629,7 @@ public final class Session {
     private void drop(OutboundEntry e) {
         e.releasePayload();
         dropped++;
-        host.countDrop();
+        host.countDrop(DropReason.QUEUE_FULL);
         if (LOG.isDebugEnabled()) {
             LOG.debug("Queue of client '{}' full ({} messages): dropped a QoS {} message", clientId, queue.size(),
                     e.qos.value());
@@ -639,7 +639,6 @@ public final class Session {
     private void send(Outlet o, OutboundEntry e) {
         assign(e);
         o.writePublish(e.publication, e.qos, e.packetId, e.retainFlag, false, e.subscriptionIds);
-        host.countSent();
     }
 
     /** Puts {@code e} in flight under a new packet id, without writing it. */
@@ -698,7 +697,6 @@ public final class Session {
                 o.writePubrel(e.packetId, true);
             } else {
                 o.writePublish(e.publication, e.qos, e.packetId, e.retainFlag, false, e.subscriptionIds);
-                host.countSent();
             }
         }
     }
@@ -730,9 +728,7 @@ public final class Session {
             if (expired || !o.fits(head.publication, head.qos, head.subscriptionIds)) {
                 // MQTT-3.3.2-5: its Message Expiry Interval passed before onward delivery began; or
                 // MQTT-3.1.2-25: too large for the client now attached: dropped, as if delivered
-                if (!expired) {
-                    host.countDrop();
-                }
+                host.countDrop(expired ? DropReason.EXPIRED : DropReason.TOO_LARGE);
                 queue.pollFirst();
                 if (head.qos == QoS.AT_MOST_ONCE) {
                     queuedQos0--;
@@ -746,7 +742,6 @@ public final class Session {
                 queue.pollFirst();
                 queuedQos0--;
                 o.writePublish(head.publication, head.qos, 0, head.retainFlag, false, head.subscriptionIds);
-                host.countSent();
                 head.releasePayload();
             } else if (inflight.size() < maxInflight) {
                 queue.pollFirst();
@@ -890,6 +885,16 @@ public final class Session {
     private void updateCounts() {
         inflightCount = inflight.size();
         queuedCount = queue.size();
+    }
+
+    /** Messages waiting in the queue (a moment old when read from another thread than the home loop). */
+    public int queuedCount() {
+        return queuedCount;
+    }
+
+    /** QoS 1/2 messages sent and not yet acknowledged (a moment old when read from another thread). */
+    public int inflightCount() {
+        return inflightCount;
     }
 
     /** The subscriptions, read from any thread. */

@@ -1,5 +1,6 @@
 package io.cairn.kernel.session;
 
+import io.cairn.api.broker.DropReason;
 import io.cairn.api.persistence.SessionStore;
 import io.cairn.api.persistence.StoredWill;
 import io.cairn.api.persistence.Subscription;
@@ -23,11 +24,8 @@ public interface SessionHost {
     /** Removes the subscription to {@code topicFilter} from the routing index. */
     void unindex(Session session, String topicFilter);
 
-    /** Counts a message not delivered to a subscriber because its queue was full. */
-    void countDrop();
-
-    /** Counts a PUBLISH written to a client. */
-    void countSent();
+    /** Counts a message not delivered to a subscriber, for {@code reason}. Called on the session's home loop. */
+    void countDrop(DropReason reason);
 
     /**
      * Gives a message that {@code from} got through shared subscription {@code group} to another member; the

@@ -2,6 +2,7 @@ package io.cairn.kernel.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cairn.api.broker.DropReason;
 import io.cairn.api.message.MessageProperties;
 import io.cairn.api.message.QoS;
 import io.cairn.api.message.ReasonCode;
@@ -46,8 +47,7 @@ class SessionTest {
             @Override public SessionStore store() { return store; }
             @Override public void index(Session session, Subscription subscription) { }
             @Override public void unindex(Session session, String topicFilter) { }
-            @Override public void countDrop() { drops++; }
-            @Override public void countSent() { }
+            @Override public void countDrop(DropReason reason) { drops++; }
             @Override public void expired(Session session) { }
             @Override public void publishWill(StoredWill will) { }
             @Override public boolean passOn(SharedGroup group, Publication publication, Session from) {
