@@ -65,7 +65,10 @@ class DistributionIT {
                     .isEqualTo(fragment ? Bundle.RESOLVED : Bundle.ACTIVE);
         }
         Startup startup = cairn.awaitStartup(Duration.ZERO);
-        assertThat(startup.summary()).matches("Cairn \\S+ ready \\(6 plugins, 1 listener\\) in \\d+\\.\\d s");
+        assertThat(startup.summary()).matches("Cairn \\S+ ready \\(6 plugins, 1 listener\\) in \\d+\\.\\d s; "
+                + "listeners: mqtt://127\\.0\\.0\\.1:" + port + "; plugins: io\\.cairn\\.bridge \\S+, "
+                + "io\\.cairn\\.persistence\\.file \\S+, io\\.cairn\\.persistence\\.mem \\S+, "
+                + "io\\.cairn\\.transport\\.tcp \\S+, io\\.cairn\\.transport\\.tls \\S+, io\\.cairn\\.transport\\.ws \\S+");
         assertThat(startup.listeners()).containsExactly("mqtt://127.0.0.1:" + port);
         assertThat(Runtimes.isOpen(port)).isTrue();
     }

@@ -22,7 +22,7 @@ import org.osgi.framework.VersionRange;
  * and default ports. The format is documented in {@code docs/distribution.md}; in short:
  *
  * <pre>
- * base = full                                 # optional: start from a shipped descriptor (or a path)
+ * base = full                                 # optional: a shipped descriptor, or a path to a .properties file
  * name = acme-broker                          # archive and folder name: acme-broker-&lt;version&gt;
  * title = Acme Broker                         # shown in the ready line
  * version = 2.3.0                             # optional: the Cairn version by default
@@ -90,7 +90,8 @@ public final class Descriptor {
         Descriptor descriptor = new Descriptor(file);
         String base = value(properties, "base");
         if (base != null) {
-            Path baseFile = NAME.matcher(base).matches() && shipped != null
+            // a shipped descriptor's name (full, minimal), or the path of a descriptor file (*.properties)
+            Path baseFile = shipped != null && !base.endsWith(".properties") && NAME.matcher(base).matches()
                     ? shipped.resolve(base + ".properties") : file.resolveSibling(base);
             if (!Files.isRegularFile(baseFile)) {
                 throw new AssemblyException("descriptor " + file + ": base = " + base + ": no such descriptor ("
