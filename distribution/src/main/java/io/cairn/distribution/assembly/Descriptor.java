@@ -81,6 +81,9 @@ public final class Descriptor {
         if (!seen.add(file)) {
             throw new AssemblyException("descriptor " + file + ": its bases form a cycle: " + seen);
         }
+        if (!Files.isRegularFile(file)) {
+            throw new AssemblyException("descriptor " + file + ": no such file");
+        }
         Properties properties = new Properties();
         try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             properties.load(reader);
