@@ -237,9 +237,8 @@ public final class Assembler {
         StringBuilder list = new StringBuilder("# The jars of this runtime: folder, file, Bundle-SymbolicName, "
                 + "Bundle-Version, SHA-256 (tab-separated). Check them with:\n"
                 + "#   awk -F'\\t' '!/^#/ {print $5 \"  \" $1 \"/\" $2}' bundles.txt | sha256sum -c\n");
-        list.append("lib\t").append(launcher.getFileName()).append("\t-\t").append(cairnVersion).append('\t')
-                .append(sha256(launcherCopy)).append('\n');
         List<String> lines = new ArrayList<>();
+        lines.add("lib\t" + launcher.getFileName() + "\t-\t" + cairnVersion + '\t' + sha256(launcherCopy));
         for (Map.Entry<BundleEntry, BundlePool.Candidate> e : picked.entrySet()) {
             Path dir = runtime.resolve(e.getKey().folder());
             Files.createDirectories(dir);

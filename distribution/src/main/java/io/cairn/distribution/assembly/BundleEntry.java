@@ -12,9 +12,4 @@ import org.osgi.framework.VersionRange;
  * @param rangeText    the text of the range as the descriptor wrote it, for messages
  */
 public record BundleEntry(String symbolicName, String folder, VersionRange range, String rangeText) {
-
-    /** Whether the bundle is installed into the framework at start-up or hot-deployed ({@code plugins/} is not). */
-    boolean installed() {
-        return folder.startsWith("system/") || folder.equals("deploy");
-    }
 }
