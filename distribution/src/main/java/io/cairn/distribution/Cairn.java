@@ -23,10 +23,12 @@ public final class Cairn implements AutoCloseable {
     private final long launchedNanos;
     private final Handler[] previousJulHandlers;
     private final Handler julForwarder;
+    private final Identity identity;
 
-    Cairn(Path home, Framework framework, RuntimeLog log, Map<Long, String> bundleErrors, long launchedNanos,
-          Handler[] previousJulHandlers, Handler julForwarder) {
+    Cairn(Path home, Identity identity, Framework framework, RuntimeLog log, Map<Long, String> bundleErrors,
+          long launchedNanos, Handler[] previousJulHandlers, Handler julForwarder) {
         this.home = home;
+        this.identity = identity;
         this.framework = framework;
         this.log = log;
         this.readiness = new Readiness(home, framework.getBundleContext(), bundleErrors);
@@ -38,6 +40,11 @@ public final class Cairn implements AutoCloseable {
     /** The runtime folder. */
     public Path home() {
         return home;
+    }
+
+    /** The distribution the runtime folder is ({@link Identity#PLAIN} when it does not say). */
+    public Identity identity() {
+        return identity;
     }
 
     /** The OSGi framework, started. */
@@ -63,7 +70,7 @@ public final class Cairn implements AutoCloseable {
                     .map(line -> diagnosed.stream().filter(d -> d.startsWith(line)).findFirst().orElse(line))
                     .toList();
         }
-        return new Startup(readiness.version(), readiness.plugins(), readiness.listeners(),
+        return new Startup(identity, readiness.version(), readiness.plugins(), readiness.listeners(),
                 Duration.ofNanos(System.nanoTime() - launchedNanos), pending);
     }
 

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -33,8 +34,12 @@ import org.osgi.framework.startlevel.BundleStartLevel;
  * {@code etc/} for configuration files and {@code deploy/} for plugin bundles.
  *
  * <p>Usage: {@code java -Dcairn.home=<folder> -cp 'lib/*' io.cairn.distribution.Main}; {@code bin/cairn} does
- * this. The process runs until it receives SIGINT or SIGTERM, stops the framework (waiting at most
- * {@code cairn.shutdown.timeout} seconds, default 30) and exits with 0, or 1 when the framework did not stop in time.
+ * this. The process prints the distribution's banner, starts the runtime, logs one ready line (or what did not
+ * come up) and writes it to {@code data/cairn.startup}, and runs until it receives SIGINT or SIGTERM; then it
+ * stops the framework, waiting at most {@code cairn.shutdown.timeout} seconds (default 30). Exit codes:
+ * {@value #EXIT_STOPPED} stopped cleanly, {@value #EXIT_STOP_TIMEOUT} the framework did not stop in time,
+ * {@value #EXIT_USAGE} a bad command line, {@value #EXIT_NOT_A_RUNTIME} the folder is not a runtime folder,
+ * {@value #EXIT_START_FAILED} the runtime could not start (the framework or a system bundle failed).
  */
 public final class Main {
 
@@ -46,6 +51,22 @@ public final class Main {
     public static final String CONSOLE = "cairn.console";
     /** System property: seconds to wait for the framework to stop on shutdown (default 30). */
     public static final String SHUTDOWN_TIMEOUT = "cairn.shutdown.timeout";
+    /**
+     * The outcome of the start, relative to the runtime folder: {@code ready} or {@code problems} on the first
+     * line, the ready line on the second. Removed at launch, so {@code bin/cairn -d} can wait for it.
+     */
+    public static final String STARTUP_FILE = "data/cairn.startup";
+
+    /** Exit code: the runtime stopped cleanly (on SIGINT or SIGTERM, or stopped from inside). */
+    public static final int EXIT_STOPPED = 0;
+    /** Exit code: the framework did not stop within {@code cairn.shutdown.timeout}. */
+    public static final int EXIT_STOP_TIMEOUT = 1;
+    /** Exit code: the command line was wrong. */
+    public static final int EXIT_USAGE = 2;
+    /** Exit code: {@code cairn.home} is not a runtime folder (it has no {@code system/}). */
+    public static final int EXIT_NOT_A_RUNTIME = 6;
+    /** Exit code: the runtime could not start: the framework, a system bundle or the identity file failed. */
+    public static final int EXIT_START_FAILED = 7;
 
     private static final int FIRST_LEVEL_OF_PLUGINS = 2;
 
@@ -57,16 +78,34 @@ public final class Main {
         if (args.length > 0) {
             System.err.println("Usage: java -Dcairn.home=<runtime folder> -cp '<runtime folder>/lib/*' "
                     + Main.class.getName() + " (bin/cairn does this)");
-            System.exit(2);
+            System.exit(EXIT_USAGE);
         }
-        Path home = Path.of(System.getProperty(HOME, "."));
+        Path home = Path.of(System.getProperty(HOME, ".")).toAbsolutePath().normalize();
+        if (!Files.isDirectory(home.resolve("system"))) {
+            System.err.println("Cairn cannot start: " + home + " is not a Cairn runtime folder (it has no system/ "
+                    + "folder)");
+            System.exit(EXIT_NOT_A_RUNTIME);
+        }
+        Path startupFile = home.resolve(STARTUP_FILE);
         Cairn cairn;
         try {
+            Files.deleteIfExists(startupFile);
+            String banner = Identity.read(home).bannerText();
+            if (banner != null) {
+                System.out.println(banner);
+                System.out.flush();
+            }
             cairn = launch(home, Map.of());
         } catch (Exception e) {
-            System.err.println("Cairn could not start from " + home.toAbsolutePath() + ": " + e);
-            e.printStackTrace();
-            System.exit(1);
+            StringBuilder reasons = new StringBuilder(String.valueOf(e.getMessage()));
+            for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+                reasons.append(": ").append(cause);
+            }
+            System.err.println("Cairn could not start from " + home + ": " + reasons);
+            if (!(e instanceof BundleException || e instanceof IOException)) {
+                e.printStackTrace(); // not a problem of the runtime folder: a bug, which needs the trace
+            }
+            System.exit(EXIT_START_FAILED);
             return;
         }
         AtomicBoolean hookRunning = new AtomicBoolean();
@@ -77,6 +116,7 @@ public final class Main {
             boolean stopped = cairn.stop(shutdownTimeout);
             String seconds = String.format(java.util.Locale.ROOT, "%.1f",
                     (System.nanoTime() - started) / 1_000_000_000.0);
+            forget(cairn.home());
             if (stopped) {
                 System.out.println("Cairn stopped in " + seconds + " s");
             } else {
@@ -84,7 +124,7 @@ public final class Main {
             }
             System.out.flush();
             // a clean stop on SIGTERM/SIGINT is a successful exit (the JVM would report 143/130)
-            Runtime.getRuntime().halt(stopped ? 0 : 1);
+            Runtime.getRuntime().halt(stopped ? EXIT_STOPPED : EXIT_STOP_TIMEOUT);
         }, "cairn-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
 
@@ -94,10 +134,36 @@ public final class Main {
         } else {
             cairn.log().error(startup.summary(), null);
         }
+        try {
+            // whole or not at all: bin/cairn -d reads it as soon as it appears
+            Path written = Files.writeString(cairn.home().resolve(STARTUP_FILE + ".tmp"),
+                    (startup.ready() ? "ready" : "problems") + "\n" + startup.summary() + "\n");
+            Files.move(written, cairn.home().resolve(STARTUP_FILE), StandardCopyOption.REPLACE_EXISTING,
+                    StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            cairn.log().warn("cannot write " + STARTUP_FILE + ": " + e);
+        }
         cairn.awaitStopped();
         if (!hookRunning.get()) {
             // stopped from inside (a bundle stopped the system bundle): exit, which runs the hook
-            System.exit(0);
+            System.exit(EXIT_STOPPED);
+        }
+    }
+
+    /**
+     * Removes what says this process runs: {@code data/cairn.startup}, and {@code data/cairn.pid} when it holds
+     * this process's id ({@code bin/cairn} writes it).
+     */
+    private static void forget(Path home) {
+        try {
+            Files.deleteIfExists(home.resolve(STARTUP_FILE));
+            Path pidFile = home.resolve("data").resolve("cairn.pid");
+            if (Files.isRegularFile(pidFile)
+                    && Files.readString(pidFile).strip().equals(String.valueOf(ProcessHandle.current().pid()))) {
+                Files.delete(pidFile);
+            }
+        } catch (IOException e) {
+            // bin/cairn checks that the pid is this runtime's before trusting it
         }
     }
 
@@ -112,7 +178,7 @@ public final class Main {
      * @param home       the runtime folder, with {@code system/}, {@code etc/} and {@code deploy/}
      * @param properties framework properties that override the launcher's
      * @throws BundleException if the framework or a system bundle cannot be installed
-     * @throws IOException     if {@code system/} cannot be read
+     * @throws IOException     if {@code system/} or the identity file ({@link Identity#FILE}) cannot be read
      */
     public static Cairn launch(Path home, Map<String, String> properties) throws BundleException, IOException {
         long launched = System.nanoTime();
@@ -130,6 +196,7 @@ public final class Main {
             System.setProperty("logback.configurationFile", logback.toString());
         }
 
+        Identity identity = Identity.read(root);
         Map<String, Object> config = new HashMap<>(frameworkProperties(root));
         config.putAll(properties);
         RuntimeLog log = new RuntimeLog(System.out, System.err);
@@ -169,7 +236,7 @@ public final class Main {
         julRoot.addHandler(forwarder);
 
         framework.start();
-        return new Cairn(root, framework, log, bundleErrors, launched, previous, forwarder);
+        return new Cairn(root, identity, framework, log, bundleErrors, launched, previous, forwarder);
     }
 
     private static Map<String, String> frameworkProperties(Path home) {

@@ -87,17 +87,18 @@ final class Readiness {
         return problems;
     }
 
-    /** The number of bundles installed from {@code deploy/}. */
-    int plugins() {
+    /** The bundles installed from {@code deploy/}, as {@code <symbolic name> <version>}, sorted. */
+    List<String> plugins() {
         Path deploy = home.resolve("deploy").toAbsolutePath().normalize();
-        int count = 0;
+        List<String> plugins = new ArrayList<>();
         for (Bundle bundle : context.getBundles()) {
             Optional<Path> file = locationPath(bundle.getLocation());
             if (file.isPresent() && deploy.equals(file.get().getParent())) {
-                count++;
+                plugins.add(bundle.getSymbolicName() + ' ' + bundle.getVersion());
             }
         }
-        return count;
+        plugins.sort(null);
+        return plugins;
     }
 
     /** The broker's version, or {@code unknown}. */

@@ -65,7 +65,11 @@ class DistributionIT {
                     .isEqualTo(fragment ? Bundle.RESOLVED : Bundle.ACTIVE);
         }
         Startup startup = cairn.awaitStartup(Duration.ZERO);
-        assertThat(startup.summary()).matches("Cairn \\S+ ready \\(6 plugins, 1 listener\\) in \\d+\\.\\d s");
+        assertThat(startup.summary()).matches("Cairn \\S+ ready \\(8 plugins, 1 listener\\) in \\d+\\.\\d s; "
+                + "listeners: mqtt://127\\.0\\.0\\.1:" + port + "; plugins: io\\.cairn\\.bridge \\S+, "
+                + "io\\.cairn\\.management \\S+, io\\.cairn\\.metrics \\S+, "
+                + "io\\.cairn\\.persistence\\.file \\S+, io\\.cairn\\.persistence\\.mem \\S+, "
+                + "io\\.cairn\\.transport\\.tcp \\S+, io\\.cairn\\.transport\\.tls \\S+, io\\.cairn\\.transport\\.ws \\S+");
         assertThat(startup.listeners()).containsExactly("mqtt://127.0.0.1:" + port);
         assertThat(Runtimes.isOpen(port)).isTrue();
     }
@@ -174,7 +178,7 @@ class DistributionIT {
             Startup startup = cairn.awaitStartup(STARTUP);
 
             assertThat(startup.problems()).isEmpty();
-            assertThat(startup.summary()).contains("ready (6 plugins, 0 listeners)");
+            assertThat(startup.summary()).contains("ready (8 plugins, 0 listeners)");
             Path cfg = home.resolve("etc/io.cairn.transport.tcp-default.cfg");
             assertThat(Files.readAllLines(home.resolve("log/cairn.log"))).anyMatch(line -> line.contains("ERROR")
                     && line.contains(cfg.toString()) && line.contains("127.0.0.1:" + taken.getLocalPort())
