@@ -145,6 +145,35 @@ class ShellIT {
                 .containsPattern("Plugin io.cairn.bridge \\S+ uninstalled"));
     }
 
+    @Test
+    @Timeout(value = 2, unit = TimeUnit.MINUTES)
+    @DisplayName("bin/cairn in the foreground on a terminal reads shell commands from it, and stops on SIGTERM with 0")
+    void consoleOnATerminal() throws Exception {
+        Path home = Runtimes.copy(temp.resolve("cairn"));
+        int port = Runtimes.freePort();
+        Runtimes.setDefaultPort(home, port);
+        // script(1) gives bin/cairn a terminal, as a user's shell does
+        Process script = new ProcessBuilder("script", "--quiet", "--return", "--command",
+                home.resolve("bin/cairn").toString(), "/dev/null").redirectErrorStream(true).start();
+        ProcessOutput output = new ProcessOutput(script.getInputStream(), "bin/cairn");
+        try {
+            await("the ready line").atMost(STARTUP).until(() -> output.contains(" ready (") || !script.isAlive());
+            OutputStream keyboard = script.getOutputStream();
+            keyboard.write("cairn:listeners\n".getBytes(StandardCharsets.UTF_8));
+            keyboard.flush();
+            await("the listeners at the console").atMost(WAIT).until(() -> output.contains("1 listener open"));
+            assertThat(output.lines()).anySatisfy(line -> assertThat(line)
+                    .contains("default", "mqtt://127.0.0.1:" + port, "open", "io.cairn.transport.tcp"));
+
+            long pid = Long.parseLong(Files.readString(home.resolve("data/cairn.pid")).strip());
+            ProcessHandle.of(pid).orElseThrow().destroy(); // SIGTERM, as a service manager sends
+            assertThat(script.waitFor(60, TimeUnit.SECONDS)).as("stopped within 60 s").isTrue();
+            assertThat(script.exitValue()).as("exit code of bin/cairn:\n" + output.text()).isZero();
+        } finally {
+            script.destroyForcibly();
+        }
+    }
+
     /** A bundle that is only a manifest with {@code imports}, or ({@code null}) a manifest and a component. */
     private static void writeBundle(Path jar, String name, String imports) throws IOException {
         Manifest manifest = new Manifest();
