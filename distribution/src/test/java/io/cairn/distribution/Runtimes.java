@@ -59,6 +59,29 @@ final class Runtimes {
         Files.write(cfg, lines);
     }
 
+    /**
+     * Copies the assembled runtime into {@code target}, with its default listener on {@code port}, starts it in this
+     * JVM and waits until it is ready; fails with what did not come up otherwise.
+     */
+    static Cairn launchReady(Path target, int port) throws Exception {
+        Path home = copy(target);
+        setDefaultPort(home, port);
+        Cairn cairn = Main.launch(home, java.util.Map.of());
+        Startup startup = cairn.awaitStartup(java.time.Duration.ofSeconds(90));
+        if (!startup.ready()) {
+            cairn.stop(java.time.Duration.ofSeconds(30));
+            throw new AssertionError(startup.summary());
+        }
+        return cairn;
+    }
+
+    /** Stops a runtime started by a test (if it was), failing when its framework does not stop within 30 s. */
+    static void stop(Cairn cairn) {
+        if (cairn != null && !cairn.stop(java.time.Duration.ofSeconds(30))) {
+            throw new AssertionError("the framework did not stop within 30 s");
+        }
+    }
+
     /** The jars of {@code dir} whose file name starts with {@code prefix}. */
     static Path jar(Path dir, String prefix) throws IOException {
         try (Stream<Path> files = Files.list(dir)) {

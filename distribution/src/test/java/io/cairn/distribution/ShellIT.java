@@ -44,9 +44,7 @@ class ShellIT {
         if (telnet != null) {
             telnet.close();
         }
-        if (cairn != null) {
-            assertThat(cairn.stop(Duration.ofSeconds(30))).as("framework stopped within 30 s").isTrue();
-        }
+        Runtimes.stop(cairn);
     }
 
     @Test
@@ -134,10 +132,8 @@ class ShellIT {
     @Timeout(value = 2, unit = TimeUnit.MINUTES)
     @DisplayName("a plugin removed from deploy/ is stopped and uninstalled, as the event log tells")
     void pluginLifecycleInTheEventLog() throws Exception {
-        Path home = Runtimes.copy(temp.resolve("cairn"));
-        Runtimes.setDefaultPort(home, Runtimes.freePort());
-        cairn = Main.launch(home, Map.of());
-        assertThat(cairn.awaitStartup(STARTUP).problems()).isEmpty();
+        cairn = Runtimes.launchReady(temp.resolve("cairn"), Runtimes.freePort());
+        Path home = cairn.home();
         Files.delete(Runtimes.jar(home.resolve("deploy"), "cairn-bridge-"));
         Path events = home.resolve("log/events.log");
         await("the bridge plugin uninstalled").atMost(WAIT).untilAsserted(() -> assertThat(Files.readString(events))
