@@ -8,6 +8,7 @@ import java.nio.file.FileSystem;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -133,7 +134,7 @@ final class Archives {
             Path root = zip.getPath(top);
             Files.createDirectory(root);
             Files.setPosixFilePermissions(root, EXECUTABLE);
-            Files.setLastModifiedTime(root, fileTime);
+            fixTimes(root, fileTime);
             for (Path relative : entries(folder)) {
                 Path source = folder.resolve(relative);
                 Path target = root.resolve(slashes(relative));
@@ -144,9 +145,18 @@ final class Archives {
                     Files.copy(source, target);
                     Files.setPosixFilePermissions(target, executable(relative) ? EXECUTABLE : READABLE);
                 }
-                Files.setLastModifiedTime(target, fileTime);
+                fixTimes(target, fileTime);
             }
         }
+    }
+
+    /**
+     * Sets an entry's modification, access and creation times to {@code time}: the zip file system gives a new
+     * entry the current time for all three and writes them to its extended-timestamp field, so setting only the
+     * modification time left two archives of one build differing whenever they were written in different seconds.
+     */
+    private static void fixTimes(Path entry, FileTime time) throws IOException {
+        Files.getFileAttributeView(entry, BasicFileAttributeView.class).setTimes(time, time, time);
     }
 
     private static String slashes(Path relative) {
