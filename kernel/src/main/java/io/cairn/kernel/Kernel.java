@@ -14,6 +14,8 @@ import io.cairn.api.persistence.Subscription;
 import io.cairn.api.transport.TransportContext;
 import io.cairn.kernel.auth.Provider;
 import io.cairn.kernel.auth.Security;
+import io.cairn.kernel.intercept.FaultBudget;
+import io.cairn.kernel.intercept.Interceptors;
 import io.cairn.kernel.delivery.Lanes;
 import io.cairn.kernel.delivery.Publication;
 import io.cairn.kernel.delivery.RetainedMessages;
@@ -89,6 +91,9 @@ public final class Kernel implements SessionHost, AutoCloseable {
     private boolean hadSessionStore;
     private final Security security = new Security(this::policyChanged);
     private volatile AuthPlugins authPlugins = AuthPlugins.NONE;
+    /** Where an owner whose interceptors exhausted their error budget goes (OSGi: its bundle is stopped). */
+    private volatile java.util.function.Consumer<FaultBudget> quarantine = owner -> { };
+    private final Interceptors interceptors = new Interceptors(owner -> quarantine.accept(owner));
 
     private final LongAdder[] dropped = new LongAdder[DropReason.values().length];
     private final AtomicLong connections = new AtomicLong();
@@ -176,6 +181,19 @@ public final class Kernel implements SessionHost, AutoCloseable {
 
     Collection<ListenerCounters> allListenerCounters() {
         return listenerCounters.values();
+    }
+
+    /** The interceptor chains. */
+    public Interceptors interceptors() {
+        return interceptors;
+    }
+
+    /**
+     * Sets what happens to an owner whose interceptors exhausted their error budget, after they were removed
+     * from the chains (the default does nothing more).
+     */
+    public void quarantine(java.util.function.Consumer<FaultBudget> action) {
+        this.quarantine = action;
     }
 
     /** The authentication and authorization chains of the listeners. */

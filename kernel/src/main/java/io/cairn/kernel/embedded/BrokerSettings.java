@@ -41,13 +41,15 @@ import io.cairn.kernel.routing.Topics;
  *                              {@code maxInflight}
  * @param sysIntervalSeconds    how often the {@code $SYS/broker/} tree is published (changed values only); 0 (the
  *                              default of an embedded broker) turns it off; the distribution sets 10
+ * @param interceptorErrorBudget  how many failures (exceptions, overruns of the time budget) one bundle's
+ *                              interceptors may have within a minute; one more quarantines them
  */
 public record BrokerSettings(int maxPacketSize, int maxInflight, int maxQueuedMessages, int maxTopicLength,
                              int maxTopicLevels, int maxClientIdLength, double keepAliveGrace,
                              int connectTimeoutSeconds, int ioThreads, int maxConnections, int receiveMaximum,
                              int topicAliasMaximum, int maxKeepAlive, String responseInformation,
                              boolean disconnectRevoked, int bridgeMaxQueuedMessages,
-                             int sysIntervalSeconds) {
+                             int sysIntervalSeconds, int interceptorErrorBudget) {
 
     /** The largest Remaining Length MQTT can express, plus the five bytes of the largest fixed header. */
     public static final int PROTOCOL_MAX_PACKET_SIZE = 268_435_455 + 5;
@@ -70,6 +72,7 @@ public record BrokerSettings(int maxPacketSize, int maxInflight, int maxQueuedMe
         requireRange("maxKeepAlive", maxKeepAlive, 0, 65_535);
         requireRange("bridgeMaxQueuedMessages", bridgeMaxQueuedMessages, 0, Integer.MAX_VALUE);
         requireRange("sysIntervalSeconds", sysIntervalSeconds, 0, 86_400);
+        requireRange("interceptorErrorBudget", interceptorErrorBudget, 0, Integer.MAX_VALUE);
         if (responseInformation == null) {
             throw new IllegalArgumentException("responseInformation must not be null (empty turns it off)");
         }
@@ -109,7 +112,8 @@ public record BrokerSettings(int maxPacketSize, int maxInflight, int maxQueuedMe
                 .ioThreads(ioThreads).maxConnections(maxConnections).receiveMaximum(receiveMaximum)
                 .topicAliasMaximum(topicAliasMaximum).maxKeepAlive(maxKeepAlive)
                 .responseInformation(responseInformation).disconnectRevoked(disconnectRevoked)
-                .bridgeMaxQueuedMessages(bridgeMaxQueuedMessages).sysIntervalSeconds(sysIntervalSeconds);
+                .bridgeMaxQueuedMessages(bridgeMaxQueuedMessages).sysIntervalSeconds(sysIntervalSeconds)
+                .interceptorErrorBudget(interceptorErrorBudget);
     }
 
     /** Builds {@link BrokerSettings}; every value starts at its default. Not thread-safe. */
@@ -131,6 +135,7 @@ public record BrokerSettings(int maxPacketSize, int maxInflight, int maxQueuedMe
         private boolean disconnectRevoked;
         private int bridgeMaxQueuedMessages = 100_000;
         private int sysIntervalSeconds = 0;
+        private int interceptorErrorBudget = 100;
 
         private Builder() {
         }
@@ -152,6 +157,7 @@ public record BrokerSettings(int maxPacketSize, int maxInflight, int maxQueuedMe
         public Builder disconnectRevoked(boolean v) { disconnectRevoked = v; return this; }
         public Builder bridgeMaxQueuedMessages(int v) { bridgeMaxQueuedMessages = v; return this; }
         public Builder sysIntervalSeconds(int v) { sysIntervalSeconds = v; return this; }
+        public Builder interceptorErrorBudget(int v) { interceptorErrorBudget = v; return this; }
 
         /**
          * Creates the settings.
@@ -162,7 +168,7 @@ public record BrokerSettings(int maxPacketSize, int maxInflight, int maxQueuedMe
             return new BrokerSettings(maxPacketSize, maxInflight, maxQueuedMessages, maxTopicLength,
                     maxTopicLevels, maxClientIdLength, keepAliveGrace, connectTimeoutSeconds, ioThreads,
                     maxConnections, receiveMaximum, topicAliasMaximum, maxKeepAlive, responseInformation,
-                    disconnectRevoked, bridgeMaxQueuedMessages, sysIntervalSeconds);
+                    disconnectRevoked, bridgeMaxQueuedMessages, sysIntervalSeconds, interceptorErrorBudget);
         }
     }
 }

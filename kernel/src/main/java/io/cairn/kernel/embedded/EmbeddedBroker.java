@@ -4,8 +4,6 @@ import io.cairn.api.auth.Authenticator;
 import io.cairn.api.auth.Authorizer;
 import io.cairn.api.auth.EnhancedAuthenticator;
 import io.cairn.api.auth.ServerRedirector;
-import io.cairn.kernel.protocol.AuthPlugins;
-
 import io.cairn.api.bridge.BridgeContext;
 import io.cairn.api.broker.Broker;
 import io.cairn.api.broker.ListenerInfo;
@@ -15,10 +13,14 @@ import io.cairn.api.transport.Transport;
 import io.cairn.api.transport.TransportContext;
 import io.cairn.kernel.Kernel;
 import io.cairn.kernel.auth.Provider;
+import io.cairn.kernel.intercept.FaultBudget;
+import io.cairn.kernel.protocol.AuthPlugins;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +44,7 @@ public final class EmbeddedBroker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedBroker.class);
 
     private final Kernel kernel;
+    private final Map<String, FaultBudget> faultBudgets = new HashMap<>();
     private final List<Transport> transports;
     private final List<Provider<Authenticator>> authenticators;
     private final List<Provider<Authorizer>> authorizers;
@@ -84,6 +87,32 @@ public final class EmbeddedBroker implements AutoCloseable {
     public synchronized void removeAuthorizer(Authorizer authorizer) {
         authorizers.removeIf(p -> p.service() == authorizer);
         kernel.authProviders(List.copyOf(authenticators), List.copyOf(authorizers));
+    }
+
+    /**
+     * Adds an interceptor (an object implementing one or more {@code io.cairn.api.intercept} interfaces) while the
+     * broker runs; the next packet of every client sees it. Interceptors added under one {@code name} share a fault
+     * budget (the settings' {@code interceptorErrorBudget} per minute): the failure that exhausts it removes them
+     * all, as a quarantined bundle's would be.
+     *
+     * @param properties the service properties it would have in OSGi ({@code io.cairn.api.intercept.InterceptorProperties})
+     * @throws IllegalArgumentException if it implements no interceptor interface or a property is invalid
+     */
+    public synchronized void addInterceptor(String name, int ranking, Object interceptor, Map<String, ?> properties) {
+        FaultBudget budget = faultBudgets.computeIfAbsent(name, n -> new FaultBudget(n,
+                kernel.settings().interceptorErrorBudget(), TimeUnit.MINUTES.toNanos(1)));
+        kernel.interceptors().add(Objects.requireNonNull(interceptor, "interceptor"), budget, ranking, order++,
+                properties);
+    }
+
+    /** Removes an interceptor while the broker runs. */
+    public synchronized void removeInterceptor(Object interceptor) {
+        kernel.interceptors().remove(interceptor);
+    }
+
+    /** The fault budget of the interceptors added under {@code name}, or {@code null}. */
+    public synchronized FaultBudget interceptorFaults(String name) {
+        return faultBudgets.get(name);
     }
 
     /**

@@ -4,6 +4,7 @@ import io.cairn.api.auth.ConnectInfo;
 import io.cairn.api.auth.EnhancedAuthenticator;
 import io.cairn.api.auth.ServerRedirector;
 import io.cairn.api.bridge.BridgeContext;
+import io.cairn.api.intercept.ConnectOutcome;
 import io.cairn.api.message.Message;
 import io.cairn.api.message.MessageProperties;
 import io.cairn.api.message.QoS;
@@ -12,6 +13,7 @@ import io.cairn.api.persistence.SessionState;
 import io.cairn.api.persistence.StoredWill;
 import io.cairn.kernel.Kernel;
 import io.cairn.kernel.embedded.BrokerSettings;
+import io.cairn.kernel.intercept.Interceptors;
 import io.cairn.kernel.routing.Topics;
 import io.netty.handler.codec.mqtt.MqttConnectMessage;
 import io.netty.handler.codec.mqtt.MqttConnectPayload;
@@ -19,6 +21,8 @@ import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 import io.netty.handler.codec.mqtt.MqttConnectVariableHeader;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * Checks a CONNECT (MQTT 3.1.1 §3.1) and either refuses it with the matching CONNACK return code or hands the
@@ -169,6 +173,16 @@ final class ConnectFlow {
             }
             c.will = new StoredWill(Message.of(p.willTopic(), payload, QoS.of(h.willQos()), h.isWillRetain(),
                     properties), delay);
+        }
+        Interceptors.Chains chains = c.kernel.interceptors().chains();
+        if (!chains.connect().isEmpty()) {
+            Map<String, Object> attributes = new HashMap<>();
+            ConnectOutcome outcome = c.kernel.interceptors().connect(chains, c, attributes);
+            if (!outcome.accepted()) {
+                c.refuse(outcome.refusal(), null, "refused by an interceptor: " + outcome.reason());
+                return;
+            }
+            c.attributes = Map.copyOf(attributes);
         }
         c.beginSession();
     }

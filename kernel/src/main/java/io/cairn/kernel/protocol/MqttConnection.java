@@ -6,6 +6,7 @@ import io.cairn.api.auth.ConnectInfo;
 import io.cairn.api.auth.EnhancedAuthenticator;
 import io.cairn.api.auth.ServerRedirector;
 import io.cairn.api.broker.ClientInfo;
+import io.cairn.api.intercept.ClientView;
 import io.cairn.api.message.QoS;
 import io.cairn.api.message.ReasonCode;
 import io.cairn.api.persistence.StoredWill;
@@ -72,7 +73,7 @@ import javax.net.ssl.SSLPeerUnverifiedException;
  * <p>Protocol violations close this connection only, with one event-log line naming the client and the
  * violation ({@link #violation}); the will is then published, as for any close that is not a DISCONNECT.
  */
-public final class MqttConnection extends ChannelInboundHandlerAdapter implements Outlet, Flushable {
+public final class MqttConnection extends ChannelInboundHandlerAdapter implements Outlet, Flushable, ClientView {
 
     enum State { AWAIT_CONNECT, CHECKING, AUTHENTICATING, CONNECTING, CONNECTED, CLOSED }
 
@@ -110,6 +111,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     String clientId;
     String username;
+    /** Set by the CONNECT interceptors, before the session begins; read by later interceptors. */
+    Map<String, Object> attributes = Map.of();
     int protocolLevel;
     int keepAlive;
     boolean cleanSession;
@@ -1230,7 +1233,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     // ------------------------------------------------------------------ views
 
-    String remoteAddress() {
+    @Override
+    public String remoteAddress() {
         SocketAddress a = ctx.channel().remoteAddress();
         if (a instanceof InetSocketAddress i) {
             return i.getAddress() == null ? i.getHostString() + ':' + i.getPort()
@@ -1239,8 +1243,30 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         return String.valueOf(a);
     }
 
+    @Override
     public String clientId() {
         return clientId;
+    }
+
+    @Override
+    public String username() {
+        return username;
+    }
+
+    @Override
+    public String listener() {
+        return listener;
+    }
+
+    @Override
+    public int protocolLevel() {
+        return protocolLevel;
+    }
+
+    /** The attributes the CONNECT interceptors set (empty when none). */
+    @Override
+    public Map<String, Object> attributes() {
+        return attributes;
     }
 
     /** A summary for the broker service. Safe from any thread: the fields are set before the client is listed. */

@@ -1,13 +1,18 @@
 package io.cairn.kernel.protocol;
 
+import io.cairn.api.intercept.PublishOutcome;
+import io.cairn.api.message.Message;
 import io.cairn.api.message.MessageProperties;
 import io.cairn.api.message.QoS;
 import io.cairn.api.message.ReasonCode;
-import io.cairn.kernel.embedded.BrokerSettings;
 import io.cairn.kernel.delivery.Publication;
 import io.cairn.kernel.delivery.StoredRouting;
+import io.cairn.kernel.embedded.BrokerSettings;
+import io.cairn.kernel.Kernel;
+import io.cairn.kernel.intercept.Interceptors;
 import io.cairn.kernel.routing.Topics;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import java.nio.charset.StandardCharsets;
 
@@ -120,6 +125,42 @@ final class PublishFlow {
         }
     }
 
+    /**
+     * Acknowledges a message an interceptor dropped: QoS 1 with PUBACK, QoS 2 with PUBREC, carrying {@code reason}
+     * to an MQTT 5 client. A QoS 2 drop with a success code completes with PUBREL/PUBCOMP like a routed message; an
+     * error code ends the flow at PUBREC (MQTT 5.0 §4.3.3).
+     */
+    private static void droppedByInterceptor(MqttConnection c, QoS qos, int packetId, ReasonCode reason) {
+        switch (qos) {
+            case AT_MOST_ONCE -> {
+            }
+            case AT_LEAST_ONCE -> c.writeAck(Acks.PUBACK, packetId, reason.code());
+            case EXACTLY_ONCE -> {
+                if (!reason.isError()) {
+                    c.session.receiveQos2(packetId, false);
+                }
+                c.writeAck(Acks.PUBREC, packetId, reason.code());
+            }
+        }
+    }
+
+    /**
+     * The publication for a message an interceptor put in place of the client's, or {@code null} when its topic is
+     * no valid topic name (logged: the interceptor is at fault, the message is dropped).
+     */
+    private static Publication replacement(MqttConnection c, Message message, long receivedAt) {
+        String problem = Kernel.isSysTopic(message.topic()) ? "the broker's own $SYS tree"
+                : topicProblem(c, message.topic());
+        if (problem != null) {
+            EventLog.PROTOCOL.warn("An interceptor replaced a message of client '{}' with one to '{}', which is no "
+                    + "valid topic name ({}): dropped", c.clientId, message.topic(), problem);
+            return null;
+        }
+        return new Publication(message.topic(), message.topic().getBytes(StandardCharsets.UTF_8),
+                Unpooled.wrappedBuffer(message.payload()), message.qos(), message.retain(), message.properties(),
+                receivedAt, c.clientId);
+    }
+
     /** Why {@code topic} is not a valid topic name under {@code c}'s limits, or {@code null}. */
     static String topicProblem(MqttConnection c, String topic) {
         BrokerSettings settings = c.kernel.settings();
@@ -160,8 +201,27 @@ final class PublishFlow {
         }
         Publication publication = new Publication(topic, topicUtf8, payload, qos, (flags & RETAIN) != 0,
                 properties, System.currentTimeMillis(), c.clientId);
+        c.counters.received(qos);
+        Interceptors.Chains chains = c.kernel.interceptors().chains();
+        // a re-sent QoS 2 PUBLISH whose first copy was taken is not intercepted (nor routed) again
+        if (!chains.publish().isEmpty() && !(qos == QoS.EXACTLY_ONCE && c.session.holdsQos2(packetId))) {
+            PublishOutcome outcome = c.kernel.interceptors().publish(chains, c, publication.toMessage());
+            if (outcome.dropped()) {
+                publication.release();
+                droppedByInterceptor(c, qos, packetId, outcome.dropReason());
+                return;
+            }
+            if (outcome.replacement() != null) {
+                Publication replaced = replacement(c, outcome.replacement(), publication.receivedAt());
+                publication.release();
+                if (replaced == null) {
+                    droppedByInterceptor(c, qos, packetId, ReasonCode.IMPLEMENTATION_SPECIFIC_ERROR);
+                    return;
+                }
+                publication = replaced;
+            }
+        }
         try {
-            c.counters.received(qos);
             switch (qos) {
                 case AT_MOST_ONCE -> c.kernel.publish(publication);
                 case AT_LEAST_ONCE -> {

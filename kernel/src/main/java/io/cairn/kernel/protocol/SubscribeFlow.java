@@ -1,16 +1,19 @@
 package io.cairn.kernel.protocol;
 
+import io.cairn.api.intercept.SubscribeOutcome;
 import io.cairn.api.message.QoS;
 import io.cairn.api.message.ReasonCode;
 import io.cairn.api.persistence.Subscription;
 import io.cairn.kernel.delivery.SharedSubscriptions;
 import io.cairn.kernel.embedded.BrokerSettings;
+import io.cairn.kernel.intercept.Interceptors;
 import io.cairn.kernel.routing.Topics;
 import io.cairn.kernel.session.Session;
 import io.netty.handler.codec.mqtt.MqttFixedHeader;
 import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttProperties;
+import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttSubAckMessage;
 import io.netty.handler.codec.mqtt.MqttSubAckPayload;
 import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
@@ -19,7 +22,6 @@ import io.netty.handler.codec.mqtt.MqttTopicSubscription;
 import io.netty.handler.codec.mqtt.MqttUnsubAckMessage;
 import io.netty.handler.codec.mqtt.MqttUnsubAckPayload;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
-import io.netty.handler.codec.mqtt.MqttQoS;
 import java.util.List;
 
 /**
@@ -59,6 +61,7 @@ final class SubscribeFlow {
         int[] codes = new int[requested.size()];
         Subscription[] granted = new Subscription[requested.size()];
         boolean[] sendRetained = new boolean[requested.size()];
+        Interceptors.Chains chains = c.kernel.interceptors().chains();
         for (int i = 0; i < codes.length; i++) {
             MqttTopicSubscription t = requested.get(i);
             boolean shared = SharedSubscriptions.isShared(t.topicFilter());
@@ -90,6 +93,31 @@ final class SubscribeFlow {
             // MQTT 3.1.1 has only the QoS; Netty reads the other option bits as 0 for it
             Subscription s = new Subscription(t.topicFilter(), QoS.of(o.qos().value()), v5 && o.isNoLocal(),
                     v5 && o.isRetainAsPublished(), v5 ? o.retainHandling().value() : 0, subscriptionId);
+            if (!chains.subscribe().isEmpty()) {
+                SubscribeOutcome outcome = c.kernel.interceptors().subscribe(chains, c, s);
+                if (outcome.refused()) {
+                    int code = v5 ? outcome.refusal().code() : FAILURE;
+                    EventLog.AUTH.info("Client '{}' on {}: an interceptor refused its subscription to '{}' "
+                            + "[SUBACK 0x{}]", c.clientId, c.listener, t.topicFilter(), Integer.toHexString(code));
+                    codes[i] = code;
+                    continue;
+                }
+                if (outcome.replacement() != null) {
+                    Subscription n = outcome.replacement();
+                    String bad = Topics.validateTopicFilter(n.topicFilter(), settings.maxTopicLength(),
+                            settings.maxTopicLevels());
+                    if (bad != null || SharedSubscriptions.isShared(n.topicFilter()) != shared) {
+                        EventLog.PROTOCOL.warn("An interceptor narrowed the subscription of client '{}' to '{}' to "
+                                + "'{}', which is not a valid filter of the same kind ({}): refused", c.clientId,
+                                t.topicFilter(), n.topicFilter(), bad == null ? "shared and plain mixed" : bad);
+                        codes[i] = v5 ? ReasonCode.IMPLEMENTATION_SPECIFIC_ERROR.code() : FAILURE;
+                        continue;
+                    }
+                    // the subscription identifier is the client's (MQTT 5.0 §3.8.2.1.2)
+                    s = new Subscription(n.topicFilter(), n.qos(), v5 && n.noLocal(), v5 && n.retainAsPublished(),
+                            v5 ? n.retainHandling() : 0, subscriptionId);
+                }
+            }
             boolean existed = session.subscribe(s);
             granted[i] = s;
             codes[i] = s.qos().value();

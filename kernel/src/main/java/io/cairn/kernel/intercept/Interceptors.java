@@ -1,0 +1,302 @@
+package io.cairn.kernel.intercept;
+
+import io.cairn.api.intercept.ClientView;
+import io.cairn.api.intercept.ConnectInterceptor;
+import io.cairn.api.intercept.ConnectOutcome;
+import io.cairn.api.intercept.InterceptorProperties;
+import io.cairn.api.intercept.PublishInterceptor;
+import io.cairn.api.intercept.PublishOutcome;
+import io.cairn.api.intercept.SubscribeInterceptor;
+import io.cairn.api.intercept.SubscribeOutcome;
+import io.cairn.api.message.Message;
+import io.cairn.api.message.ReasonCode;
+import io.cairn.api.persistence.Subscription;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The interceptors the kernel applies, as immutable chains swapped whole: a packet reads {@link #chains()} once
+ * and sees one chain from start to end, whatever is added or removed meanwhile. With no interceptor of a kind, that
+ * kind costs one volatile read and an emptiness check per packet.
+ *
+ * <p>Each call is timed and guarded: an exception, or a synchronous call that took longer than its budget, counts
+ * against its owner's {@link FaultBudget}; an exception applies the interceptor's failure outcome. The failure that
+ * exhausts a budget removes all that owner's interceptors at once and hands the owner to the quarantine action (in
+ * OSGi: its bundle is stopped).
+ */
+public final class Interceptors {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Interceptors.class);
+    static final long DEFAULT_SYNC_BUDGET_MILLIS = 50;
+
+    /** The chains now, each ordered by ranking (highest first), then order of registration. */
+    public record Chains(List<Interceptor<ConnectInterceptor>> connect, List<Interceptor<PublishInterceptor>> publish,
+                         List<Interceptor<SubscribeInterceptor>> subscribe) {
+
+        static final Chains EMPTY = new Chains(List.of(), List.of(), List.of());
+    }
+
+    private final Consumer<FaultBudget> quarantine;
+    private final Map<Object, List<Interceptor<?>>> byService = new HashMap<>();
+    private volatile Chains chains = Chains.EMPTY;
+
+    /** @param quarantine what to do with an owner whose budget is exhausted (its interceptors are removed first) */
+    public Interceptors(Consumer<FaultBudget> quarantine) {
+        this.quarantine = quarantine;
+    }
+
+    public Chains chains() {
+        return chains;
+    }
+
+    /**
+     * Adds {@code service} to the chain of each interceptor interface it implements.
+     *
+     * @param properties its service properties ({@link InterceptorProperties})
+     * @throws IllegalArgumentException if a property has a wrong value, naming it
+     */
+    public synchronized void add(Object service, FaultBudget owner, int ranking, long order,
+                                 Map<String, ?> properties) {
+        Set<String> listeners = listeners(properties.get(InterceptorProperties.LISTENERS));
+        long budget = TimeUnit.MILLISECONDS.toNanos(budgetMillis(properties.get(InterceptorProperties.BUDGET_MILLIS)));
+        boolean drop = dropOnFailure(properties.get(InterceptorProperties.ON_FAILURE));
+        List<Interceptor<?>> entries = new ArrayList<>();
+        if (service instanceof ConnectInterceptor || service instanceof PublishInterceptor
+                || service instanceof SubscribeInterceptor) {
+            entries.add(new Interceptor<>(service, owner, ranking, order, listeners, budget, drop));
+        }
+        if (entries.isEmpty()) {
+            throw new IllegalArgumentException(service.getClass().getName() + " implements no interceptor interface");
+        }
+        byService.put(service, entries);
+        rebuild();
+    }
+
+    /** Removes {@code service} from every chain. */
+    public synchronized void remove(Object service) {
+        if (byService.remove(service) != null) {
+            rebuild();
+        }
+    }
+
+    /** Removes every interceptor of {@code owner}. */
+    public synchronized void removeOwner(FaultBudget owner) {
+        if (byService.values().removeIf(list -> list.get(0).owner() == owner)) {
+            rebuild();
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private void rebuild() {
+        List<Interceptor<?>> all = new ArrayList<>();
+        byService.values().forEach(all::addAll);
+        all.sort(Comparator.<Interceptor<?>>comparingInt(Interceptor::ranking).reversed()
+                .thenComparingLong(Interceptor::order));
+        List<Interceptor<ConnectInterceptor>> connect = new ArrayList<>();
+        List<Interceptor<PublishInterceptor>> publish = new ArrayList<>();
+        List<Interceptor<SubscribeInterceptor>> subscribe = new ArrayList<>();
+        for (Interceptor<?> i : all) {
+            if (i.service() instanceof ConnectInterceptor) {
+                connect.add((Interceptor<ConnectInterceptor>) i);
+            }
+            if (i.service() instanceof PublishInterceptor) {
+                publish.add((Interceptor<PublishInterceptor>) i);
+            }
+            if (i.service() instanceof SubscribeInterceptor) {
+                subscribe.add((Interceptor<SubscribeInterceptor>) i);
+            }
+        }
+        chains = new Chains(List.copyOf(connect), List.copyOf(publish), List.copyOf(subscribe));
+    }
+
+    // ------------------------------------------------------------------ applying the chains
+
+    /**
+     * Runs the CONNECT chain: the first refusal ends it; attributes of every acceptance are merged (a later
+     * interceptor's value wins).
+     */
+    public ConnectOutcome connect(Chains current, ClientView client, Map<String, Object> attributes) {
+        for (Interceptor<ConnectInterceptor> i : current.connect()) {
+            if (!i.appliesTo(client.listener())) {
+                continue;
+            }
+            long start = System.nanoTime();
+            ConnectOutcome outcome;
+            try {
+                outcome = i.service().onConnect(client);
+            } catch (RuntimeException | Error e) {
+                failed(i, e, "onConnect of client '" + client.clientId() + "'");
+                if (i.dropOnFailure()) {
+                    return ConnectOutcome.refuse(ReasonCode.UNSPECIFIED_ERROR, "interceptor " + i.owner().owner()
+                            + " failed: " + e);
+                }
+                continue;
+            }
+            timed(i, start, "onConnect");
+            if (outcome == null) {
+                continue;
+            }
+            if (!outcome.accepted()) {
+                return outcome;
+            }
+            attributes.putAll(outcome.attributes());
+        }
+        return ConnectOutcome.accept();
+    }
+
+    /**
+     * Runs the inbound PUBLISH chain over {@code message}: {@link PublishOutcome#pass()} when nothing changed it,
+     * {@code replace} with the final message, or the first drop.
+     */
+    public PublishOutcome publish(Chains current, ClientView publisher, Message message) {
+        Message now = message;
+        for (Interceptor<PublishInterceptor> i : current.publish()) {
+            if (!i.appliesTo(publisher.listener())) {
+                continue;
+            }
+            long start = System.nanoTime();
+            PublishOutcome outcome;
+            try {
+                outcome = i.service().onPublish(publisher, now);
+            } catch (RuntimeException | Error e) {
+                failed(i, e, "onPublish to '" + now.topic() + "' of client '" + publisher.clientId() + "'");
+                if (i.dropOnFailure()) {
+                    return PublishOutcome.drop(ReasonCode.UNSPECIFIED_ERROR);
+                }
+                continue;
+            }
+            timed(i, start, "onPublish");
+            if (outcome == null) {
+                continue;
+            }
+            if (outcome.dropped()) {
+                return outcome;
+            }
+            if (outcome.replacement() != null) {
+                now = outcome.replacement();
+            }
+        }
+        return now == message ? PublishOutcome.pass() : PublishOutcome.replace(now);
+    }
+
+    /** Runs the SUBSCRIBE chain over one subscription: pass, the narrowed subscription, or the first refusal. */
+    public SubscribeOutcome subscribe(Chains current, ClientView client, Subscription subscription) {
+        Subscription now = subscription;
+        for (Interceptor<SubscribeInterceptor> i : current.subscribe()) {
+            if (!i.appliesTo(client.listener())) {
+                continue;
+            }
+            long start = System.nanoTime();
+            SubscribeOutcome outcome;
+            try {
+                outcome = i.service().onSubscribe(client, now);
+            } catch (RuntimeException | Error e) {
+                failed(i, e, "onSubscribe to '" + now.topicFilter() + "' of client '" + client.clientId() + "'");
+                if (i.dropOnFailure()) {
+                    return SubscribeOutcome.refuse(ReasonCode.UNSPECIFIED_ERROR);
+                }
+                continue;
+            }
+            timed(i, start, "onSubscribe");
+            if (outcome == null) {
+                continue;
+            }
+            if (outcome.refused()) {
+                return outcome;
+            }
+            if (outcome.replacement() != null) {
+                now = outcome.replacement();
+            }
+        }
+        return now == subscription ? SubscribeOutcome.pass() : SubscribeOutcome.narrow(now);
+    }
+
+    private void timed(Interceptor<?> i, long start, String what) {
+        long took = System.nanoTime() - start;
+        if (took > i.budgetNanos()) {
+            String failure = what + " took " + TimeUnit.NANOSECONDS.toMillis(took) + " ms, over its budget of "
+                    + TimeUnit.NANOSECONDS.toMillis(i.budgetNanos()) + " ms";
+            if (i.owner().overrun(failure)) {
+                exhausted(i.owner());
+            } else if (i.owner().overruns() == 1) {
+                LOG.warn("Interceptor {} of {}: {}", i.service().getClass().getName(), i.owner().owner(), failure);
+            }
+        }
+    }
+
+    private void failed(Interceptor<?> i, Throwable e, String what) {
+        String failure = what + " threw " + e;
+        if (i.owner().exception(failure)) {
+            exhausted(i.owner());
+        } else if (i.owner().exceptions() == 1 || i.owner().exceptions() % 1000 == 0) {
+            LOG.warn("Interceptor {} of {}: {} ({} exception(s) so far; its failure outcome applies)",
+                    i.service().getClass().getName(), i.owner().owner(), failure, i.owner().exceptions(), e);
+        }
+    }
+
+    private void exhausted(FaultBudget owner) {
+        removeOwner(owner);
+        LOG.error("Interceptors of {} quarantined: over their error budget ({} exceptions, {} overruns; last: {}); "
+                + "the broker goes on without them", owner.owner(), owner.exceptions(), owner.overruns(),
+                owner.lastFailure());
+        quarantine.accept(owner);
+    }
+
+    // ------------------------------------------------------------------ properties
+
+    static Set<String> listeners(Object value) {
+        if (value == null) {
+            return null;
+        }
+        Set<String> names = new LinkedHashSet<>();
+        if (value instanceof String s) {
+            names.add(s);
+        } else if (value instanceof String[] a) {
+            names.addAll(List.of(a));
+        } else if (value instanceof java.util.Collection<?> c) {
+            c.forEach(v -> names.add(String.valueOf(v)));
+        } else {
+            throw new IllegalArgumentException(InterceptorProperties.LISTENERS + ": " + value
+                    + " is neither a listener name nor an array of them");
+        }
+        return Set.copyOf(names);
+    }
+
+    static long budgetMillis(Object value) {
+        if (value == null) {
+            return DEFAULT_SYNC_BUDGET_MILLIS;
+        }
+        long millis;
+        try {
+            millis = value instanceof Number n ? n.longValue() : Long.parseLong(value.toString().strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(InterceptorProperties.BUDGET_MILLIS + ": '" + value
+                    + "' is not a whole number of milliseconds");
+        }
+        if (millis < 1) {
+            throw new IllegalArgumentException(InterceptorProperties.BUDGET_MILLIS + ": " + millis
+                    + " is below 1 ms");
+        }
+        return millis;
+    }
+
+    static boolean dropOnFailure(Object value) {
+        if (value == null || "pass".equals(value)) {
+            return false;
+        }
+        if ("drop".equals(value)) {
+            return true;
+        }
+        throw new IllegalArgumentException(InterceptorProperties.ON_FAILURE + ": '" + value
+                + "' is neither 'pass' nor 'drop'");
+    }
+}
