@@ -8,6 +8,7 @@ import io.cairn.api.intercept.PublishInterceptor;
 import io.cairn.api.intercept.PublishOutcome;
 import io.cairn.api.intercept.SubscribeInterceptor;
 import io.cairn.api.intercept.SubscribeOutcome;
+import io.cairn.api.intercept.UnsubscribeInterceptor;
 import io.cairn.api.message.Message;
 import io.cairn.api.message.ReasonCode;
 import io.cairn.api.persistence.Subscription;
@@ -40,9 +41,10 @@ public final class Interceptors {
 
     /** The chains now, each ordered by ranking (highest first), then order of registration. */
     public record Chains(List<Interceptor<ConnectInterceptor>> connect, List<Interceptor<PublishInterceptor>> publish,
-                         List<Interceptor<SubscribeInterceptor>> subscribe) {
+                         List<Interceptor<SubscribeInterceptor>> subscribe,
+                         List<Interceptor<UnsubscribeInterceptor>> unsubscribe) {
 
-        static final Chains EMPTY = new Chains(List.of(), List.of(), List.of());
+        static final Chains EMPTY = new Chains(List.of(), List.of(), List.of(), List.of());
     }
 
     private final Consumer<FaultBudget> quarantine;
@@ -71,7 +73,7 @@ public final class Interceptors {
         boolean drop = dropOnFailure(properties.get(InterceptorProperties.ON_FAILURE));
         List<Interceptor<?>> entries = new ArrayList<>();
         if (service instanceof ConnectInterceptor || service instanceof PublishInterceptor
-                || service instanceof SubscribeInterceptor) {
+                || service instanceof SubscribeInterceptor || service instanceof UnsubscribeInterceptor) {
             entries.add(new Interceptor<>(service, owner, ranking, order, listeners, budget, drop));
         }
         if (entries.isEmpty()) {
@@ -104,6 +106,7 @@ public final class Interceptors {
         List<Interceptor<ConnectInterceptor>> connect = new ArrayList<>();
         List<Interceptor<PublishInterceptor>> publish = new ArrayList<>();
         List<Interceptor<SubscribeInterceptor>> subscribe = new ArrayList<>();
+        List<Interceptor<UnsubscribeInterceptor>> unsubscribe = new ArrayList<>();
         for (Interceptor<?> i : all) {
             if (i.service() instanceof ConnectInterceptor) {
                 connect.add((Interceptor<ConnectInterceptor>) i);
@@ -114,8 +117,12 @@ public final class Interceptors {
             if (i.service() instanceof SubscribeInterceptor) {
                 subscribe.add((Interceptor<SubscribeInterceptor>) i);
             }
+            if (i.service() instanceof UnsubscribeInterceptor) {
+                unsubscribe.add((Interceptor<UnsubscribeInterceptor>) i);
+            }
         }
-        chains = new Chains(List.copyOf(connect), List.copyOf(publish), List.copyOf(subscribe));
+        chains = new Chains(List.copyOf(connect), List.copyOf(publish), List.copyOf(subscribe),
+                List.copyOf(unsubscribe));
     }
 
     // ------------------------------------------------------------------ applying the chains
@@ -218,6 +225,31 @@ public final class Interceptors {
             }
         }
         return now == subscription ? SubscribeOutcome.pass() : SubscribeOutcome.narrow(now);
+    }
+
+    /** Runs the UNSUBSCRIBE chain over one filter: {@code null} to let it through, or the first refusal. */
+    public ReasonCode unsubscribe(Chains current, ClientView client, String topicFilter) {
+        for (Interceptor<UnsubscribeInterceptor> i : current.unsubscribe()) {
+            if (!i.appliesTo(client.listener())) {
+                continue;
+            }
+            long start = System.nanoTime();
+            ReasonCode refusal;
+            try {
+                refusal = i.service().onUnsubscribe(client, topicFilter);
+            } catch (RuntimeException | Error e) {
+                failed(i, e, "onUnsubscribe from '" + topicFilter + "' of client '" + client.clientId() + "'");
+                if (i.dropOnFailure()) {
+                    return ReasonCode.UNSPECIFIED_ERROR;
+                }
+                continue;
+            }
+            timed(i, start, "onUnsubscribe");
+            if (refusal != null && refusal.isError()) {
+                return refusal;
+            }
+        }
+        return null;
     }
 
     private void timed(Interceptor<?> i, long start, String what) {

@@ -149,7 +149,19 @@ final class SubscribeFlow {
             return;
         }
         short[] codes = new short[filters.size()];
+        Interceptors.Chains chains = c.kernel.interceptors().chains();
         for (int i = 0; i < codes.length; i++) {
+            if (!chains.unsubscribe().isEmpty()) {
+                ReasonCode refusal = c.kernel.interceptors().unsubscribe(chains, c, filters.get(i));
+                if (refusal != null) {
+                    // the subscription stays; MQTT 3.1.1's UNSUBACK cannot say so (it has no reason codes)
+                    EventLog.AUTH.info("Client '{}' on {}: an interceptor kept its subscription to '{}' "
+                            + "[UNSUBACK 0x{}]", c.clientId, c.listener, filters.get(i),
+                            Integer.toHexString(refusal.code()));
+                    codes[i] = (short) refusal.code();
+                    continue;
+                }
+            }
             boolean existed = c.session.unsubscribe(filters.get(i));
             codes[i] = (short) (existed ? ReasonCode.SUCCESS.code() : ReasonCode.NO_SUBSCRIPTION_EXISTED.code());
         }

@@ -10,10 +10,12 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5SubAckException;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5UnsubAckException;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCode;
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAck;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAckReasonCode;
+import com.hivemq.client.mqtt.mqtt5.message.unsubscribe.unsuback.Mqtt5UnsubAckReasonCode;
 import io.cairn.api.auth.ListenerSecurity;
 import io.cairn.api.intercept.ConnectInterceptor;
 import io.cairn.api.intercept.ConnectOutcome;
@@ -22,6 +24,7 @@ import io.cairn.api.intercept.PublishInterceptor;
 import io.cairn.api.intercept.PublishOutcome;
 import io.cairn.api.intercept.SubscribeInterceptor;
 import io.cairn.api.intercept.SubscribeOutcome;
+import io.cairn.api.intercept.UnsubscribeInterceptor;
 import io.cairn.api.message.Message;
 import io.cairn.api.message.QoS;
 import io.cairn.api.message.ReasonCode;
@@ -193,6 +196,28 @@ class InterceptorsTest {
         MqttClient v3 = paho("v3-sub");
         assertThat(v3.subscribeWithResponse(new String[] {"secret/x", "open/y"}, new int[] {1, 2}).getGrantedQos())
                 .containsExactly(0x80, 1);
+    }
+
+    @Test
+    @DisplayName("unsubscribe: an MQTT 5 client's UNSUBACK carries the refusal and the subscription keeps delivering")
+    void unsubscribeRefused() throws Exception {
+        broker.addInterceptor("keeper", 0, (UnsubscribeInterceptor) (client, filter) ->
+                filter.startsWith("audit/") ? ReasonCode.NOT_AUTHORIZED : null, Map.of());
+        BlockingQueue<String> seen = new LinkedBlockingQueue<>();
+        Mqtt5BlockingClient v5 = hive("v5-sub");
+        v5.toAsync().subscribeWith().topicFilter("audit/#").qos(MqttQos.AT_LEAST_ONCE)
+                .callback(p -> seen.add(p.getTopic().toString())).send().get(10, TimeUnit.SECONDS);
+        v5.toAsync().subscribeWith().topicFilter("news/#").qos(MqttQos.AT_LEAST_ONCE)
+                .callback(p -> seen.add(p.getTopic().toString())).send().get(10, TimeUnit.SECONDS);
+        assertThatThrownBy(() -> v5.unsubscribeWith().topicFilter("audit/#").send())
+                .isInstanceOfSatisfying(Mqtt5UnsubAckException.class, e -> assertThat(e.getMqttMessage()
+                        .getReasonCodes()).containsExactly(Mqtt5UnsubAckReasonCode.NOT_AUTHORIZED));
+        v5.unsubscribeWith().topicFilter("news/#").send();
+        MqttClient publisher = paho("pub");
+        publisher.publish("news/1", new byte[] {1}, 1, false);
+        publisher.publish("audit/1", new byte[] {1}, 1, false);
+        assertThat(seen.poll(10, TimeUnit.SECONDS)).isEqualTo("audit/1");
+        assertThat(seen).isEmpty();
     }
 
     @Test
