@@ -1,8 +1,11 @@
 package io.cairn.kernel.intercept;
 
+import io.cairn.api.intercept.BrokerEventListener;
 import io.cairn.api.intercept.ClientView;
 import io.cairn.api.intercept.ConnectInterceptor;
 import io.cairn.api.intercept.ConnectOutcome;
+import io.cairn.api.intercept.DisconnectInfo;
+import io.cairn.api.intercept.DisconnectInterceptor;
 import io.cairn.api.intercept.InterceptorProperties;
 import io.cairn.api.intercept.PublishInterceptor;
 import io.cairn.api.intercept.PublishOutcome;
@@ -42,9 +45,11 @@ public final class Interceptors {
     /** The chains now, each ordered by ranking (highest first), then order of registration. */
     public record Chains(List<Interceptor<ConnectInterceptor>> connect, List<Interceptor<PublishInterceptor>> publish,
                          List<Interceptor<SubscribeInterceptor>> subscribe,
-                         List<Interceptor<UnsubscribeInterceptor>> unsubscribe) {
+                         List<Interceptor<UnsubscribeInterceptor>> unsubscribe,
+                         List<Interceptor<DisconnectInterceptor>> disconnect,
+                         List<Interceptor<BrokerEventListener>> events) {
 
-        static final Chains EMPTY = new Chains(List.of(), List.of(), List.of(), List.of());
+        static final Chains EMPTY = new Chains(List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
     }
 
     private final Consumer<FaultBudget> quarantine;
@@ -73,7 +78,8 @@ public final class Interceptors {
         boolean drop = dropOnFailure(properties.get(InterceptorProperties.ON_FAILURE));
         List<Interceptor<?>> entries = new ArrayList<>();
         if (service instanceof ConnectInterceptor || service instanceof PublishInterceptor
-                || service instanceof SubscribeInterceptor || service instanceof UnsubscribeInterceptor) {
+                || service instanceof SubscribeInterceptor || service instanceof UnsubscribeInterceptor
+                || service instanceof DisconnectInterceptor || service instanceof BrokerEventListener) {
             entries.add(new Interceptor<>(service, owner, ranking, order, listeners, budget, drop));
         }
         if (entries.isEmpty()) {
@@ -107,6 +113,8 @@ public final class Interceptors {
         List<Interceptor<PublishInterceptor>> publish = new ArrayList<>();
         List<Interceptor<SubscribeInterceptor>> subscribe = new ArrayList<>();
         List<Interceptor<UnsubscribeInterceptor>> unsubscribe = new ArrayList<>();
+        List<Interceptor<DisconnectInterceptor>> disconnect = new ArrayList<>();
+        List<Interceptor<BrokerEventListener>> events = new ArrayList<>();
         for (Interceptor<?> i : all) {
             if (i.service() instanceof ConnectInterceptor) {
                 connect.add((Interceptor<ConnectInterceptor>) i);
@@ -120,9 +128,15 @@ public final class Interceptors {
             if (i.service() instanceof UnsubscribeInterceptor) {
                 unsubscribe.add((Interceptor<UnsubscribeInterceptor>) i);
             }
+            if (i.service() instanceof DisconnectInterceptor) {
+                disconnect.add((Interceptor<DisconnectInterceptor>) i);
+            }
+            if (i.service() instanceof BrokerEventListener) {
+                events.add((Interceptor<BrokerEventListener>) i);
+            }
         }
         chains = new Chains(List.copyOf(connect), List.copyOf(publish), List.copyOf(subscribe),
-                List.copyOf(unsubscribe));
+                List.copyOf(unsubscribe), List.copyOf(disconnect), List.copyOf(events));
     }
 
     // ------------------------------------------------------------------ applying the chains
@@ -250,6 +264,47 @@ public final class Interceptors {
             }
         }
         return null;
+    }
+
+    /** Tells the DISCONNECT interceptors and the event listeners that {@code client}'s connection ended. */
+    public void disconnected(Chains current, ClientView client, DisconnectInfo info) {
+        for (Interceptor<DisconnectInterceptor> i : current.disconnect()) {
+            if (i.appliesTo(client.listener())) {
+                long start = System.nanoTime();
+                try {
+                    i.service().onDisconnect(client, info);
+                    timed(i, start, "onDisconnect");
+                } catch (RuntimeException | Error e) {
+                    failed(i, e, "onDisconnect of client '" + client.clientId() + "'");
+                }
+            }
+        }
+        for (Interceptor<BrokerEventListener> i : current.events()) {
+            if (i.appliesTo(client.listener())) {
+                long start = System.nanoTime();
+                try {
+                    i.service().clientDisconnected(client, info);
+                    timed(i, start, "clientDisconnected");
+                } catch (RuntimeException | Error e) {
+                    failed(i, e, "clientDisconnected of client '" + client.clientId() + "'");
+                }
+            }
+        }
+    }
+
+    /** Tells the event listeners that {@code client} connected (its CONNACK is on its way). */
+    public void connected(Chains current, ClientView client) {
+        for (Interceptor<BrokerEventListener> i : current.events()) {
+            if (i.appliesTo(client.listener())) {
+                long start = System.nanoTime();
+                try {
+                    i.service().clientConnected(client);
+                    timed(i, start, "clientConnected");
+                } catch (RuntimeException | Error e) {
+                    failed(i, e, "clientConnected of client '" + client.clientId() + "'");
+                }
+            }
+        }
     }
 
     private void timed(Interceptor<?> i, long start, String what) {

@@ -7,6 +7,7 @@ import io.cairn.api.auth.EnhancedAuthenticator;
 import io.cairn.api.auth.ServerRedirector;
 import io.cairn.api.broker.ClientInfo;
 import io.cairn.api.intercept.ClientView;
+import io.cairn.api.intercept.DisconnectInfo;
 import io.cairn.api.message.QoS;
 import io.cairn.api.message.ReasonCode;
 import io.cairn.api.persistence.StoredWill;
@@ -22,6 +23,7 @@ import io.cairn.kernel.auth.Request;
 import io.cairn.kernel.delivery.Flushable;
 import io.cairn.kernel.delivery.Publication;
 import io.cairn.kernel.delivery.SharedSubscriptions;
+import io.cairn.kernel.intercept.Interceptors;
 import io.cairn.kernel.routing.Topics;
 import io.cairn.kernel.session.Outlet;
 import io.cairn.kernel.session.Session;
@@ -111,6 +113,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     String clientId;
     String username;
+    /** The reason code of the client's DISCONNECT, or {@code null} when it sent none. */
+    private ReasonCode disconnectedBy;
     /** Set by the CONNECT interceptors, before the session begins; read by later interceptors. */
     Map<String, Object> attributes = Map.of();
     int protocolLevel;
@@ -456,6 +460,12 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             session.willAfterDelay(w); // the store keeps it until it is published or the client returns
         }
         EventLog.CLIENTS.info("Client '{}' disconnected{}", clientId, willNote);
+        Interceptors.Chains chains = kernel.interceptors().chains();
+        if (!chains.disconnect().isEmpty() || !chains.events().isEmpty()) {
+            boolean willPublished = willNote.startsWith("; will published") || delayed;
+            kernel.interceptors().disconnected(chains, this, new DisconnectInfo(disconnectedBy != null,
+                    disconnectedBy != null ? disconnectedBy : ReasonCode.UNSPECIFIED_ERROR, willPublished));
+        }
     }
 
     // ------------------------------------------------------------------ connect
@@ -520,6 +530,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         EventLog.CLIENTS.info("Client '{}' connected from {} on {} (MQTT {}, clean session {}, keep-alive {} s{})",
                 clientId, remoteAddress(), listener, protocolLevel == 3 ? "3.1" : protocolLevel == 4 ? "3.1.1" : "5.0", cleanSession,
                 keepAlive, sessionPresent ? ", session resumed" : "");
+        Interceptors.Chains chains = kernel.interceptors().chains();
+        if (!chains.events().isEmpty()) {
+            kernel.interceptors().connected(chains, this);
+        }
         if (readsHeld) {
             readsHeld = false;
             ctx.channel().config().setAutoRead(true);
@@ -608,6 +622,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                 }
             }
         }
+        disconnectedBy = disconnectReason(reason);
         if (reason == ReasonCode.NORMAL_DISCONNECTION.code()) {
             // MQTT-3.14.4-3: a normal DISCONNECT (every 3.1.1 one) discards the will; any other MQTT 5 reason
             // (0x04 asks for it, 0x80 and above report an error) leaves it to be published (MQTT 5.0 §3.1.2.5)
@@ -616,6 +631,19 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         closing = true;
         flushNow();
         ctx.close();
+    }
+
+    /** The reason code of a DISCONNECT's code (0 is Normal disconnection there). */
+    private static ReasonCode disconnectReason(int code) {
+        if (code == ReasonCode.NORMAL_DISCONNECTION.code()) {
+            return ReasonCode.NORMAL_DISCONNECTION;
+        }
+        for (ReasonCode r : ReasonCode.values()) {
+            if (r.code() == code) {
+                return r;
+            }
+        }
+        return ReasonCode.UNSPECIFIED_ERROR;
     }
 
     // ------------------------------------------------------------------ authentication chain, authorization

@@ -17,8 +17,12 @@ import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAck;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAckReasonCode;
 import com.hivemq.client.mqtt.mqtt5.message.unsubscribe.unsuback.Mqtt5UnsubAckReasonCode;
 import io.cairn.api.auth.ListenerSecurity;
+import io.cairn.api.intercept.BrokerEventListener;
+import io.cairn.api.intercept.ClientView;
 import io.cairn.api.intercept.ConnectInterceptor;
 import io.cairn.api.intercept.ConnectOutcome;
+import io.cairn.api.intercept.DisconnectInfo;
+import io.cairn.api.intercept.DisconnectInterceptor;
 import io.cairn.api.intercept.InterceptorProperties;
 import io.cairn.api.intercept.PublishInterceptor;
 import io.cairn.api.intercept.PublishOutcome;
@@ -218,6 +222,44 @@ class InterceptorsTest {
         publisher.publish("audit/1", new byte[] {1}, 1, false);
         assertThat(seen.poll(10, TimeUnit.SECONDS)).isEqualTo("audit/1");
         assertThat(seen).isEmpty();
+    }
+
+    @Test
+    @DisplayName("disconnect and events: a normal DISCONNECT, a network failure with its will, in order per client")
+    void disconnectAndEvents() throws Exception {
+        BlockingQueue<String> seen = new LinkedBlockingQueue<>();
+        broker.addInterceptor("audit", 0, (DisconnectInterceptor) (client, info) -> seen.add("disconnect "
+                + client.clientId() + " byClient=" + info.byClient() + " " + info.reason() + " will="
+                + info.willPublished()), Map.of());
+        broker.addInterceptor("events", 0, new BrokerEventListener() {
+            @Override
+            public void clientConnected(ClientView client) {
+                seen.add("connected " + client.clientId() + " " + client.listener() + " v" + client.protocolLevel());
+            }
+
+            @Override
+            public void clientDisconnected(ClientView client, DisconnectInfo info) {
+                seen.add("disconnected " + client.clientId());
+            }
+        }, Map.of());
+        MqttClient polite = paho("polite");
+        assertThat(seen.poll(10, TimeUnit.SECONDS)).isEqualTo("connected polite default v4");
+        polite.disconnect();
+        assertThat(seen.poll(10, TimeUnit.SECONDS))
+                .isEqualTo("disconnect polite byClient=true NORMAL_DISCONNECTION will=false");
+        assertThat(seen.poll(10, TimeUnit.SECONDS)).isEqualTo("disconnected polite");
+
+        MqttClient crashing = new MqttClient("tcp://127.0.0.1:" + broker.listeners().get(0).port(), "crashing",
+                new MemoryPersistence());
+        pahos.add(crashing);
+        MqttConnectOptions o = new MqttConnectOptions();
+        o.setWill("wills/crashing", "gone".getBytes(StandardCharsets.UTF_8), 1, false);
+        crashing.connect(o);
+        assertThat(seen.poll(10, TimeUnit.SECONDS)).isEqualTo("connected crashing default v4");
+        broker.broker().disconnect("crashing"); // as if the network failed
+        assertThat(seen.poll(10, TimeUnit.SECONDS))
+                .isEqualTo("disconnect crashing byClient=false UNSPECIFIED_ERROR will=true");
+        assertThat(seen.poll(10, TimeUnit.SECONDS)).isEqualTo("disconnected crashing");
     }
 
     @Test
