@@ -6,22 +6,33 @@ import io.cairn.api.auth.EnhancedAuthenticator;
 import io.cairn.api.auth.ServerRedirector;
 import io.cairn.api.bridge.BridgeContext;
 import io.cairn.api.broker.Broker;
+import io.cairn.api.intercept.BrokerEventListener;
+import io.cairn.api.intercept.ConnectInterceptor;
+import io.cairn.api.intercept.DisconnectInterceptor;
+import io.cairn.api.intercept.PublishInterceptor;
+import io.cairn.api.intercept.SubscribeInterceptor;
+import io.cairn.api.intercept.UnsubscribeInterceptor;
 import io.cairn.api.persistence.RetainedStore;
 import io.cairn.api.persistence.SessionStore;
 import io.cairn.api.transport.TransportContext;
 import io.cairn.kernel.Kernel;
 import io.cairn.kernel.auth.Provider;
 import io.cairn.kernel.embedded.BrokerSettings;
+import io.cairn.kernel.intercept.FaultBudget;
 import io.cairn.kernel.protocol.AuthPlugins;
 import java.util.Comparator;
 import java.util.Dictionary;
+import java.util.HashMap;
 import java.util.Hashtable;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleEvent;
+import org.osgi.framework.BundleException;
 import org.osgi.framework.BundleListener;
 import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceFactory;
@@ -83,6 +94,10 @@ public final class KernelComponent {
     private String configSource = "io.cairn.kernel";
     /** The kernel that {@link #openListeners()} last opened the listeners of. */
     private Kernel listening;
+    /** The interceptor services bound now, with their properties (in binding order). */
+    private final Map<Object, Map<String, Object>> interceptors = new LinkedHashMap<>();
+    /** The fault budget of each bundle with interceptors, by bundle id: it outlives the bundle's restarts. */
+    private final Map<Long, FaultBudget> faultBudgets = new HashMap<>();
 
     private record Ranked<T>(T service, int ranking, long id) {
         static final Comparator<Ranked<?>> BEST_FIRST = Comparator.<Ranked<?>>comparingInt(Ranked::ranking)
@@ -152,6 +167,10 @@ public final class KernelComponent {
         chooseStores();
         pushAuthPlugins();
         pushAuthProviders();
+        kernel.quarantine(this::quarantine);
+        for (Map.Entry<Object, Map<String, Object>> i : interceptors.entrySet()) {
+            pushInterceptor(i.getKey(), i.getValue());
+        }
         Dictionary<String, Object> props = new Hashtable<>();
         props.put(Constants.SERVICE_DESCRIPTION, "Cairn MQTT kernel " + Kernel.VERSION);
         brokerRegistration = context.registerService(Broker.class, kernel.broker(), props);
@@ -315,6 +334,156 @@ public final class KernelComponent {
 
     synchronized void unbindAuthorizer(Authorizer a) {
         remove(authorizers, a);
+    }
+
+    // ------------------------------------------------------------------ interceptors
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    synchronized void bindConnectInterceptor(ConnectInterceptor i, Map<String, Object> props) {
+        addInterceptor(i, props);
+    }
+
+    synchronized void updatedConnectInterceptor(ConnectInterceptor i, Map<String, Object> props) {
+        addInterceptor(i, props);
+    }
+
+    synchronized void unbindConnectInterceptor(ConnectInterceptor i) {
+        removeInterceptor(i);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    synchronized void bindPublishInterceptor(PublishInterceptor i, Map<String, Object> props) {
+        addInterceptor(i, props);
+    }
+
+    synchronized void updatedPublishInterceptor(PublishInterceptor i, Map<String, Object> props) {
+        addInterceptor(i, props);
+    }
+
+    synchronized void unbindPublishInterceptor(PublishInterceptor i) {
+        removeInterceptor(i);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    synchronized void bindSubscribeInterceptor(SubscribeInterceptor i, Map<String, Object> props) {
+        addInterceptor(i, props);
+    }
+
+    synchronized void updatedSubscribeInterceptor(SubscribeInterceptor i, Map<String, Object> props) {
+        addInterceptor(i, props);
+    }
+
+    synchronized void unbindSubscribeInterceptor(SubscribeInterceptor i) {
+        removeInterceptor(i);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    synchronized void bindUnsubscribeInterceptor(UnsubscribeInterceptor i, Map<String, Object> props) {
+        addInterceptor(i, props);
+    }
+
+    synchronized void updatedUnsubscribeInterceptor(UnsubscribeInterceptor i, Map<String, Object> props) {
+        addInterceptor(i, props);
+    }
+
+    synchronized void unbindUnsubscribeInterceptor(UnsubscribeInterceptor i) {
+        removeInterceptor(i);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    synchronized void bindDisconnectInterceptor(DisconnectInterceptor i, Map<String, Object> props) {
+        addInterceptor(i, props);
+    }
+
+    synchronized void updatedDisconnectInterceptor(DisconnectInterceptor i, Map<String, Object> props) {
+        addInterceptor(i, props);
+    }
+
+    synchronized void unbindDisconnectInterceptor(DisconnectInterceptor i) {
+        removeInterceptor(i);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    synchronized void bindBrokerEventListener(BrokerEventListener i, Map<String, Object> props) {
+        addInterceptor(i, props);
+    }
+
+    synchronized void updatedBrokerEventListener(BrokerEventListener i, Map<String, Object> props) {
+        addInterceptor(i, props);
+    }
+
+    synchronized void unbindBrokerEventListener(BrokerEventListener i) {
+        removeInterceptor(i);
+    }
+
+    /**
+     * Keeps {@code service} (which may implement several interceptor interfaces and so be bound more than once)
+     * with its properties, and hands it to the kernel; an invalid property is one ERROR line naming the bundle and
+     * the property, and the interceptor is not applied.
+     */
+    private void addInterceptor(Object service, Map<String, Object> props) {
+        interceptors.put(service, props);
+        pushInterceptor(service, props);
+    }
+
+    private void removeInterceptor(Object service) {
+        if (interceptors.remove(service) != null && kernel != null) {
+            kernel.interceptors().remove(service);
+        }
+    }
+
+    private void pushInterceptor(Object service, Map<String, Object> props) {
+        if (kernel == null) {
+            return;
+        }
+        long bundleId = props.get("service.bundleid") instanceof Long l ? l : -1L;
+        Bundle bundle = context.getBundle(bundleId);
+        String owner = bundle == null ? "bundle " + bundleId : bundle.getSymbolicName() + " " + bundle.getVersion();
+        FaultBudget budget = faultBudgets.computeIfAbsent(bundleId, id -> new FaultBudget(owner,
+                kernel.settings().interceptorErrorBudget(), TimeUnit.MINUTES.toNanos(1)));
+        try {
+            kernel.interceptors().add(service, budget, ranking(props), id(props), props);
+        } catch (IllegalArgumentException e) {
+            LOG.error("Interceptor {} of {} not applied: {}", service.getClass().getName(), owner, e.getMessage());
+        }
+    }
+
+    /**
+     * Stops the bundle whose interceptors exhausted their error budget (the kernel removed them already), from
+     * another thread than the broker's: the framework calls back into this component while it stops the bundle.
+     */
+    private void quarantine(FaultBudget owner) {
+        Long bundleId = null;
+        synchronized (this) {
+            for (Map.Entry<Long, FaultBudget> e : faultBudgets.entrySet()) {
+                if (e.getValue() == owner) {
+                    bundleId = e.getKey();
+                }
+            }
+        }
+        Bundle bundle = bundleId == null ? null : context.getBundle(bundleId);
+        if (bundle == null) {
+            return;
+        }
+        Thread stopper = new Thread(() -> {
+            try {
+                bundle.stop(Bundle.STOP_TRANSIENT);
+                LOG.error("Plugin {} {} quarantined (stopped until restarted or updated): its interceptors failed "
+                        + "{} times within a minute, over the error budget of {}", bundle.getSymbolicName(),
+                        bundle.getVersion(), owner.exceptions() + owner.overruns(),
+                        kernel == null ? "?" : kernel.settings().interceptorErrorBudget());
+            } catch (BundleException | IllegalStateException e) {
+                LOG.error("Plugin {} could not be quarantined: {}", bundle.getSymbolicName(), e.toString());
+            }
+        }, "cairn-quarantine");
+        stopper.setDaemon(true);
+        stopper.start();
     }
 
     /** Adds {@code service}, or replaces it with its new properties, and hands the kernel the new providers. */

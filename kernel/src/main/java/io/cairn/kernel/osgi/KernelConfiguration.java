@@ -23,6 +23,10 @@ public @interface KernelConfiguration {
     @AttributeDefinition(description = "Seconds between publications of the $SYS/broker/ tree; 0 turns it off")
     int sysInterval() default 0;
 
+    @AttributeDefinition(description = "Failures (exceptions, overruns) one bundle's interceptors may have within a "
+            + "minute; one more stops (quarantines) the bundle")
+    int interceptorErrorBudget() default 100;
+
     @AttributeDefinition(description = "Longest topic name or filter, in UTF-8 bytes")
     int maxTopicLength() default 65_535;
 

@@ -15,7 +15,8 @@ import java.util.function.IntConsumer;
 final class KernelSettings {
 
     private static final Set<String> KEYS = Set.of("maxPacketSize", "maxInflight", "maxQueuedMessages",
-            "bridgeMaxQueuedMessages", "sysInterval", "maxTopicLength", "maxTopicLevels", "maxClientIdLength", "keepAliveGrace", "connectTimeoutSeconds",
+            "bridgeMaxQueuedMessages", "sysInterval", "interceptorErrorBudget", "maxTopicLength", "maxTopicLevels",
+            "maxClientIdLength", "keepAliveGrace", "connectTimeoutSeconds",
             "ioThreads", "maxConnections", "receiveMaximum", "topicAliasMaximum", "maxKeepAlive", "responseInformation",
             "revokedSubscriptions", "persistence");
 
@@ -44,6 +45,7 @@ final class KernelSettings {
         whole(properties, "maxQueuedMessages", b::maxQueuedMessages);
         whole(properties, "bridgeMaxQueuedMessages", b::bridgeMaxQueuedMessages);
         whole(properties, "sysInterval", b::sysIntervalSeconds);
+        whole(properties, "interceptorErrorBudget", b::interceptorErrorBudget);
         whole(properties, "maxTopicLength", b::maxTopicLength);
         whole(properties, "maxTopicLevels", b::maxTopicLevels);
         whole(properties, "maxClientIdLength", b::maxClientIdLength);
