@@ -286,8 +286,22 @@ public final class Kernel implements SessionHost, AutoCloseable {
     }
 
     @Override
-    public void countDrop(DropReason reason) {
+    public void sessionExpired(String clientId) {
+        Interceptors.Chains chains = interceptors.chains();
+        if (!chains.events().isEmpty()) {
+            interceptors.event(chains, null, "sessionExpired of client '" + clientId + "'",
+                    l -> l.sessionExpired(clientId));
+        }
+    }
+
+    @Override
+    public void dropped(String clientId, String topic, DropReason reason) {
         dropped[reason.ordinal()].increment();
+        Interceptors.Chains chains = interceptors.chains();
+        if (!chains.events().isEmpty()) {
+            interceptors.event(chains, null, "messageDropped for client '" + clientId + "'",
+                    l -> l.messageDropped(clientId, topic, reason));
+        }
     }
 
     /** Messages dropped for {@code reason} since the start. */

@@ -292,6 +292,24 @@ public final class Interceptors {
         }
     }
 
+    /**
+     * Tells the event listeners something: those scoped to listeners hear only of events on {@code listener}
+     * ({@code null} for events of a session rather than a connection: only the unscoped ones hear them).
+     */
+    public void event(Chains current, String listener, String what, Consumer<BrokerEventListener> call) {
+        for (Interceptor<BrokerEventListener> i : current.events()) {
+            if (i.listeners() == null || listener != null && i.appliesTo(listener)) {
+                long start = System.nanoTime();
+                try {
+                    call.accept(i.service());
+                    timed(i, start, what);
+                } catch (RuntimeException | Error e) {
+                    failed(i, e, what);
+                }
+            }
+        }
+    }
+
     /** Tells the event listeners that {@code client} connected (its CONNACK is on its way). */
     public void connected(Chains current, ClientView client) {
         for (Interceptor<BrokerEventListener> i : current.events()) {

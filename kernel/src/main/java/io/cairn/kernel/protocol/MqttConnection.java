@@ -532,6 +532,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                 keepAlive, sessionPresent ? ", session resumed" : "");
         Interceptors.Chains chains = kernel.interceptors().chains();
         if (!chains.events().isEmpty()) {
+            if (!sessionPresent) {
+                kernel.interceptors().event(chains, listener, "sessionCreated of client '" + clientId + "'",
+                        l -> l.sessionCreated(clientId));
+            }
             kernel.interceptors().connected(chains, this);
         }
         if (readsHeld) {

@@ -119,6 +119,11 @@ final class SubscribeFlow {
                 }
             }
             boolean existed = session.subscribe(s);
+            if (!chains.events().isEmpty()) {
+                Subscription added = s;
+                c.kernel.interceptors().event(chains, c.listener, "subscriptionAdded of client '" + c.clientId + "'",
+                        l -> l.subscriptionAdded(c.clientId, added));
+            }
             granted[i] = s;
             codes[i] = s.qos().value();
             // Retain Handling (MQTT 5.0 §3.8.3.1): 0 always, 1 only for a new subscription, 2 never; a shared
@@ -163,6 +168,11 @@ final class SubscribeFlow {
                 }
             }
             boolean existed = c.session.unsubscribe(filters.get(i));
+            if (existed && !chains.events().isEmpty()) {
+                String removed = filters.get(i);
+                c.kernel.interceptors().event(chains, c.listener, "subscriptionRemoved of client '" + c.clientId
+                        + "'", l -> l.subscriptionRemoved(c.clientId, removed));
+            }
             codes[i] = (short) (existed ? ReasonCode.SUCCESS.code() : ReasonCode.NO_SUBSCRIPTION_EXISTED.code());
         }
         MqttFixedHeader header = new MqttFixedHeader(MqttMessageType.UNSUBACK, false, MqttQoS.AT_MOST_ONCE, false, 0);

@@ -528,13 +528,13 @@ public final class Session {
         }
         Outlet o = outlet;
         if (o != null && !o.fits(publication, qos, subscriptionIds)) {
-            host.countDrop(DropReason.TOO_LARGE); // MQTT-3.1.2-25: too large for this client: dropped, as if delivered
+            host.dropped(clientId, publication.topic(), DropReason.TOO_LARGE); // MQTT-3.1.2-25: too large for this client: dropped, as if delivered
             forgetStored(storedSequence);
             return;
         }
         if (qos == QoS.AT_MOST_ONCE) {
             if (o == null) {
-                host.countDrop(DropReason.OFFLINE_QOS0);
+                host.dropped(clientId, publication.topic(), DropReason.OFFLINE_QOS0);
                 return; // MQTT 3.1.1 §3.1.2.4: QoS 0 messages need not be stored for an offline session
             }
             if (queue.isEmpty() && o.isWritable()) {
@@ -627,9 +627,10 @@ public final class Session {
     }
 
     private void drop(OutboundEntry e) {
+        String topic = e.publication.topic();
         e.releasePayload();
         dropped++;
-        host.countDrop(DropReason.QUEUE_FULL);
+        host.dropped(clientId, topic, DropReason.QUEUE_FULL);
         if (LOG.isDebugEnabled()) {
             LOG.debug("Queue of client '{}' full ({} messages): dropped a QoS {} message", clientId, queue.size(),
                     e.qos.value());
@@ -728,7 +729,8 @@ public final class Session {
             if (expired || !o.fits(head.publication, head.qos, head.subscriptionIds)) {
                 // MQTT-3.3.2-5: its Message Expiry Interval passed before onward delivery began; or
                 // MQTT-3.1.2-25: too large for the client now attached: dropped, as if delivered
-                host.countDrop(expired ? DropReason.EXPIRED : DropReason.TOO_LARGE);
+                host.dropped(clientId, head.publication.topic(),
+                        expired ? DropReason.EXPIRED : DropReason.TOO_LARGE);
                 queue.pollFirst();
                 if (head.qos == QoS.AT_MOST_ONCE) {
                     queuedQos0--;

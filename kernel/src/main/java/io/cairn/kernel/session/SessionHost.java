@@ -24,8 +24,15 @@ public interface SessionHost {
     /** Removes the subscription to {@code topicFilter} from the routing index. */
     void unindex(Session session, String topicFilter);
 
-    /** Counts a message not delivered to a subscriber, for {@code reason}. Called on the session's home loop. */
-    void countDrop(DropReason reason);
+    /**
+     * A message to {@code topic} not delivered to {@code clientId}'s session, for {@code reason}: counted, and told
+     * to the event listeners. Called on the session's home loop.
+     */
+    void dropped(String clientId, String topic, DropReason reason);
+
+    /** {@code clientId}'s session expired and is gone. */
+    default void sessionExpired(String clientId) {
+    }
 
     /**
      * Gives a message that {@code from} got through shared subscription {@code group} to another member; the

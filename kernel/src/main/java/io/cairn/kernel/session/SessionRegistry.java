@@ -101,7 +101,9 @@ public final class SessionRegistry {
 
     /** Forgets {@code session}, which expired; a newer session of the same client id stays. */
     public void expired(Session session) {
-        sessions.remove(session.clientId(), session);
+        if (sessions.remove(session.clientId(), session)) {
+            host.sessionExpired(session.clientId());
+        }
     }
 
     /** The session of {@code clientId}, or {@code null}. */

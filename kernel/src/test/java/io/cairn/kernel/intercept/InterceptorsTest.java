@@ -263,6 +263,60 @@ class InterceptorsTest {
     }
 
     @Test
+    @DisplayName("events: session created, subscription added and removed, a QoS 0 message dropped for an offline "
+            + "session, the session expired")
+    void sessionAndSubscriptionEvents() throws Exception {
+        // the device's events in order; the publisher's (it has a session too) counted apart
+        BlockingQueue<String> events = new LinkedBlockingQueue<>();
+        List<String> others = new java.util.concurrent.CopyOnWriteArrayList<>();
+        broker.addInterceptor("analytics", 0, new BrokerEventListener() {
+            private void record(String clientId, String event) {
+                (clientId.equals("device") ? events : others).add(event + " " + clientId);
+            }
+
+            @Override
+            public void sessionCreated(String clientId) {
+                record(clientId, "created");
+            }
+
+            @Override
+            public void sessionExpired(String clientId) {
+                record(clientId, "expired");
+            }
+
+            @Override
+            public void messageDropped(String clientId, String topic, io.cairn.api.broker.DropReason reason) {
+                record(clientId, "dropped " + topic + " " + reason + " for");
+            }
+
+            @Override
+            public void subscriptionAdded(String clientId, Subscription subscription) {
+                record(clientId, "subscribed " + subscription.topicFilter() + " " + subscription.qos() + " by");
+            }
+
+            @Override
+            public void subscriptionRemoved(String clientId, String topicFilter) {
+                record(clientId, "unsubscribed " + topicFilter + " by");
+            }
+        }, Map.of());
+        Mqtt5BlockingClient device = Mqtt5Client.builder().identifier("device").serverHost("127.0.0.1")
+                .serverPort(broker.listeners().get(0).port()).buildBlocking();
+        device.connectWith().cleanStart(true).sessionExpiryInterval(2).send();
+        assertThat(events.poll(10, TimeUnit.SECONDS)).isEqualTo("created device");
+        device.subscribeWith().topicFilter("cmd/#").qos(MqttQos.AT_MOST_ONCE).send();
+        device.subscribeWith().topicFilter("tmp/#").qos(MqttQos.AT_LEAST_ONCE).send();
+        device.unsubscribeWith().topicFilter("tmp/#").send();
+        assertThat(List.of(events.poll(10, TimeUnit.SECONDS), events.poll(10, TimeUnit.SECONDS),
+                events.poll(10, TimeUnit.SECONDS))).containsExactly("subscribed cmd/# AT_MOST_ONCE by device",
+                "subscribed tmp/# AT_LEAST_ONCE by device", "unsubscribed tmp/# by device");
+        device.disconnect();
+        paho("pub").publish("cmd/reboot", new byte[] {1}, 0, false);
+        assertThat(events.poll(10, TimeUnit.SECONDS)).isEqualTo("dropped cmd/reboot OFFLINE_QOS0 for device");
+        assertThat(events.poll(10, TimeUnit.SECONDS)).isEqualTo("expired device");
+        assertThat(others).contains("created pub");
+    }
+
+    @Test
     @DisplayName("a throwing interceptor: its failure outcome applies and other traffic goes on; past its error "
             + "budget it is quarantined (removed) and the broker keeps serving")
     void faultyInterceptorQuarantined() throws Exception {

@@ -47,7 +47,7 @@ class SessionTest {
             @Override public SessionStore store() { return store; }
             @Override public void index(Session session, Subscription subscription) { }
             @Override public void unindex(Session session, String topicFilter) { }
-            @Override public void countDrop(DropReason reason) { drops++; }
+            @Override public void dropped(String clientId, String topic, DropReason reason) { drops++; }
             @Override public void expired(Session session) { }
             @Override public void publishWill(StoredWill will) { }
             @Override public boolean passOn(SharedGroup group, Publication publication, Session from) {
