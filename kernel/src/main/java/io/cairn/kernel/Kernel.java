@@ -184,6 +184,7 @@ public final class Kernel implements SessionHost, AutoCloseable {
     }
 
     /** The interceptor chains. */
+    @Override
     public Interceptors interceptors() {
         return interceptors;
     }

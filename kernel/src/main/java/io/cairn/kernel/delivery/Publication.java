@@ -69,8 +69,14 @@ public final class Publication {
      * back and concurrent readers can always take another.
      */
     public static Publication of(Message message, long receivedAt) {
-        Publication p = new Publication(message.topic(), Unpooled.wrappedBuffer(message.payload()),
-                message.qos(), message.retain(), message.properties(), receivedAt);
+        return of(message, receivedAt, null);
+    }
+
+    /** As {@link #of(Message, long)}, published by the client {@code publisher} (or {@code null}). */
+    public static Publication of(Message message, long receivedAt, String publisher) {
+        Publication p = new Publication(message.topic(), message.topic().getBytes(StandardCharsets.UTF_8),
+                Unpooled.wrappedBuffer(message.payload()), message.qos(), message.retain(), message.properties(),
+                receivedAt, publisher);
         p.message = message;
         return p;
     }

@@ -4,6 +4,8 @@ import io.cairn.api.intercept.BrokerEventListener;
 import io.cairn.api.intercept.ClientView;
 import io.cairn.api.intercept.ConnectInterceptor;
 import io.cairn.api.intercept.ConnectOutcome;
+import io.cairn.api.intercept.DeliveryInterceptor;
+import io.cairn.api.intercept.DeliveryOutcome;
 import io.cairn.api.intercept.DisconnectInfo;
 import io.cairn.api.intercept.DisconnectInterceptor;
 import io.cairn.api.intercept.InterceptorProperties;
@@ -47,10 +49,15 @@ public final class Interceptors {
                          List<Interceptor<SubscribeInterceptor>> subscribe,
                          List<Interceptor<UnsubscribeInterceptor>> unsubscribe,
                          List<Interceptor<DisconnectInterceptor>> disconnect,
-                         List<Interceptor<BrokerEventListener>> events) {
+                         List<Interceptor<BrokerEventListener>> events,
+                         List<Interceptor<DeliveryInterceptor>> delivery) {
 
-        static final Chains EMPTY = new Chains(List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
+        static final Chains EMPTY = new Chains(List.of(), List.of(), List.of(), List.of(), List.of(), List.of(),
+                List.of());
     }
+
+    /** A registry that never has an interceptor (for sessions outside a kernel, as in unit tests). */
+    public static final Interceptors NONE = new Interceptors(owner -> { });
 
     private final Consumer<FaultBudget> quarantine;
     private final Map<Object, List<Interceptor<?>>> byService = new HashMap<>();
@@ -79,7 +86,8 @@ public final class Interceptors {
         List<Interceptor<?>> entries = new ArrayList<>();
         if (service instanceof ConnectInterceptor || service instanceof PublishInterceptor
                 || service instanceof SubscribeInterceptor || service instanceof UnsubscribeInterceptor
-                || service instanceof DisconnectInterceptor || service instanceof BrokerEventListener) {
+                || service instanceof DisconnectInterceptor || service instanceof BrokerEventListener
+                || service instanceof DeliveryInterceptor) {
             entries.add(new Interceptor<>(service, owner, ranking, order, listeners, budget, drop));
         }
         if (entries.isEmpty()) {
@@ -115,6 +123,7 @@ public final class Interceptors {
         List<Interceptor<UnsubscribeInterceptor>> unsubscribe = new ArrayList<>();
         List<Interceptor<DisconnectInterceptor>> disconnect = new ArrayList<>();
         List<Interceptor<BrokerEventListener>> events = new ArrayList<>();
+        List<Interceptor<DeliveryInterceptor>> delivery = new ArrayList<>();
         for (Interceptor<?> i : all) {
             if (i.service() instanceof ConnectInterceptor) {
                 connect.add((Interceptor<ConnectInterceptor>) i);
@@ -134,9 +143,12 @@ public final class Interceptors {
             if (i.service() instanceof BrokerEventListener) {
                 events.add((Interceptor<BrokerEventListener>) i);
             }
+            if (i.service() instanceof DeliveryInterceptor) {
+                delivery.add((Interceptor<DeliveryInterceptor>) i);
+            }
         }
         chains = new Chains(List.copyOf(connect), List.copyOf(publish), List.copyOf(subscribe),
-                List.copyOf(unsubscribe), List.copyOf(disconnect), List.copyOf(events));
+                List.copyOf(unsubscribe), List.copyOf(disconnect), List.copyOf(events), List.copyOf(delivery));
     }
 
     // ------------------------------------------------------------------ applying the chains
@@ -207,6 +219,41 @@ public final class Interceptors {
             }
         }
         return now == message ? PublishOutcome.pass() : PublishOutcome.replace(now);
+    }
+
+    /**
+     * Runs the delivery chain over {@code message} for one subscriber: pass, replace with the final message, or
+     * drop. A subscriber whose client is not connected has no listener: only unscoped interceptors see it.
+     */
+    public DeliveryOutcome deliver(Chains current, ClientView subscriber, Message message) {
+        Message now = message;
+        for (Interceptor<DeliveryInterceptor> i : current.delivery()) {
+            if (!(i.listeners() == null || subscriber.listener() != null && i.appliesTo(subscriber.listener()))) {
+                continue;
+            }
+            long start = System.nanoTime();
+            DeliveryOutcome outcome;
+            try {
+                outcome = i.service().onDeliver(subscriber, now);
+            } catch (RuntimeException | Error e) {
+                failed(i, e, "onDeliver of '" + now.topic() + "' to client '" + subscriber.clientId() + "'");
+                if (i.dropOnFailure()) {
+                    return DeliveryOutcome.drop();
+                }
+                continue;
+            }
+            timed(i, start, "onDeliver");
+            if (outcome == null) {
+                continue;
+            }
+            if (outcome.dropped()) {
+                return outcome;
+            }
+            if (outcome.replacement() != null) {
+                now = outcome.replacement();
+            }
+        }
+        return now == message ? DeliveryOutcome.pass() : DeliveryOutcome.replace(now);
     }
 
     /** Runs the SUBSCRIBE chain over one subscription: pass, the narrowed subscription, or the first refusal. */

@@ -3,6 +3,9 @@ package io.cairn.kernel.session;
 import io.cairn.api.bridge.BridgeContext;
 import io.cairn.api.broker.DropReason;
 import io.cairn.api.broker.SessionInfo;
+import io.cairn.api.intercept.ClientView;
+import io.cairn.api.intercept.DeliveryOutcome;
+import io.cairn.api.message.Message;
 import io.cairn.api.message.QoS;
 import io.cairn.api.message.ReasonCode;
 import io.cairn.api.persistence.OutboundMessage;
@@ -14,6 +17,8 @@ import io.cairn.api.persistence.Subscription;
 import io.cairn.kernel.auth.ReceiveCheck;
 import io.cairn.kernel.delivery.Publication;
 import io.cairn.kernel.delivery.SharedGroup;
+import io.cairn.kernel.intercept.Interceptors;
+import io.cairn.kernel.intercept.OfflineView;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
@@ -527,6 +532,23 @@ public final class Session {
             return;
         }
         Outlet o = outlet;
+        Interceptors.Chains chains = host.interceptors().chains();
+        if (!chains.delivery().isEmpty()) {
+            ClientView subscriber = o instanceof ClientView connected ? connected : new OfflineView(clientId);
+            DeliveryOutcome outcome = host.interceptors().deliver(chains, subscriber, publication.toMessage());
+            if (outcome.dropped()) {
+                forgetStored(storedSequence); // for this subscriber (a shared group's member: for the group)
+                return;
+            }
+            if (outcome.replacement() != null) {
+                Message m = outcome.replacement();
+                // the store's copy (if the router wrote one) is the original: this session writes its own
+                forgetStored(storedSequence);
+                storedSequence = 0;
+                qos = QoS.of(Math.min(qos.value(), m.qos().value()));
+                publication = Publication.of(m, publication.receivedAt(), publication.publisher());
+            }
+        }
         if (o != null && !o.fits(publication, qos, subscriptionIds)) {
             host.dropped(clientId, publication.topic(), DropReason.TOO_LARGE); // MQTT-3.1.2-25: too large for this client: dropped, as if delivered
             forgetStored(storedSequence);

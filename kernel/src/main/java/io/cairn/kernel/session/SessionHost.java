@@ -1,5 +1,6 @@
 package io.cairn.kernel.session;
 
+import io.cairn.kernel.intercept.Interceptors;
 import io.cairn.api.broker.DropReason;
 import io.cairn.api.persistence.SessionStore;
 import io.cairn.api.persistence.StoredWill;
@@ -29,6 +30,11 @@ public interface SessionHost {
      * to the event listeners. Called on the session's home loop.
      */
     void dropped(String clientId, String topic, DropReason reason);
+
+    /** The interceptors applied to deliveries. */
+    default Interceptors interceptors() {
+        return Interceptors.NONE;
+    }
 
     /** {@code clientId}'s session expired and is gone. */
     default void sessionExpired(String clientId) {

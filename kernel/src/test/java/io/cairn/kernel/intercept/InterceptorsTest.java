@@ -21,6 +21,8 @@ import io.cairn.api.intercept.BrokerEventListener;
 import io.cairn.api.intercept.ClientView;
 import io.cairn.api.intercept.ConnectInterceptor;
 import io.cairn.api.intercept.ConnectOutcome;
+import io.cairn.api.intercept.DeliveryInterceptor;
+import io.cairn.api.intercept.DeliveryOutcome;
 import io.cairn.api.intercept.DisconnectInfo;
 import io.cairn.api.intercept.DisconnectInterceptor;
 import io.cairn.api.intercept.InterceptorProperties;
@@ -314,6 +316,60 @@ class InterceptorsTest {
         assertThat(events.poll(10, TimeUnit.SECONDS)).isEqualTo("dropped cmd/reboot OFFLINE_QOS0 for device");
         assertThat(events.poll(10, TimeUnit.SECONDS)).isEqualTo("expired device");
         assertThat(others).contains("created pub");
+    }
+
+    @Test
+    @DisplayName("delivery: per subscriber - one gets the message redacted, one not at all, one as published; a "
+            + "persistent session gets it redacted while its client is away too")
+    void deliveryPerSubscriber() throws Exception {
+        broker.addInterceptor("redactor", 0, (DeliveryInterceptor) (subscriber, message) -> {
+            if (subscriber.clientId().startsWith("blocked")) {
+                return DeliveryOutcome.drop();
+            }
+            if (subscriber.clientId().startsWith("guest")) {
+                return DeliveryOutcome.replace(Message.of(message.topic(),
+                        "***".getBytes(StandardCharsets.UTF_8), message.qos(), message.retain()));
+            }
+            return DeliveryOutcome.pass();
+        }, Map.of());
+        BlockingQueue<String> seen = new LinkedBlockingQueue<>();
+        for (String id : List.of("guest-1", "blocked-1", "staff-1")) {
+            paho(id).subscribe("hr/#", 1, (topic, m) -> seen.add(id + " " + new String(m.getPayload(),
+                    StandardCharsets.UTF_8)));
+        }
+        MqttClient away = new MqttClient("tcp://127.0.0.1:" + broker.listeners().get(0).port(), "guest-away",
+                new MemoryPersistence());
+        pahos.add(away);
+        MqttConnectOptions persistent = new MqttConnectOptions();
+        persistent.setCleanSession(false);
+        away.connect(persistent);
+        away.subscribe("hr/#", 1);
+        away.disconnect();
+
+        paho("pub").publish("hr/salary", "4200".getBytes(StandardCharsets.UTF_8), 1, false);
+        List<String> got = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            got.add(seen.poll(10, TimeUnit.SECONDS));
+        }
+        assertThat(got).containsExactlyInAnyOrder("guest-1 ***", "staff-1 4200");
+        assertThat(seen.poll(300, TimeUnit.MILLISECONDS)).as("nothing for blocked-1").isNull();
+
+        away.setCallback(new org.eclipse.paho.client.mqttv3.MqttCallback() {
+            @Override
+            public void connectionLost(Throwable cause) {
+            }
+
+            @Override
+            public void messageArrived(String topic, org.eclipse.paho.client.mqttv3.MqttMessage m) {
+                seen.add("guest-away " + new String(m.getPayload(), StandardCharsets.UTF_8));
+            }
+
+            @Override
+            public void deliveryComplete(org.eclipse.paho.client.mqttv3.IMqttDeliveryToken token) {
+            }
+        });
+        away.connect(persistent);
+        assertThat(seen.poll(10, TimeUnit.SECONDS)).isEqualTo("guest-away ***");
     }
 
     @Test
