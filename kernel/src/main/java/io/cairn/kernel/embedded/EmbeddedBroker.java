@@ -99,8 +99,9 @@ public final class EmbeddedBroker implements AutoCloseable {
      * @throws IllegalArgumentException if it implements no interceptor interface or a property is invalid
      */
     public synchronized void addInterceptor(String name, int ranking, Object interceptor, Map<String, ?> properties) {
-        FaultBudget budget = faultBudgets.computeIfAbsent(name, n -> new FaultBudget(n,
-                kernel.settings().interceptorErrorBudget(), TimeUnit.MINUTES.toNanos(1)));
+        // interceptors added again after their quarantine get a fresh budget
+        FaultBudget budget = faultBudgets.compute(name, (n, old) -> old != null && !old.exhausted() ? old
+                : new FaultBudget(n, kernel.settings().interceptorErrorBudget(), TimeUnit.MINUTES.toNanos(1)));
         kernel.interceptors().add(Objects.requireNonNull(interceptor, "interceptor"), budget, ranking, order++,
                 properties);
     }

@@ -445,8 +445,9 @@ public final class KernelComponent {
         long bundleId = props.get("service.bundleid") instanceof Long l ? l : -1L;
         Bundle bundle = context.getBundle(bundleId);
         String owner = bundle == null ? "bundle " + bundleId : bundle.getSymbolicName() + " " + bundle.getVersion();
-        FaultBudget budget = faultBudgets.computeIfAbsent(bundleId, id -> new FaultBudget(owner,
-                kernel.settings().interceptorErrorBudget(), TimeUnit.MINUTES.toNanos(1)));
+        // a bundle started again after its quarantine gets a fresh budget
+        FaultBudget budget = faultBudgets.compute(bundleId, (id, old) -> old != null && !old.exhausted() ? old
+                : new FaultBudget(owner, kernel.settings().interceptorErrorBudget(), TimeUnit.MINUTES.toNanos(1)));
         try {
             kernel.interceptors().add(service, budget, ranking(props), id(props), props);
         } catch (IllegalArgumentException e) {

@@ -397,6 +397,16 @@ class InterceptorsTest {
         publisher.publish("t/after", new byte[] {1}, 1, false);
         assertThat(seen.poll(10, TimeUnit.SECONDS)).isEqualTo("t/after");
         assertThat(calls.get()).as("not called once quarantined").isEqualTo(ERROR_BUDGET + 1);
+
+        // added again (a quarantined bundle started again): called again, with a fresh budget
+        broker.addInterceptor("broken", 0, (PublishInterceptor) (client, message) -> {
+            calls.incrementAndGet();
+            return PublishOutcome.pass();
+        }, Map.of());
+        publisher.publish("t/again", new byte[] {1}, 1, false);
+        assertThat(seen.poll(10, TimeUnit.SECONDS)).isEqualTo("t/again");
+        assertThat(calls.get()).isEqualTo(ERROR_BUDGET + 2);
+        assertThat(broker.interceptorFaults("broken").exhausted()).isFalse();
     }
 
     @Test
