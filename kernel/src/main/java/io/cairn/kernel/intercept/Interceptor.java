@@ -13,9 +13,10 @@ import java.util.Set;
  * @param listeners     the listener names it applies to, or {@code null} for all
  * @param budgetNanos   the time budget of one call
  * @param dropOnFailure whether a failed call drops/refuses (otherwise it passes)
+ * @param async         whether this entry is the service as an {@code AsyncPublishInterceptor}
  */
 public record Interceptor<T>(T service, FaultBudget owner, int ranking, long order, Set<String> listeners,
-                             long budgetNanos, boolean dropOnFailure) {
+                             long budgetNanos, boolean dropOnFailure, boolean async) {
 
     /** Whether it applies to clients of {@code listener}. */
     public boolean appliesTo(String listener) {

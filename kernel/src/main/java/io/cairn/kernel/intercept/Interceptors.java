@@ -1,5 +1,6 @@
 package io.cairn.kernel.intercept;
 
+import io.cairn.api.intercept.AsyncPublishInterceptor;
 import io.cairn.api.intercept.BrokerEventListener;
 import io.cairn.api.intercept.ClientView;
 import io.cairn.api.intercept.ConnectInterceptor;
@@ -17,6 +18,7 @@ import io.cairn.api.intercept.UnsubscribeInterceptor;
 import io.cairn.api.message.Message;
 import io.cairn.api.message.ReasonCode;
 import io.cairn.api.persistence.Subscription;
+import io.netty.util.concurrent.EventExecutor;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -43,6 +45,7 @@ public final class Interceptors {
 
     private static final Logger LOG = LoggerFactory.getLogger(Interceptors.class);
     static final long DEFAULT_SYNC_BUDGET_MILLIS = 50;
+    static final long DEFAULT_ASYNC_BUDGET_MILLIS = 1000;
 
     /** The chains now, each ordered by ranking (highest first), then order of registration. */
     public record Chains(List<Interceptor<ConnectInterceptor>> connect, List<Interceptor<PublishInterceptor>> publish,
@@ -50,10 +53,11 @@ public final class Interceptors {
                          List<Interceptor<UnsubscribeInterceptor>> unsubscribe,
                          List<Interceptor<DisconnectInterceptor>> disconnect,
                          List<Interceptor<BrokerEventListener>> events,
-                         List<Interceptor<DeliveryInterceptor>> delivery) {
+                         List<Interceptor<DeliveryInterceptor>> delivery,
+                         List<Interceptor<AsyncPublishInterceptor>> asyncPublish) {
 
         static final Chains EMPTY = new Chains(List.of(), List.of(), List.of(), List.of(), List.of(), List.of(),
-                List.of());
+                List.of(), List.of());
     }
 
     /** A registry that never has an interceptor (for sessions outside a kernel, as in unit tests). */
@@ -84,11 +88,16 @@ public final class Interceptors {
         long budget = TimeUnit.MILLISECONDS.toNanos(budgetMillis(properties.get(InterceptorProperties.BUDGET_MILLIS)));
         boolean drop = dropOnFailure(properties.get(InterceptorProperties.ON_FAILURE));
         List<Interceptor<?>> entries = new ArrayList<>();
-        if (service instanceof ConnectInterceptor || service instanceof PublishInterceptor
+        if ((service instanceof ConnectInterceptor || service instanceof PublishInterceptor
                 || service instanceof SubscribeInterceptor || service instanceof UnsubscribeInterceptor
                 || service instanceof DisconnectInterceptor || service instanceof BrokerEventListener
-                || service instanceof DeliveryInterceptor) {
-            entries.add(new Interceptor<>(service, owner, ranking, order, listeners, budget, drop));
+                || service instanceof DeliveryInterceptor)) {
+            entries.add(new Interceptor<>(service, owner, ranking, order, listeners, budget, drop, false));
+        }
+        if (service instanceof AsyncPublishInterceptor) {
+            long asyncBudget = TimeUnit.MILLISECONDS.toNanos(properties.get(InterceptorProperties.BUDGET_MILLIS) == null
+                    ? DEFAULT_ASYNC_BUDGET_MILLIS : budgetMillis(properties.get(InterceptorProperties.BUDGET_MILLIS)));
+            entries.add(new Interceptor<>(service, owner, ranking, order, listeners, asyncBudget, drop, true));
         }
         if (entries.isEmpty()) {
             throw new IllegalArgumentException(service.getClass().getName() + " implements no interceptor interface");
@@ -124,7 +133,12 @@ public final class Interceptors {
         List<Interceptor<DisconnectInterceptor>> disconnect = new ArrayList<>();
         List<Interceptor<BrokerEventListener>> events = new ArrayList<>();
         List<Interceptor<DeliveryInterceptor>> delivery = new ArrayList<>();
+        List<Interceptor<AsyncPublishInterceptor>> asyncPublish = new ArrayList<>();
         for (Interceptor<?> i : all) {
+            if (i.async()) {
+                asyncPublish.add((Interceptor<AsyncPublishInterceptor>) i);
+                continue;
+            }
             if (i.service() instanceof ConnectInterceptor) {
                 connect.add((Interceptor<ConnectInterceptor>) i);
             }
@@ -148,7 +162,8 @@ public final class Interceptors {
             }
         }
         chains = new Chains(List.copyOf(connect), List.copyOf(publish), List.copyOf(subscribe),
-                List.copyOf(unsubscribe), List.copyOf(disconnect), List.copyOf(events), List.copyOf(delivery));
+                List.copyOf(unsubscribe), List.copyOf(disconnect), List.copyOf(events), List.copyOf(delivery),
+                List.copyOf(asyncPublish));
     }
 
     // ------------------------------------------------------------------ applying the chains
@@ -254,6 +269,91 @@ public final class Interceptors {
             }
         }
         return now == message ? DeliveryOutcome.pass() : DeliveryOutcome.replace(now);
+    }
+
+    /**
+     * Runs the asynchronous PUBLISH chain over {@code message}, one interceptor after the other, and hands the
+     * outcome to {@code done} on {@code loop}. A stage that fails, or is not complete within the interceptor's
+     * budget, counts against its owner and applies its failure outcome; a late completion is ignored.
+     */
+    public void publishAsync(Chains current, ClientView publisher, Message message, EventExecutor loop,
+                             Consumer<PublishOutcome> done) {
+        new AsyncPublish(current.asyncPublish(), publisher, message, loop, done).next(0, message);
+    }
+
+    private final class AsyncPublish {
+        private final List<Interceptor<AsyncPublishInterceptor>> chain;
+        private final ClientView publisher;
+        private final Message original;
+        private final EventExecutor loop;
+        private final Consumer<PublishOutcome> done;
+
+        AsyncPublish(List<Interceptor<AsyncPublishInterceptor>> chain, ClientView publisher, Message original,
+                     EventExecutor loop, Consumer<PublishOutcome> done) {
+            this.chain = chain;
+            this.publisher = publisher;
+            this.original = original;
+            this.loop = loop;
+            this.done = done;
+        }
+
+        /** Runs interceptor {@code index} on {@code now}, on the loop. */
+        void next(int index, Message now) {
+            int i = index;
+            while (i < chain.size() && !chain.get(i).appliesTo(publisher.listener())) {
+                i++;
+            }
+            if (i == chain.size()) {
+                done.accept(now == original ? PublishOutcome.pass() : PublishOutcome.replace(now));
+                return;
+            }
+            Interceptor<AsyncPublishInterceptor> interceptor = chain.get(i);
+            int at = i;
+            java.util.concurrent.atomic.AtomicBoolean decided = new java.util.concurrent.atomic.AtomicBoolean();
+            String what = "onPublish (asynchronous) to '" + now.topic() + "' of client '" + publisher.clientId() + "'";
+            java.util.concurrent.CompletionStage<PublishOutcome> stage;
+            try {
+                stage = interceptor.service().onPublish(publisher, now);
+            } catch (RuntimeException | Error e) {
+                failed(interceptor, e, what);
+                failedOutcome(interceptor, at, now);
+                return;
+            }
+            io.netty.util.concurrent.Future<?> timeout = loop.schedule(() -> {
+                if (decided.compareAndSet(false, true)) {
+                    String failure = what + " did not complete within its budget of "
+                            + TimeUnit.NANOSECONDS.toMillis(interceptor.budgetNanos()) + " ms";
+                    if (interceptor.owner().overrun(failure)) {
+                        exhausted(interceptor.owner());
+                    }
+                    failedOutcome(interceptor, at, now);
+                }
+            }, interceptor.budgetNanos(), TimeUnit.NANOSECONDS);
+            stage.whenComplete((outcome, error) -> {
+                if (!decided.compareAndSet(false, true)) {
+                    return; // too late: the failure outcome applied
+                }
+                timeout.cancel(false);
+                loop.execute(() -> {
+                    if (error != null) {
+                        failed(interceptor, error, what);
+                        failedOutcome(interceptor, at, now);
+                    } else if (outcome != null && outcome.dropped()) {
+                        done.accept(outcome);
+                    } else {
+                        next(at + 1, outcome != null && outcome.replacement() != null ? outcome.replacement() : now);
+                    }
+                });
+            });
+        }
+
+        private void failedOutcome(Interceptor<?> interceptor, int at, Message now) {
+            if (interceptor.dropOnFailure()) {
+                done.accept(PublishOutcome.drop(ReasonCode.UNSPECIFIED_ERROR));
+            } else {
+                next(at + 1, now);
+            }
+        }
     }
 
     /** Runs the SUBSCRIBE chain over one subscription: pass, the narrowed subscription, or the first refusal. */

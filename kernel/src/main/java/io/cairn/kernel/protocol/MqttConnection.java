@@ -109,6 +109,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private ByteBuf batch;
     private int batchHint = MIN_BATCH;
     private final List<MqttMessage> pending = new ArrayList<>(2);
+    /** Packets that came while a message waited for its asynchronous interceptors. */
+    private final ArrayDeque<MqttMessage> deferred = new ArrayDeque<>(0);
+    private boolean awaitingInterceptors;
     private final KeepAliveTimer keepAliveTimer = new KeepAliveTimer(this::silent);
 
     String clientId;
@@ -207,7 +210,32 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             pending.add(m); // handled once the session is attached; keeps its reference until then
             return;
         }
+        if (awaitingInterceptors) {
+            deferred.add(m); // behind a message whose asynchronous interceptors have not answered yet
+            return;
+        }
         handle(m);
+    }
+
+    /**
+     * A message of this client waits for its asynchronous interceptors: reads pause, and packets that arrive
+     * meanwhile wait in order, so the client's messages are routed in the order it sent them.
+     */
+    void awaitInterceptors() {
+        awaitingInterceptors = true;
+        ctx.channel().config().setAutoRead(false);
+    }
+
+    /** The waiting message was decided: handles what waited behind it (until one waits again), then reads on. */
+    void interceptorsDone() {
+        awaitingInterceptors = false;
+        while (!awaitingInterceptors && !deferred.isEmpty()) {
+            handle(deferred.pollFirst());
+        }
+        if (!awaitingInterceptors && !readsHeld && ctx.channel().isActive()) {
+            ctx.channel().config().setAutoRead(true);
+        }
+        ctx.flush();
     }
 
     private void handle(MqttMessage m) {
@@ -422,6 +450,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             ReferenceCountUtil.release(m);
         }
         pending.clear();
+        for (MqttMessage m : deferred) {
+            ReferenceCountUtil.release(m); // never handled: the connection is gone
+        }
+        deferred.clear();
         if (was == State.CONNECTED) {
             ended();
         }

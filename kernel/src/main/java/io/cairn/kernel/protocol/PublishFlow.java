@@ -204,23 +204,54 @@ final class PublishFlow {
         c.counters.received(qos);
         Interceptors.Chains chains = c.kernel.interceptors().chains();
         // a re-sent QoS 2 PUBLISH whose first copy was taken is not intercepted (nor routed) again
-        if (!chains.publish().isEmpty() && !(qos == QoS.EXACTLY_ONCE && c.session.holdsQos2(packetId))) {
+        boolean resent = qos == QoS.EXACTLY_ONCE && c.session.holdsQos2(packetId);
+        if (!chains.publish().isEmpty() && !resent) {
             PublishOutcome outcome = c.kernel.interceptors().publish(chains, c, publication.toMessage());
-            if (outcome.dropped()) {
-                publication.release();
-                droppedByInterceptor(c, qos, packetId, outcome.dropReason());
+            publication = applied(c, outcome, publication, qos, packetId);
+            if (publication == null) {
                 return;
             }
-            if (outcome.replacement() != null) {
-                Publication replaced = replacement(c, outcome.replacement(), publication.receivedAt());
-                publication.release();
-                if (replaced == null) {
-                    droppedByInterceptor(c, qos, packetId, ReasonCode.IMPLEMENTATION_SPECIFIC_ERROR);
-                    return;
-                }
-                publication = replaced;
-            }
         }
+        if (!chains.asyncPublish().isEmpty() && !resent) {
+            // the client's next packets wait until this message's outcome: its messages keep their order
+            Publication waiting = publication;
+            c.awaitInterceptors();
+            c.kernel.interceptors().publishAsync(chains, c, waiting.toMessage(), c.eventLoop(), outcome -> {
+                Publication decided = applied(c, outcome, waiting, qos, packetId);
+                if (decided != null) {
+                    route(c, decided, qos, packetId);
+                }
+                c.interceptorsDone();
+            });
+            return;
+        }
+        route(c, publication, qos, packetId);
+    }
+
+    /**
+     * Applies an interceptor chain's outcome to {@code publication}: the publication to route (itself or its
+     * replacement, the original released), or {@code null} when it was dropped (released and acknowledged).
+     */
+    private static Publication applied(MqttConnection c, PublishOutcome outcome, Publication publication, QoS qos,
+                                       int packetId) {
+        if (outcome.dropped()) {
+            publication.release();
+            droppedByInterceptor(c, qos, packetId, outcome.dropReason());
+            return null;
+        }
+        if (outcome.replacement() == null) {
+            return publication;
+        }
+        Publication replaced = replacement(c, outcome.replacement(), publication.receivedAt());
+        publication.release();
+        if (replaced == null) {
+            droppedByInterceptor(c, qos, packetId, ReasonCode.IMPLEMENTATION_SPECIFIC_ERROR);
+        }
+        return replaced;
+    }
+
+    /** Routes {@code publication} in the client's QoS flow and acknowledges it; releases it. */
+    private static void route(MqttConnection c, Publication publication, QoS qos, int packetId) {
         try {
             switch (qos) {
                 case AT_MOST_ONCE -> c.kernel.publish(publication);

@@ -17,6 +17,7 @@ import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAck;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAckReasonCode;
 import com.hivemq.client.mqtt.mqtt5.message.unsubscribe.unsuback.Mqtt5UnsubAckReasonCode;
 import io.cairn.api.auth.ListenerSecurity;
+import io.cairn.api.intercept.AsyncPublishInterceptor;
 import io.cairn.api.intercept.BrokerEventListener;
 import io.cairn.api.intercept.ClientView;
 import io.cairn.api.intercept.ConnectInterceptor;
@@ -46,6 +47,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -370,6 +374,56 @@ class InterceptorsTest {
         });
         away.connect(persistent);
         assertThat(seen.poll(10, TimeUnit.SECONDS)).isEqualTo("guest-away ***");
+    }
+
+    @Test
+    @DisplayName("asynchronous: the outcome arrives later from another thread; a client's messages keep their "
+            + "order; a stage past its budget gets the failure outcome and other clients are not held up")
+    void asynchronousPublish() throws Exception {
+        ScheduledExecutorService lookups = Executors.newSingleThreadScheduledExecutor();
+        try {
+            broker.addInterceptor("lookup", 0, (AsyncPublishInterceptor) (client, message) -> {
+                CompletableFuture<PublishOutcome> result = new CompletableFuture<>();
+                String topic = message.topic();
+                if (topic.startsWith("never/")) {
+                    return result; // never completes: the budget decides
+                }
+                // answers later, the first messages of a burst slowest: order must still hold
+                long delay = topic.endsWith("/0") ? 200 : 10;
+                lookups.schedule(() -> result.complete(topic.startsWith("deny/")
+                        ? PublishOutcome.drop(ReasonCode.NOT_AUTHORIZED)
+                        : PublishOutcome.replace(Message.of("checked/" + topic, message.payloadBytes(),
+                                message.qos(), message.retain()))), delay, TimeUnit.MILLISECONDS);
+                return result;
+            }, Map.of(InterceptorProperties.BUDGET_MILLIS, 500, InterceptorProperties.ON_FAILURE, "drop"));
+            BlockingQueue<String> seen = new LinkedBlockingQueue<>();
+            paho("sub").subscribe("#", 1, (topic, m) -> seen.add(topic));
+            MqttClient publisher = paho("pub");
+            for (int i = 0; i < 5; i++) {
+                publisher.publish("a/" + i, new byte[] {1}, 1, false);
+            }
+            List<String> got = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                got.add(seen.poll(10, TimeUnit.SECONDS));
+            }
+            assertThat(got).containsExactly("checked/a/0", "checked/a/1", "checked/a/2", "checked/a/3", "checked/a/4");
+
+            Mqtt5BlockingClient v5 = hive("v5-pub");
+            assertThatThrownBy(() -> v5.publishWith().topic("deny/x").qos(MqttQos.AT_LEAST_ONCE).send())
+                    .isInstanceOfSatisfying(Mqtt5PubAckException.class, e -> assertThat(e.getMqttMessage()
+                            .getReasonCode()).isEqualTo(Mqtt5PubAckReasonCode.NOT_AUTHORIZED));
+            // one client waits for a lookup that never answers; another goes on meanwhile
+            Mqtt5BlockingClient stuck = hive("v5-stuck");
+            CompletableFuture<?> late = stuck.toAsync().publishWith().topic("never/1")
+                    .qos(MqttQos.AT_LEAST_ONCE).send();
+            publisher.publish("b/1", new byte[] {1}, 1, false);
+            assertThat(seen.poll(10, TimeUnit.SECONDS)).isEqualTo("checked/b/1");
+            assertThatThrownBy(() -> late.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(Mqtt5PubAckException.class);
+            assertThat(broker.interceptorFaults("lookup").overruns()).isEqualTo(1);
+            assertThat(seen).isEmpty();
+        } finally {
+            lookups.shutdownNow();
+        }
     }
 
     @Test
