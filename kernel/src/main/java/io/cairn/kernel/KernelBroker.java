@@ -6,6 +6,7 @@ import io.cairn.api.broker.Broker;
 import io.cairn.api.broker.BrokerMetrics;
 import io.cairn.api.broker.BrokerStatistics;
 import io.cairn.api.broker.ClientInfo;
+import io.cairn.api.broker.InterceptorStatus;
 import io.cairn.api.broker.DropReason;
 import io.cairn.api.broker.ListenerInfo;
 import io.cairn.api.broker.ListenerMetrics;
@@ -148,5 +149,10 @@ final class KernelBroker implements Broker {
         }
         listeners.sort(Comparator.comparing(ListenerMetrics::name));
         return new BrokerMetrics(statistics, dropped, queued, inflight, longest, listeners);
+    }
+
+    @Override
+    public List<InterceptorStatus> interceptors() {
+        return kernel.interceptors().status();
     }
 }

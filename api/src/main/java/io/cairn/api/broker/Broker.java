@@ -61,4 +61,11 @@ public interface Broker {
      * @since 1.3
      */
     BrokerMetrics metrics();
+
+    /**
+     * The plugins whose interceptors the broker applies now, and those it quarantined, by plugin name.
+     *
+     * @since 1.4
+     */
+    List<InterceptorStatus> interceptors();
 }

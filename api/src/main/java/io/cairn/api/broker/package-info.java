@@ -4,5 +4,5 @@
  * {@code $SYS} and metrics consume it.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.3.0")
+@org.osgi.annotation.versioning.Version("1.4.0")
 package io.cairn.api.broker;

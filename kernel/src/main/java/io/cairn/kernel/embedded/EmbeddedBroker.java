@@ -101,7 +101,7 @@ public final class EmbeddedBroker implements AutoCloseable {
     public synchronized void addInterceptor(String name, int ranking, Object interceptor, Map<String, ?> properties) {
         // interceptors added again after their quarantine get a fresh budget
         FaultBudget budget = faultBudgets.compute(name, (n, old) -> old != null && !old.exhausted() ? old
-                : new FaultBudget(n, kernel.settings().interceptorErrorBudget(), TimeUnit.MINUTES.toNanos(1)));
+                : new FaultBudget(n, null, kernel.settings().interceptorErrorBudget(), TimeUnit.MINUTES.toNanos(1)));
         kernel.interceptors().add(Objects.requireNonNull(interceptor, "interceptor"), budget, ranking, order++,
                 properties);
     }

@@ -1,5 +1,6 @@
 package io.cairn.kernel.intercept;
 
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
@@ -10,7 +11,8 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class FaultBudget {
 
-    private final String owner;
+    private final String plugin;
+    private final String version;
     private final int maxFailures;
     private final long windowNanos;
     private final LongAdder exceptions = new LongAdder();
@@ -18,15 +20,35 @@ public final class FaultBudget {
     private final ArrayDeque<Long> recent = new ArrayDeque<>();
     private final AtomicBoolean exhausted = new AtomicBoolean();
     private volatile String lastFailure;
+    private volatile Instant lastFailureAt;
 
-    public FaultBudget(String owner, int maxFailures, long windowNanos) {
-        this.owner = owner;
+    /**
+     * @param plugin  whose interceptors these are: a bundle's symbolic name (embedded: the name they were added
+     *                under)
+     * @param version the bundle's version, or {@code null}
+     */
+    public FaultBudget(String plugin, String version, int maxFailures, long windowNanos) {
+        this.plugin = plugin;
+        this.version = version;
         this.maxFailures = maxFailures;
         this.windowNanos = windowNanos;
     }
 
+    public String plugin() {
+        return plugin;
+    }
+
+    public String version() {
+        return version;
+    }
+
+    /** The plugin and its version, for log lines. */
     public String owner() {
-        return owner;
+        return version == null ? plugin : plugin + " " + version;
+    }
+
+    public Instant lastFailureAt() {
+        return lastFailureAt;
     }
 
     public long exceptions() {
@@ -59,6 +81,7 @@ public final class FaultBudget {
 
     private boolean failed(String what) {
         lastFailure = what;
+        lastFailureAt = Instant.now();
         long now = System.nanoTime();
         synchronized (recent) {
             recent.addLast(now);

@@ -1,5 +1,6 @@
 package io.cairn.kernel.intercept;
 
+import io.cairn.api.broker.InterceptorStatus;
 import io.cairn.api.intercept.AsyncPublishInterceptor;
 import io.cairn.api.intercept.BrokerEventListener;
 import io.cairn.api.intercept.ClientView;
@@ -65,6 +66,8 @@ public final class Interceptors {
 
     private final Consumer<FaultBudget> quarantine;
     private final Map<Object, List<Interceptor<?>>> byService = new HashMap<>();
+    /** The owners quarantined, by plugin name, until their plugin's interceptors are added again. */
+    private final Map<String, FaultBudget> quarantined = new HashMap<>();
     private volatile Chains chains = Chains.EMPTY;
 
     /** @param quarantine what to do with an owner whose budget is exhausted (its interceptors are removed first) */
@@ -103,7 +106,71 @@ public final class Interceptors {
             throw new IllegalArgumentException(service.getClass().getName() + " implements no interceptor interface");
         }
         byService.put(service, entries);
+        if (quarantined.get(owner.plugin()) != owner) {
+            quarantined.remove(owner.plugin());
+        }
         rebuild();
+    }
+
+    /**
+     * Remembers {@code owner} as quarantined (for {@link #status()}): a kernel started again after its
+     * configuration changed hears of the quarantines under the previous one.
+     */
+    public synchronized void quarantined(FaultBudget owner) {
+        quarantined.put(owner.plugin(), owner);
+    }
+
+    /** Each plugin with interceptors now or quarantined, by plugin name. */
+    public synchronized List<InterceptorStatus> status() {
+        Map<FaultBudget, Set<String>> kinds = new HashMap<>();
+        for (List<Interceptor<?>> entries : byService.values()) {
+            for (Interceptor<?> i : entries) {
+                kinds.computeIfAbsent(i.owner(), o -> new LinkedHashSet<>()).addAll(kinds(i));
+            }
+        }
+        List<InterceptorStatus> list = new ArrayList<>();
+        kinds.forEach((owner, k) -> list.add(status(owner, KINDS.stream().filter(k::contains).toList())));
+        quarantined.values().forEach(owner -> list.add(status(owner, List.of())));
+        list.sort(Comparator.comparing(InterceptorStatus::plugin));
+        return list;
+    }
+
+    private static final List<String> KINDS = List.of("connect", "publish", "publish-async", "delivery", "subscribe",
+            "unsubscribe", "disconnect", "events");
+
+    private static InterceptorStatus status(FaultBudget owner, List<String> kinds) {
+        return new InterceptorStatus(owner.plugin(), owner.version(), kinds, owner.exceptions(), owner.overruns(),
+                owner.exhausted(), owner.lastFailure(), owner.lastFailureAt());
+    }
+
+    private static List<String> kinds(Interceptor<?> i) {
+        if (i.async()) {
+            return List.of("publish-async");
+        }
+        Object s = i.service();
+        List<String> k = new ArrayList<>();
+        if (s instanceof ConnectInterceptor) {
+            k.add("connect");
+        }
+        if (s instanceof PublishInterceptor) {
+            k.add("publish");
+        }
+        if (s instanceof DeliveryInterceptor) {
+            k.add("delivery");
+        }
+        if (s instanceof SubscribeInterceptor) {
+            k.add("subscribe");
+        }
+        if (s instanceof UnsubscribeInterceptor) {
+            k.add("unsubscribe");
+        }
+        if (s instanceof DisconnectInterceptor) {
+            k.add("disconnect");
+        }
+        if (s instanceof BrokerEventListener) {
+            k.add("events");
+        }
+        return k;
     }
 
     /** Removes {@code service} from every chain. */
@@ -189,7 +256,7 @@ public final class Interceptors {
                 }
                 continue;
             }
-            timed(i, start, "onConnect");
+            timed(i, start, "onConnect", null, client.clientId());
             if (outcome == null) {
                 continue;
             }
@@ -222,7 +289,7 @@ public final class Interceptors {
                 }
                 continue;
             }
-            timed(i, start, "onPublish");
+            timed(i, start, "onPublish", now.topic(), publisher.clientId());
             if (outcome == null) {
                 continue;
             }
@@ -257,7 +324,7 @@ public final class Interceptors {
                 }
                 continue;
             }
-            timed(i, start, "onDeliver");
+            timed(i, start, "onDeliver", now.topic(), subscriber.clientId());
             if (outcome == null) {
                 continue;
             }
@@ -374,7 +441,7 @@ public final class Interceptors {
                 }
                 continue;
             }
-            timed(i, start, "onSubscribe");
+            timed(i, start, "onSubscribe", now.topicFilter(), client.clientId());
             if (outcome == null) {
                 continue;
             }
@@ -405,7 +472,7 @@ public final class Interceptors {
                 }
                 continue;
             }
-            timed(i, start, "onUnsubscribe");
+            timed(i, start, "onUnsubscribe", topicFilter, client.clientId());
             if (refusal != null && refusal.isError()) {
                 return refusal;
             }
@@ -420,7 +487,7 @@ public final class Interceptors {
                 long start = System.nanoTime();
                 try {
                     i.service().onDisconnect(client, info);
-                    timed(i, start, "onDisconnect");
+                    timed(i, start, "onDisconnect", null, client.clientId());
                 } catch (RuntimeException | Error e) {
                     failed(i, e, "onDisconnect of client '" + client.clientId() + "'");
                 }
@@ -431,7 +498,7 @@ public final class Interceptors {
                 long start = System.nanoTime();
                 try {
                     i.service().clientDisconnected(client, info);
-                    timed(i, start, "clientDisconnected");
+                    timed(i, start, "clientDisconnected", null, client.clientId());
                 } catch (RuntimeException | Error e) {
                     failed(i, e, "clientDisconnected of client '" + client.clientId() + "'");
                 }
@@ -449,7 +516,7 @@ public final class Interceptors {
                 long start = System.nanoTime();
                 try {
                     call.accept(i.service());
-                    timed(i, start, what);
+                    timed(i, start, what, null, null);
                 } catch (RuntimeException | Error e) {
                     failed(i, e, what);
                 }
@@ -464,7 +531,7 @@ public final class Interceptors {
                 long start = System.nanoTime();
                 try {
                     i.service().clientConnected(client);
-                    timed(i, start, "clientConnected");
+                    timed(i, start, "clientConnected", null, client.clientId());
                 } catch (RuntimeException | Error e) {
                     failed(i, e, "clientConnected of client '" + client.clientId() + "'");
                 }
@@ -472,10 +539,12 @@ public final class Interceptors {
         }
     }
 
-    private void timed(Interceptor<?> i, long start, String what) {
+    /** Counts an overrun if the call begun at {@code start} took longer than its budget ({@code subject}: a topic). */
+    private void timed(Interceptor<?> i, long start, String what, String subject, String clientId) {
         long took = System.nanoTime() - start;
         if (took > i.budgetNanos()) {
-            String failure = what + " took " + TimeUnit.NANOSECONDS.toMillis(took) + " ms, over its budget of "
+            String failure = what + (subject == null ? "" : " of '" + subject + "'")
+                    + (clientId == null ? "" : " (client '" + clientId + "')") + " took " + TimeUnit.NANOSECONDS.toMillis(took) + " ms, over its budget of "
                     + TimeUnit.NANOSECONDS.toMillis(i.budgetNanos()) + " ms";
             if (i.owner().overrun(failure)) {
                 exhausted(i.owner());
@@ -496,7 +565,10 @@ public final class Interceptors {
     }
 
     private void exhausted(FaultBudget owner) {
-        removeOwner(owner);
+        synchronized (this) {
+            removeOwner(owner);
+            quarantined(owner);
+        }
         LOG.error("Interceptors of {} quarantined: over their error budget ({} exceptions, {} overruns; last: {}); "
                 + "the broker goes on without them", owner.owner(), owner.exceptions(), owner.overruns(),
                 owner.lastFailure());

@@ -6,8 +6,10 @@ import io.cairn.api.auth.EnhancedAuthenticator;
 import io.cairn.api.auth.ServerRedirector;
 import io.cairn.api.bridge.BridgeContext;
 import io.cairn.api.broker.Broker;
+import io.cairn.api.intercept.AsyncPublishInterceptor;
 import io.cairn.api.intercept.BrokerEventListener;
 import io.cairn.api.intercept.ConnectInterceptor;
+import io.cairn.api.intercept.DeliveryInterceptor;
 import io.cairn.api.intercept.DisconnectInterceptor;
 import io.cairn.api.intercept.PublishInterceptor;
 import io.cairn.api.intercept.SubscribeInterceptor;
@@ -27,6 +29,7 @@ import java.util.Hashtable;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.osgi.framework.Bundle;
@@ -168,6 +171,7 @@ public final class KernelComponent {
         pushAuthPlugins();
         pushAuthProviders();
         kernel.quarantine(this::quarantine);
+        faultBudgets.values().stream().filter(FaultBudget::exhausted).forEach(kernel.interceptors()::quarantined);
         for (Map.Entry<Object, Map<String, Object>> i : interceptors.entrySet()) {
             pushInterceptor(i.getKey(), i.getValue());
         }
@@ -410,6 +414,34 @@ public final class KernelComponent {
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
+    synchronized void bindDeliveryInterceptor(DeliveryInterceptor i, Map<String, Object> props) {
+        addInterceptor(i, props);
+    }
+
+    synchronized void updatedDeliveryInterceptor(DeliveryInterceptor i, Map<String, Object> props) {
+        addInterceptor(i, props);
+    }
+
+    synchronized void unbindDeliveryInterceptor(DeliveryInterceptor i) {
+        removeInterceptor(i);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    synchronized void bindAsyncPublishInterceptor(AsyncPublishInterceptor i, Map<String, Object> props) {
+        addInterceptor(i, props);
+    }
+
+    synchronized void updatedAsyncPublishInterceptor(AsyncPublishInterceptor i, Map<String, Object> props) {
+        addInterceptor(i, props);
+    }
+
+    synchronized void unbindAsyncPublishInterceptor(AsyncPublishInterceptor i) {
+        removeInterceptor(i);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
     synchronized void bindBrokerEventListener(BrokerEventListener i, Map<String, Object> props) {
         addInterceptor(i, props);
     }
@@ -444,10 +476,14 @@ public final class KernelComponent {
         }
         long bundleId = props.get("service.bundleid") instanceof Long l ? l : -1L;
         Bundle bundle = context.getBundle(bundleId);
-        String owner = bundle == null ? "bundle " + bundleId : bundle.getSymbolicName() + " " + bundle.getVersion();
-        // a bundle started again after its quarantine gets a fresh budget
-        FaultBudget budget = faultBudgets.compute(bundleId, (id, old) -> old != null && !old.exhausted() ? old
-                : new FaultBudget(owner, kernel.settings().interceptorErrorBudget(), TimeUnit.MINUTES.toNanos(1)));
+        String plugin = bundle == null ? "bundle " + bundleId : bundle.getSymbolicName();
+        String version = bundle == null ? null : bundle.getVersion().toString();
+        // a bundle started again after its quarantine (or updated) gets a fresh budget
+        FaultBudget budget = faultBudgets.compute(bundleId, (id, old) -> old != null && !old.exhausted()
+                && Objects.equals(old.version(), version) ? old
+                : new FaultBudget(plugin, version, kernel.settings().interceptorErrorBudget(),
+                        TimeUnit.MINUTES.toNanos(1)));
+        String owner = budget.owner();
         try {
             kernel.interceptors().add(service, budget, ranking(props), id(props), props);
         } catch (IllegalArgumentException e) {

@@ -52,6 +52,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
@@ -451,6 +452,14 @@ class InterceptorsTest {
         publisher.publish("t/after", new byte[] {1}, 1, false);
         assertThat(seen.poll(10, TimeUnit.SECONDS)).isEqualTo("t/after");
         assertThat(calls.get()).as("not called once quarantined").isEqualTo(ERROR_BUDGET + 1);
+        assertThat(broker.broker().interceptors()).singleElement().satisfies(status -> {
+            assertThat(status.plugin()).isEqualTo("broken");
+            assertThat(status.quarantined()).isTrue();
+            assertThat(status.kinds()).as("nothing intercepted any more").isEmpty();
+            assertThat(status.exceptions()).isEqualTo(ERROR_BUDGET + 1);
+            assertThat(status.lastFailure()).contains("onPublish", "t/" + ERROR_BUDGET, "bug in plugin");
+            assertThat(status.lastFailureAt()).isNotNull();
+        });
 
         // added again (a quarantined bundle started again): called again, with a fresh budget
         broker.addInterceptor("broken", 0, (PublishInterceptor) (client, message) -> {
@@ -461,6 +470,43 @@ class InterceptorsTest {
         assertThat(seen.poll(10, TimeUnit.SECONDS)).isEqualTo("t/again");
         assertThat(calls.get()).isEqualTo(ERROR_BUDGET + 2);
         assertThat(broker.interceptorFaults("broken").exhausted()).isFalse();
+        assertThat(broker.broker().interceptors()).singleElement().satisfies(status -> {
+            assertThat(status.quarantined()).isFalse();
+            assertThat(status.kinds()).containsExactly("publish");
+            assertThat(status.exceptions()).isZero();
+        });
+    }
+
+    @Test
+    @DisplayName("a slow synchronous interceptor: each call past its time budget is an overrun (the message still "
+            + "goes through); past the error budget it is quarantined and the broker's status says so")
+    void slowInterceptorQuarantined() throws Exception {
+        BlockingQueue<String> seen = new LinkedBlockingQueue<>();
+        paho("sub").subscribe("#", 1, (topic, m) -> seen.add(topic));
+        broker.addInterceptor("sluggish", 0, (PublishInterceptor) (client, message) -> {
+            if (message.topic().startsWith("slow/")) {
+                // the misbehaviour under test: blocking the network thread past the budget of 20 ms
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(60));
+            }
+            return PublishOutcome.pass();
+        }, Map.of(InterceptorProperties.BUDGET_MILLIS, 20));
+        MqttClient publisher = paho("pub");
+        publisher.publish("fast/1", new byte[] {1}, 1, false);
+        assertThat(seen.poll(10, TimeUnit.SECONDS)).isEqualTo("fast/1");
+        assertThat(broker.interceptorFaults("sluggish").overruns()).isZero();
+        for (int i = 0; i <= ERROR_BUDGET; i++) {
+            publisher.publish("slow/" + i, new byte[] {1}, 1, false);
+            assertThat(seen.poll(10, TimeUnit.SECONDS)).isEqualTo("slow/" + i);
+        }
+        assertThat(broker.broker().interceptors()).singleElement().satisfies(status -> {
+            assertThat(status.plugin()).isEqualTo("sluggish");
+            assertThat(status.overruns()).isEqualTo(ERROR_BUDGET + 1);
+            assertThat(status.exceptions()).isZero();
+            assertThat(status.quarantined()).isTrue();
+            assertThat(status.lastFailure()).contains("over its budget of 20 ms");
+        });
+        publisher.publish("slow/after", new byte[] {1}, 1, false);
+        assertThat(seen.poll(10, TimeUnit.SECONDS)).isEqualTo("slow/after");
     }
 
     @Test

@@ -4,6 +4,7 @@ import io.cairn.api.broker.BridgeStatus;
 import io.cairn.api.broker.Broker;
 import io.cairn.api.broker.BrokerStatistics;
 import io.cairn.api.broker.ClientInfo;
+import io.cairn.api.broker.InterceptorStatus;
 import io.cairn.api.broker.ListenerStatus;
 import io.cairn.api.broker.SessionInfo;
 import io.cairn.api.message.Message;
@@ -46,6 +47,7 @@ import org.slf4j.LoggerFactory;
         "osgi.command.function=listeners",
         "osgi.command.function=plugins",
         "osgi.command.function=bridges",
+        "osgi.command.function=interceptors",
         "osgi.command.function=stats",
         "osgi.command.function=publish"})
 public final class BrokerCommands {
@@ -59,7 +61,7 @@ public final class BrokerCommands {
 
     @Activate
     public BrokerCommands(@Reference Broker broker, BundleContext context) {
-        this(broker, context == null ? null : new PluginInventory(context));
+        this(broker, context == null ? null : new PluginInventory(context).broker(broker));
     }
 
     /** Commands on {@code broker}; {@code inventory} may be {@code null} outside a framework (no plugins). */
@@ -187,6 +189,19 @@ public final class BrokerCommands {
                     bridge.sent(), bridge.received(), error);
         }
         return table + count(table.size(), "bridge", "running");
+    }
+
+    @Descriptor("list the plugins with interceptors, what they intercept, their failures, and those quarantined")
+    public String interceptors() {
+        Table table = new Table("PLUGIN", "VERSION", "INTERCEPTS", "EXCEPTIONS", "OVERRUNS", "STATE",
+                "LAST FAILURE");
+        for (InterceptorStatus i : broker.interceptors()) {
+            String failure = i.lastFailure() == null ? ""
+                    : i.lastFailure() + (i.lastFailureAt() == null ? "" : " (" + TIME.format(i.lastFailureAt()) + ")");
+            table.row(i.plugin(), i.version() == null ? "" : i.version(), String.join(", ", i.kinds()),
+                    i.exceptions(), i.overruns(), i.quarantined() ? "quarantined" : "active", failure);
+        }
+        return table + count(table.size(), "plugin", "with interceptors");
     }
 
     @Descriptor("show the broker's counters since it started")

@@ -1,5 +1,7 @@
 package io.cairn.management.internal;
 
+import io.cairn.api.broker.Broker;
+import io.cairn.api.broker.InterceptorStatus;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,7 +35,8 @@ import org.osgi.service.component.runtime.dto.UnsatisfiedReferenceDTO;
  * do not resolve themselves, is named. For a bundle that resolves but failed to start, the reason is the last error
  * the framework reported for it since this inventory was opened. For an active bundle, given the Declarative
  * Services runtime ({@link #components}), its components that wait for a service nobody offers or that failed to
- * activate.
+ * activate. Given the broker ({@link #broker}), a plugin the broker quarantined (its interceptors failed too
+ * often, and it was stopped) is {@code quarantined}, with the failures as its problem.
  */
 public final class PluginInventory implements FrameworkListener, AutoCloseable {
 
@@ -46,6 +49,7 @@ public final class PluginInventory implements FrameworkListener, AutoCloseable {
     private final String systemFolder;
     private final Map<Long, String> errors = new ConcurrentHashMap<>();
     private volatile ServiceComponentRuntime components;
+    private volatile Broker broker;
 
     /** Opens the inventory: from now on, errors the framework reports for bundles are remembered. */
     public PluginInventory(BundleContext context) {
@@ -61,6 +65,15 @@ public final class PluginInventory implements FrameworkListener, AutoCloseable {
      */
     public void components(ServiceComponentRuntime runtime) {
         this.components = runtime;
+    }
+
+    /**
+     * Lets the inventory ask the broker which plugins it quarantined: such a plugin's state is {@code quarantined}
+     * and its problem says why. {@code null}: no broker.
+     */
+    public PluginInventory broker(Broker broker) {
+        this.broker = broker;
+        return this;
     }
 
     @Override
@@ -106,8 +119,34 @@ public final class PluginInventory implements FrameworkListener, AutoCloseable {
     /** {@code bundle} as a plugin, with its problem if it has one. */
     public Plugin describe(Bundle bundle) {
         String name = bundle.getSymbolicName() == null ? "(no symbolic name)" : bundle.getSymbolicName();
+        InterceptorStatus quarantine = quarantine(bundle);
+        if (quarantine != null) {
+            return new Plugin(bundle.getBundleId(), name, bundle.getVersion().toString(), "quarantined",
+                    bundle.getLocation(), "quarantined: its interceptors failed " + quarantine.exceptions()
+                    + " time(s) with an exception and " + quarantine.overruns() + " time(s) over their time budget"
+                    + (quarantine.lastFailure() == null ? "" : "; last: " + quarantine.lastFailure()));
+        }
         return new Plugin(bundle.getBundleId(), name, bundle.getVersion().toString(), state(bundle),
                 bundle.getLocation(), problem(bundle));
+    }
+
+    /** The broker's account of {@code bundle}'s quarantine, if the broker quarantined it and it is still stopped. */
+    private InterceptorStatus quarantine(Bundle bundle) {
+        Broker b = broker;
+        if (b == null || bundle.getState() != Bundle.RESOLVED || bundle.getSymbolicName() == null) {
+            return null;
+        }
+        try {
+            for (InterceptorStatus status : b.interceptors()) {
+                if (status.quarantined() && status.plugin().equals(bundle.getSymbolicName())
+                        && bundle.getVersion().toString().equals(status.version())) {
+                    return status;
+                }
+            }
+        } catch (RuntimeException stopping) {
+            // the broker is going away
+        }
+        return null;
     }
 
     /** A bundle's state in words: installed, resolved, starting, active, stopping, uninstalled. */

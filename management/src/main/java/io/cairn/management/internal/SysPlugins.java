@@ -20,7 +20,7 @@ import org.osgi.service.component.runtime.ServiceComponentRuntime;
 
 /**
  * Publishes the plugins under {@code $SYS/broker/plugins/<symbolic name>/}: {@code version}, {@code state}
- * ({@code installed}, {@code resolved}, {@code active}...) and, while something is wrong, {@code problem} (why it
+ * ({@code installed}, {@code resolved}, {@code active}, {@code quarantined}...) and, while something is wrong, {@code problem} (why it
  * does not resolve or did not start, or which of its components waits for a service, as of the last bundle event).
  * Retained, QoS 0, like the rest of the {@code $SYS} tree; published when a
  * value changes (a bundle event), not at the kernel's {@code sysInterval}; an uninstalled plugin's topics are
@@ -40,7 +40,7 @@ public final class SysPlugins implements BundleListener {
     public SysPlugins(@Reference Broker broker, BundleContext context) {
         this.broker = broker;
         this.context = context;
-        this.inventory = new PluginInventory(context);
+        this.inventory = new PluginInventory(context).broker(broker);
         context.addBundleListener(this);
         refreshAll();
     }

@@ -1,6 +1,7 @@
 package io.cairn.metrics.internal;
 
 import io.cairn.api.broker.BridgeStatus;
+import io.cairn.api.broker.InterceptorStatus;
 import io.cairn.api.broker.Broker;
 import io.cairn.api.broker.BrokerMetrics;
 import io.cairn.api.broker.BrokerStatistics;
@@ -27,7 +28,7 @@ import java.util.Map;
 
 /**
  * The broker's figures as Prometheus metrics, read from {@link Broker#metrics()} (one pass over the sessions),
- * {@link Broker#listenerStatus()} and {@link Broker#bridges()} at each scrape. docs/metrics.md lists them.
+ * {@link Broker#listenerStatus()}, {@link Broker#bridges()} and {@link Broker#interceptors()} at each scrape. docs/metrics.md lists them.
  */
 final class BrokerCollector implements MultiCollector {
 
@@ -137,6 +138,20 @@ final class BrokerCollector implements MultiCollector {
         out.add(bridgeQueued.build());
         out.add(bridgeSent.build());
         out.add(bridgeReceived.build());
+
+        CounterSnapshot.Builder interceptorFailures = CounterSnapshot.builder().name("cairn_interceptor_failures")
+                .help("Calls of a plugin's interceptors that threw (kind exception) or took longer than their "
+                        + "time budget (kind overrun), since they were added");
+        GaugeSnapshot.Builder interceptorQuarantined = GaugeSnapshot.builder().name("cairn_interceptor_quarantined")
+                .help("1 if the plugin's interceptors exceeded their error budget and the plugin was stopped");
+        for (InterceptorStatus i : broker.interceptors()) {
+            interceptorFailures.dataPoint(counter(Labels.of("plugin", i.plugin(), "kind", "exception"),
+                    i.exceptions()));
+            interceptorFailures.dataPoint(counter(Labels.of("plugin", i.plugin(), "kind", "overrun"), i.overruns()));
+            interceptorQuarantined.dataPoint(gaugePoint(Labels.of("plugin", i.plugin()), i.quarantined() ? 1 : 0));
+        }
+        out.add(interceptorFailures.build());
+        out.add(interceptorQuarantined.build());
         return new MetricSnapshots(out);
     }
 
