@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.cairn.api.auth.ListenerSecurity;
+import io.cairn.api.intercept.BrokerEventListener;
+import io.cairn.api.intercept.ClientView;
+import io.cairn.api.intercept.PublishInterceptor;
+import io.cairn.api.intercept.PublishOutcome;
 import io.cairn.kernel.embedded.BrokerSettings;
 import io.cairn.kernel.embedded.EmbeddedBroker;
 import io.cairn.persistence.mem.MemoryRetainedStore;
@@ -47,7 +51,7 @@ class ShellCommandsTest {
     @BeforeEach
     void start() throws Exception {
         broker = EmbeddedBroker.builder()
-                .settings(BrokerSettings.builder().build())
+                .settings(BrokerSettings.builder().interceptorErrorBudget(2).build())
                 .transport(new TcpTransport("default", "127.0.0.1", 0, TcpTransport.DEFAULT_BACKLOG,
                         ListenerSecurity.allProviders(true)))
                 .sessionStore(new MemorySessionStore())
@@ -181,6 +185,39 @@ class ShellCommandsTest {
                                 "subscriptions|1", "bytes sent|21"));
         assertThat(run("cairn:bridges")).endsWith("0 bridges running\n");
         assertThatThrownBy(() -> run("cairn:plugins")).hasMessageContaining("without an OSGi framework");
+    }
+
+    @Test
+    @DisplayName("interceptors lists each plugin's interceptors and failures, and one quarantined after its budget")
+    void interceptors() throws Exception {
+        assertThat(run("cairn:interceptors")).endsWith("0 plugins with interceptors\n");
+        broker.addInterceptor("audit", 0, new Audit(), java.util.Map.of());
+        broker.addInterceptor("broken", 0, (PublishInterceptor) (client, message) -> {
+            throw new IllegalStateException("no schema for " + message.topic());
+        }, java.util.Map.of());
+        assertThat(lines(run("cairn:interceptors"))).anySatisfy(line -> assertThat(line).startsWith("audit ")
+                .contains(" publish, events ").endsWith(" active"));
+
+        BlockingQueue<String> received = new LinkedBlockingQueue<>();
+        connect("dashboard", true, (topic, message) -> received.add(topic)).subscribe("#", 1);
+        MqttClient device = connect("device", true, null);
+        for (int i = 0; i < 3; i++) { // the third failure exceeds the budget of 2
+            device.publish("plant/" + i, new byte[] {1}, 1, false);
+            assertThat(received.poll(10, TimeUnit.SECONDS)).as("passed despite the failure").isEqualTo("plant/" + i);
+        }
+        String out = run("cairn:interceptors");
+        assertThat(lines(out)).anySatisfy(line -> assertThat(line).startsWith("broken ")
+                .contains(" 3 ", " 0 ", " quarantined ", "onPublish to 'plant/2' of client 'device' threw "
+                        + "java.lang.IllegalStateException: no schema for plant/2"));
+        assertThat(out).endsWith("2 plugins with interceptors\n");
+    }
+
+    /** A plugin that intercepts publications and hears events. */
+    private static final class Audit implements PublishInterceptor, BrokerEventListener {
+        @Override
+        public PublishOutcome onPublish(ClientView publisher, io.cairn.api.message.Message message) {
+            return PublishOutcome.pass();
+        }
     }
 
     private String run(String command) throws Exception {

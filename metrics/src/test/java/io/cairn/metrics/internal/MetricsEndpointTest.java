@@ -8,6 +8,8 @@ import io.cairn.api.auth.Authentication;
 import io.cairn.api.auth.ListenerSecurity;
 import io.cairn.api.broker.BrokerMetrics;
 import io.cairn.api.broker.ListenerMetrics;
+import io.cairn.api.intercept.PublishInterceptor;
+import io.cairn.api.intercept.PublishOutcome;
 import io.cairn.api.message.ReasonCode;
 import io.cairn.kernel.embedded.BrokerSettings;
 import io.cairn.kernel.embedded.EmbeddedBroker;
@@ -59,7 +61,8 @@ class MetricsEndpointTest {
 
     @BeforeEach
     void start() throws Exception {
-        broker = EmbeddedBroker.builder().settings(BrokerSettings.builder().maxQueuedMessages(QUEUE_LIMIT).build())
+        broker = EmbeddedBroker.builder().settings(BrokerSettings.builder().maxQueuedMessages(QUEUE_LIMIT)
+                        .interceptorErrorBudget(2).build())
                 .transport(new TcpTransport("main", "127.0.0.1", 0, TcpTransport.DEFAULT_BACKLOG,
                         ListenerSecurity.allProviders(false)))
                 .authenticator("gate", request -> "mallory".equals(request.username())
@@ -173,6 +176,38 @@ class MetricsEndpointTest {
         assertThat(s.value("jvm_threads_current")).isPositive();
         assertThat(s.value("process_cpu_seconds_total")).isPositive();
         assertThat(s.series("jvm_gc_collection_seconds_count")).isNotEmpty();
+    }
+
+    @Test
+    @DisplayName("a scrape shows each plugin's interceptor failures by kind, and one quarantined after its budget")
+    void interceptorFailures() throws Exception {
+        metrics = new MetricsComponent(broker.broker(), null, Map.of("port", "0"));
+        broker.addInterceptor("validator", 0, (PublishInterceptor) (client, message) -> {
+            if (message.topic().startsWith("bad/")) {
+                throw new IllegalArgumentException("not JSON");
+            }
+            return PublishOutcome.pass();
+        }, Map.of());
+        broker.addInterceptor("audit", 0, (PublishInterceptor) (client, message) -> PublishOutcome.pass(),
+                Map.of());
+        MqttClient pub = paho("pub", true);
+        pub.publish("good/1", new byte[] {1}, 1, false);
+        pub.publish("bad/1", new byte[] {1}, 1, false);
+        Scraped before = Scraped.get(endpoint("/metrics"));
+        assertThat(before.value("cairn_interceptor_failures_total", "plugin", "validator", "kind", "exception"))
+                .isEqualTo(1);
+        assertThat(before.value("cairn_interceptor_failures_total", "plugin", "validator", "kind", "overrun"))
+                .isZero();
+        assertThat(before.value("cairn_interceptor_quarantined", "plugin", "validator")).isZero();
+        pub.publish("bad/2", new byte[] {1}, 1, false);
+        pub.publish("bad/3", new byte[] {1}, 1, false); // the third failure exceeds the budget of 2
+        Scraped after = Scraped.get(endpoint("/metrics"));
+        assertThat(after.value("cairn_interceptor_failures_total", "plugin", "validator", "kind", "exception"))
+                .isEqualTo(3);
+        assertThat(after.value("cairn_interceptor_quarantined", "plugin", "validator")).isEqualTo(1);
+        assertThat(after.value("cairn_interceptor_quarantined", "plugin", "audit")).isZero();
+        assertThat(after.types()).containsEntry("cairn_interceptor_failures_total", "counter")
+                .containsEntry("cairn_interceptor_quarantined", "gauge");
     }
 
     @Test
