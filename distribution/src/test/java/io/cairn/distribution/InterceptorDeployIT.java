@@ -7,8 +7,10 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -25,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * An interceptor bundle (the topic-rewrite example from {@code plugins/}) installed, updated and uninstalled in a
  * running broker (a real Felix from the assembled distribution) while a Paho client, connected before any of it,
  * publishes numbered QoS 1 messages: the plugin covers that client from its next message, and every message the
- * broker acknowledged arrives exactly once, either rewritten or not, never lost or doubled by a chain change.
+ * broker acknowledged arrives exactly once, either rewritten or not, never lost or doubled by a chain change. And a
+ * faulty plugin (a test fixture): served around, then quarantined.
  */
 class InterceptorDeployIT {
 
@@ -131,6 +134,117 @@ class InterceptorDeployIT {
         String events = Files.readString(home.resolve("log/events.log"));
         assertThat(events).contains("Plugin io.cairn.example.rewrite").contains(" updated from ")
                 .contains(" uninstalled");
+    }
+
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    @DisplayName("a plugin whose interceptors stall and throw: other clients are served meanwhile; past its error "
+            + "budget it is quarantined (stopped, logged, shown in $SYS) and the broker keeps serving")
+    void faultyPluginQuarantined() throws Exception {
+        int port = Runtimes.freePort();
+        cairn = Runtimes.launchReady(temp.resolve("cairn"), port);
+        Path home = cairn.home();
+        try (PahoClient dashboard = new PahoClient(port, "dashboard");
+             PahoClient watcher = new PahoClient(port, "watcher");
+             PahoClient steady = new PahoClient(port, "steady-device");
+             PahoClient slowpoke = new PahoClient(port, "slow-device");
+             PahoClient buggy = new PahoClient(port, "buggy-device")) {
+            dashboard.connect(true);
+            dashboard.subscribe("#", 1);
+            watcher.connect(true);
+            watcher.subscribe("$SYS/broker/plugins/acme.faulty/#", 0);
+            for (PahoClient c : List.of(steady, slowpoke, buggy)) {
+                c.connect(true);
+            }
+            Map<String, String> plugin = new ConcurrentHashMap<>();
+            Thread watching = follow(watcher, plugin);
+
+            writeFaultyBundle(home.resolve("deploy/acme-faulty-1.0.0.jar"));
+            await("the faulty plugin active").atMost(WAIT).until(() -> "active".equals(plugin.get("state")));
+
+            // a lookup that answers far past its budget holds the slow device's message, and only that
+            CompletableFuture<Void> slow = CompletableFuture.runAsync(() -> {
+                try {
+                    slowpoke.publish("slow/1", "held", 1);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            for (int i = 0; i < 20; i++) {
+                steady.publish("steady/" + i, "ok", 1);
+                assertThat(dashboard.next(10)).as("steady message %d while the slow one is held", i)
+                        .extracting(PahoClient.Received::topic).isEqualTo("steady/" + i);
+            }
+            assertThat(slow).as("the slow device's message still waits for its lookup").isNotDone();
+            // past the budget the failure outcome (pass) applies: acknowledged and delivered
+            slow.get(30, TimeUnit.SECONDS);
+            assertThat(dashboard.next(10)).extracting(PahoClient.Received::topic).isEqualTo("slow/1");
+
+            // each throw passes the message; the failure that exceeds the budget of 100 quarantines the plugin
+            for (int i = 0; i < 100; i++) {
+                buggy.publish("faulty/" + i, "x", 1);
+                assertThat(dashboard.next(10)).extracting(PahoClient.Received::topic).isEqualTo("faulty/" + i);
+            }
+            await("quarantined").atMost(WAIT).until(() -> "quarantined".equals(plugin.get("state")));
+            assertThat(plugin.get("problem")).startsWith("quarantined: its interceptors failed 100 time(s) with an "
+                    + "exception and 1 time(s) over their time budget; last: onPublish to 'faulty/99' of client "
+                    + "'buggy-device' threw java.lang.IllegalStateException: cannot parse faulty/99");
+            assertThat(Files.readString(home.resolve("log/cairn.log")))
+                    .contains("Plugin acme.faulty 1.0.0 quarantined (stopped until restarted or updated)");
+
+            // the broker goes on, without the plugin: the slow topic is no longer held
+            for (PahoClient c : List.of(steady, buggy, slowpoke)) {
+                c.publish("faulty/after", "ok", 1);
+                assertThat(dashboard.next(10)).extracting(PahoClient.Received::topic).isEqualTo("faulty/after");
+            }
+            slowpoke.publish("slow/2", "ok", 1);
+            assertThat(dashboard.next(10)).extracting(PahoClient.Received::topic).isEqualTo("slow/2");
+            watching.interrupt();
+        }
+    }
+
+    /** Follows the retained {@code $SYS/broker/plugins/<name>/<key>} topics into {@code values} by key. */
+    private static Thread follow(PahoClient watcher, Map<String, String> values) {
+        Thread t = new Thread(() -> {
+            try {
+                for (PahoClient.Received r; (r = watcher.next(120)) != null; ) {
+                    values.put(r.topic().substring(r.topic().lastIndexOf('/') + 1), r.payload());
+                }
+            } catch (InterruptedException stopped) {
+                Thread.currentThread().interrupt();
+            }
+        }, "sys-watcher");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    /**
+     * The fixture plugin ({@code io.cairn.distribution.fixture.faulty}) as a bundle, from the compiled test classes:
+     * never loaded here (the API is not on the test JVM's class path), only packed.
+     */
+    private static void writeFaultyBundle(Path jar) throws Exception {
+        String pkg = "io/cairn/distribution/fixture/faulty/";
+        Path classes = Path.of("target/test-classes").resolve(pkg);
+        java.util.jar.Manifest manifest = new java.util.jar.Manifest();
+        java.util.jar.Attributes main = manifest.getMainAttributes();
+        main.put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
+        main.putValue("Bundle-ManifestVersion", "2");
+        main.putValue("Bundle-SymbolicName", "acme.faulty");
+        main.putValue("Bundle-Version", "1.0.0");
+        main.putValue("Bundle-Activator", "io.cairn.distribution.fixture.faulty.FaultyActivator");
+        main.putValue("Import-Package", "io.cairn.api.intercept;version=\"[1.0,2)\","
+                + "io.cairn.api.message;version=\"[1.0,2)\",org.osgi.framework;version=\"[1.8,2)\"");
+        Path part = jar.resolveSibling(jar.getFileName() + ".part");
+        try (OutputStream out = Files.newOutputStream(part); JarOutputStream bundle = new JarOutputStream(out, manifest);
+             java.util.stream.Stream<Path> files = Files.list(classes)) {
+            for (Path file : files.sorted().toList()) {
+                bundle.putNextEntry(new JarEntry(pkg + file.getFileName()));
+                Files.copy(file, bundle);
+                bundle.closeEntry();
+            }
+        }
+        Files.move(part, jar); // FileInstall sees the finished jar only
     }
 
     /** The same bundle with one more resource: another checksum, so FileInstall updates the installed bundle. */
