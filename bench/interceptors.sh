@@ -13,6 +13,8 @@
 # Broker on core 0 (bin/cairn -d returns once it is ready), load tool on core 1.
 #
 #   bench/interceptors.sh <runtime folder> [rounds (default 5)]     e.g. bench/interceptors.sh distribution/target/cairn
+#   CONFIGS=none bench/interceptors.sh <runtime folder> 1             only the configurations named (e.g. to compare
+#                                                                    two builds without interceptors, alternately)
 #
 # Needs: a built load tool (bench/target/cairn-bench.jar), taskset, Linux /proc. Uses port 1883; changes the
 # runtime's deploy/ and etc/ while it runs and puts them back at the end.
@@ -21,6 +23,7 @@ root=$(cd -- "$(dirname -- "$(readlink -f -- "${BASH_SOURCE[0]}")")/.." && pwd -
 home=$(cd -- "${1:?usage: bench/interceptors.sh <runtime folder> [rounds]}" && pwd -P); rounds=${2:-5}
 bench=$root/bench/target/cairn-bench.jar
 [[ -f "$bench" ]] || { echo "interceptors: $bench not found: build first with 'mvn -B -q package -DskipTests'" >&2; exit 2; }
+configs=${CONFIGS:-none pass match}
 results=$(mktemp)
 setup() {
   rm -f "$home"/deploy/cairn-example-topic-rewrite-*.jar "$home"/etc/io.cairn.example.rewrite-bench.cfg
@@ -35,7 +38,7 @@ setup() {
 scenarios=("pair --clients 4" "fanout --clients 10" "pair --clients 4 --rate 40000" "fanout --clients 10 --rate 10000")
 names=(pair fanout pair@40k fanout@10k)
 for (( round = 1; round <= rounds; round++ )); do
-  for cfg in none pass match; do
+  for cfg in $configs; do
     setup "$cfg"
     rm -rf "$home/data/store"
     taskset -c 0 "$home/bin/cairn" -d > /dev/null 2>&1 || { echo "interceptors: the broker did not start" >&2; exit 1; }
@@ -55,7 +58,7 @@ done
 setup none
 echo "medians over $rounds rounds (msg/s delivered, broker CPU us per message delivered):"
 for scenario in "${names[@]}"; do
-  for cfg in none pass match; do
+  for cfg in $configs; do
     rates=$(awk -v c="$cfg" -v s="$scenario" '$2 == c && $3 == s { print $4 }' "$results" | sort -n)
     cpus=$(awk -v c="$cfg" -v s="$scenario" '$2 == c && $3 == s { print $5 }' "$results" | sort -g)
     n=$(wc -l <<< "$rates")
@@ -64,7 +67,8 @@ for scenario in "${names[@]}"; do
   done
 done | tee "$results.medians"
 awk '{ rate[$1 " " $2] = $3; cpu[$1 " " $2] = $4; if (!($1 in seen)) { seen[$1] = 1; order[++n] = $1 } }
-     END { for (i = 1; i <= n; i++) { s = order[i]
+     END { if (!((order[1] " pass") in rate) || !((order[1] " match") in rate)) exit
+           for (i = 1; i <= n; i++) { s = order[i]
              printf "%s: throughput pass/none %.2f match/none %.2f match/pass %.2f; CPU per message pass/none %.2f match/none %.2f match/pass %.2f\n",
                s, rate[s " pass"] / rate[s " none"], rate[s " match"] / rate[s " none"], rate[s " match"] / rate[s " pass"],
                cpu[s " pass"] / cpu[s " none"], cpu[s " match"] / cpu[s " none"], cpu[s " match"] / cpu[s " pass"] } }' "$results.medians"

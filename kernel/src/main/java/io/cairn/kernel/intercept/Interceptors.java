@@ -69,6 +69,7 @@ public final class Interceptors {
     /** The owners quarantined, by plugin name, until their plugin's interceptors are added again. */
     private final Map<String, FaultBudget> quarantined = new HashMap<>();
     private volatile Chains chains = Chains.EMPTY;
+    private final Set<String> warnedCodes = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** @param quarantine what to do with an owner whose budget is exhausted (its interceptors are removed first) */
     public Interceptors(Consumer<FaultBudget> quarantine) {
@@ -261,7 +262,9 @@ public final class Interceptors {
                 continue;
             }
             if (!outcome.accepted()) {
-                return outcome;
+                ReasonCode allowed = AckCodes.connack(outcome.refusal());
+                return allowed == outcome.refusal() ? outcome
+                        : ConnectOutcome.refuse(disallowed(i, outcome.refusal(), allowed, "CONNACK"), outcome.reason());
             }
             attributes.putAll(outcome.attributes());
         }
@@ -294,7 +297,7 @@ public final class Interceptors {
                 continue;
             }
             if (outcome.dropped()) {
-                return outcome;
+                return allowedDrop(i, outcome);
             }
             if (outcome.replacement() != null) {
                 now = outcome.replacement();
@@ -406,7 +409,7 @@ public final class Interceptors {
                         failed(interceptor, error, what);
                         failedOutcome(interceptor, at, now);
                     } else if (outcome != null && outcome.dropped()) {
-                        done.accept(outcome);
+                        done.accept(allowedDrop(interceptor, outcome));
                     } else {
                         next(at + 1, outcome != null && outcome.replacement() != null ? outcome.replacement() : now);
                     }
@@ -446,7 +449,9 @@ public final class Interceptors {
                 continue;
             }
             if (outcome.refused()) {
-                return outcome;
+                ReasonCode allowed = AckCodes.suback(outcome.refusal());
+                return allowed == outcome.refusal() ? outcome
+                        : SubscribeOutcome.refuse(disallowed(i, outcome.refusal(), allowed, "SUBACK"));
             }
             if (outcome.replacement() != null) {
                 now = outcome.replacement();
@@ -474,7 +479,8 @@ public final class Interceptors {
             }
             timed(i, start, "onUnsubscribe", topicFilter, client.clientId());
             if (refusal != null && refusal.isError()) {
-                return refusal;
+                ReasonCode allowed = AckCodes.unsuback(refusal);
+                return allowed == refusal ? refusal : disallowed(i, refusal, allowed, "UNSUBACK");
             }
         }
         return null;
@@ -537,6 +543,26 @@ public final class Interceptors {
                 }
             }
         }
+    }
+
+    /** A drop whose reason code a PUBACK/PUBREC may carry (MQTT-3.4.2-1, MQTT-3.5.2-1). */
+    private PublishOutcome allowedDrop(Interceptor<?> i, PublishOutcome drop) {
+        ReasonCode allowed = AckCodes.puback(drop.dropReason());
+        return allowed == drop.dropReason() ? drop
+                : PublishOutcome.drop(disallowed(i, drop.dropReason(), allowed, "PUBACK or PUBREC"));
+    }
+
+    /**
+     * Logs (once per interceptor and code) that {@code i} named a reason code {@code packet} cannot carry, which
+     * {@code allowed} replaces; returns {@code allowed}.
+     */
+    private ReasonCode disallowed(Interceptor<?> i, ReasonCode named, ReasonCode allowed, String packet) {
+        if (warnedCodes.add(i.owner().owner() + " " + named)) {
+            LOG.warn("Interceptor {} of {} answered with {} (0x{}), which a {} cannot carry: the client gets {} "
+                    + "(0x{}) instead", i.service().getClass().getName(), i.owner().owner(), named,
+                    Integer.toHexString(named.code()), packet, allowed, Integer.toHexString(allowed.code()));
+        }
+        return allowed;
     }
 
     /** Counts an overrun if the call begun at {@code start} took longer than its budget ({@code subject}: a topic). */

@@ -203,16 +203,20 @@ final class PublishFlow {
                 properties, System.currentTimeMillis(), c.clientId);
         c.counters.received(qos);
         Interceptors.Chains chains = c.kernel.interceptors().chains();
-        // a re-sent QoS 2 PUBLISH whose first copy was taken is not intercepted (nor routed) again
-        boolean resent = qos == QoS.EXACTLY_ONCE && c.session.holdsQos2(packetId);
-        if (!chains.publish().isEmpty() && !resent) {
+        if (chains.publish().isEmpty() && chains.asyncPublish().isEmpty()
+                // a re-sent QoS 2 PUBLISH whose first copy was taken is not intercepted (nor routed) again
+                || qos == QoS.EXACTLY_ONCE && c.session.holdsQos2(packetId)) {
+            route(c, publication, qos, packetId);
+            return;
+        }
+        if (!chains.publish().isEmpty()) {
             PublishOutcome outcome = c.kernel.interceptors().publish(chains, c, publication.toMessage());
             publication = applied(c, outcome, publication, qos, packetId);
             if (publication == null) {
                 return;
             }
         }
-        if (!chains.asyncPublish().isEmpty() && !resent) {
+        if (!chains.asyncPublish().isEmpty()) {
             // the client's next packets wait until this message's outcome: its messages keep their order
             Publication waiting = publication;
             c.awaitInterceptors();
