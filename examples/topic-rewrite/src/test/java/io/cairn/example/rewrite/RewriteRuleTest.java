@@ -25,6 +25,22 @@ class RewriteRuleTest {
     }
 
     @Test
+    void levelsAreComparedWhole() {
+        RewriteRule rule = RewriteRule.of("a/+/c", "x/{1}");
+        assertThat(rule.apply("a/b/c")).isEqualTo("x/b");
+        assertThat(rule.apply("a//c")).as("an empty level is a level").isEqualTo("x/");
+        assertThat(rule.apply("ab/b/c")).isNull();
+        assertThat(rule.apply("a/b/cd")).isNull();
+        assertThat(rule.apply("a/b/c/")).as("a trailing empty level").isNull();
+        assertThat(rule.apply("a/b")).isNull();
+        assertThat(RewriteRule.of("a/b", "x").apply("a/b")).isEqualTo("x");
+        assertThat(RewriteRule.of("a/+", "x/{1}").apply("a/")).isEqualTo("x/");
+        assertThat(RewriteRule.of("a/#", "x/{#}").apply("a/")).isEqualTo("x");
+        assertThat(RewriteRule.of("a/#", "x/{#}").apply("a//b")).isEqualTo("x//b");
+        assertThat(RewriteRule.of("$SYS/#", "sys/{#}").apply("$SYS/broker/uptime")).isEqualTo("sys/broker/uptime");
+    }
+
+    @Test
     void wildcardsDoNotMatchSysTopics() {
         assertThat(RewriteRule.of("#", "all/{#}").apply("$SYS/broker/uptime")).isNull();
         assertThat(RewriteRule.of("+/x", "y/{1}").apply("$share/x")).isNull();
