@@ -58,6 +58,11 @@ final class PahoClient implements MqttCallback, AutoCloseable {
         options.setAutomaticReconnect(false);
         options.setConnectionTimeout(10);
         options.setKeepAliveInterval(30);
+        // Paho counts a QoS 1 publish as in flight until its callback thread has handled the PUBACK, after the
+        // synchronous publish() returned (eclipse-paho/paho.mqtt.java#551): with the default limit of 10, a burst of
+        // one-at-a-time publishes can fail with "Too many publishes in progress" while the callback thread lags
+        // (InterceptorDeployIT saw it in CI). Only one message is ever really in flight here.
+        options.setMaxInflight(1000);
         if (socketFactory != null) {
             options.setSocketFactory(socketFactory);
         }
