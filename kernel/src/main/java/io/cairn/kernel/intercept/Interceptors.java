@@ -19,6 +19,7 @@ import io.cairn.api.intercept.UnsubscribeInterceptor;
 import io.cairn.api.message.Message;
 import io.cairn.api.message.ReasonCode;
 import io.cairn.api.persistence.Subscription;
+import io.cairn.kernel.protocol.AckCodes;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -595,6 +595,11 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     /** As {@link #refuse(ReasonCode, String, String)}, with MQTT 5 CONNACK properties besides the reason string. */
     void refuse(ReasonCode reason, String normativeId, String why, MqttProperties extra) {
+        ReasonCode allowed = AckCodes.connack(reason); // MQTT-3.2.2-8: a plugin may name a code CONNACK lacks
+        if (allowed != reason) {
+            why += " (" + reason + " is no CONNACK reason code: " + allowed + " instead)";
+            reason = allowed;
+        }
         counters.refused(reason);
         MqttConnectReturnCode code = protocolLevel >= 5 ? MqttConnectReturnCode.valueOf((byte) reason.code())
                 : ConnectFlow.returnCode(reason);

@@ -2,6 +2,8 @@ package io.cairn.kernel.conformance.v5;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cairn.api.auth.Authentication;
+import io.cairn.api.auth.Authenticator;
 import io.cairn.api.intercept.ConnectInterceptor;
 import io.cairn.api.intercept.ConnectOutcome;
 import io.cairn.api.intercept.PublishInterceptor;
@@ -23,7 +25,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Interceptors may answer with any {@link ReasonCode}; each acknowledgement carries only a code its packet defines
+ * Interceptors (and authenticators) may answer with any {@link ReasonCode}; each acknowledgement carries only a
+ * code its packet defines
  * (MQTT 5.0 §3.2.2.2, §3.4.2.1, §3.5.2.1, §3.9.3, §3.11.3): a code the packet cannot carry becomes 0x80
  * (Unspecified error), one it can is passed as named. Raw packets, to see the exact bytes. See docs/plugins.md.
  */
@@ -105,5 +108,17 @@ class Intercept5ConformanceTest {
         RawMqttClient banned = broker.rawClient("banned-1");
         banned.send(Packets.connect("banned-1").cleanSession(true).mqtt5(new byte[0][]).build());
         assertThat(banned.expectConnack5().returnCode()).isEqualTo(0x8A);
+    }
+
+    @Test
+    @Tag("MQTT-3.2.2-8")
+    @DisplayName("[MQTT-3.2.2-8] an authenticator's rejection with Topic Filter invalid (no CONNACK code) is "
+            + "answered with 0x80 and the connection closed")
+    void authenticatorConnackCodes() {
+        broker.get().embedded().addAuthenticator("gate", 0, (Authenticator) request ->
+                Authentication.reject(ReasonCode.TOPIC_FILTER_INVALID, "odd"));
+        RawMqttClient odd = broker.rawClient("odd-2");
+        odd.send(Packets.connect("odd-2").cleanSession(true).mqtt5(new byte[0][]).build());
+        assertThat(odd.expectConnack5().returnCode()).isEqualTo(0x80);
     }
 }

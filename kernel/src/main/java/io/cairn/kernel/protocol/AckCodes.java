@@ -1,13 +1,13 @@
-package io.cairn.kernel.intercept;
+package io.cairn.kernel.protocol;
 
 import io.cairn.api.message.ReasonCode;
 import java.util.BitSet;
 
 /**
- * The reason codes each acknowledgement may carry (MQTT 5.0 §3.2.2.2, §3.4.2.1, §3.5.2.1, §3.9.3, §3.11.3): an
- * interceptor may name any {@link ReasonCode}, the client gets only one its packet allows.
+ * The reason codes each acknowledgement may carry (MQTT 5.0 §3.2.2.2, §3.4.2.1, §3.5.2.1, §3.9.3, §3.11.3): a
+ * plugin (authenticator, interceptor) may name any {@link ReasonCode}, the client gets only one its packet allows.
  */
-final class AckCodes {
+public final class AckCodes {
 
     /** MQTT-3.2.2-8: CONNACK uses only the defined Connect Reason Codes. */
     private static final BitSet CONNACK = codes(0x00, 0x80, 0x81, 0x82, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88, 0x89,
@@ -24,22 +24,22 @@ final class AckCodes {
     }
 
     /** {@code refusal} if a CONNACK may carry it, else Unspecified error. */
-    static ReasonCode connack(ReasonCode refusal) {
+    public static ReasonCode connack(ReasonCode refusal) {
         return CONNACK.get(refusal.code()) ? refusal : ReasonCode.UNSPECIFIED_ERROR;
     }
 
     /** {@code reason} if a PUBACK or PUBREC may carry it, else Success or Unspecified error, as it is an error. */
-    static ReasonCode puback(ReasonCode reason) {
+    public static ReasonCode puback(ReasonCode reason) {
         return PUBACK.get(reason.code()) ? reason : reason.isError() ? ReasonCode.UNSPECIFIED_ERROR : ReasonCode.SUCCESS;
     }
 
     /** {@code refusal} if a SUBACK may carry it, else Unspecified error. */
-    static ReasonCode suback(ReasonCode refusal) {
+    public static ReasonCode suback(ReasonCode refusal) {
         return SUBACK.get(refusal.code()) ? refusal : ReasonCode.UNSPECIFIED_ERROR;
     }
 
     /** {@code refusal} if an UNSUBACK may carry it, else Unspecified error. */
-    static ReasonCode unsuback(ReasonCode refusal) {
+    public static ReasonCode unsuback(ReasonCode refusal) {
         return UNSUBACK.get(refusal.code()) ? refusal : ReasonCode.UNSPECIFIED_ERROR;
     }
 
